@@ -1,0 +1,581 @@
+"""The three losses, mirrored on ``torch.nn.functional`` (torch 2.13, CPU), in numpy.
+
+Names, keywords, broadcasting, reductions and errors follow torch. Beside each loss sits
+``<loss>_grad`` with the same arguments: the analytic gradient of the reduced loss with
+respect to ``input`` (for ``reduction="none"``, the gradient of its sum), as autograd
+would return it. Deliberately naive forms are named ``naive_*`` so lessons can show them
+failing; nothing here quietly clips a number to hide a failure.
+
+Arrays keep their dtype: float64 by default, float32/float16/bfloat16 to reproduce what
+torch does in those dtypes (16-bit types are computed in float32 and rounded back, as
+torch's CPU kernels do).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lossviz.dtypes import as_floating, opmath, round_to
+from lossviz.errors import LossIndexError, LossRuntimeError, LossValueError
+
+REDUCTIONS = ("none", "mean", "sum")
+# Each kernel is computed in float64 and rounded once to the input's dtype: the correctly
+# rounded result, within an ulp of torch's. Only sigmoid and the naive forms compute in
+# torch's own opmath (float32 below float64), because their failures come from that rounding.
+WIDE = np.float64
+LOG_CLAMP = -100.0  # BCELoss clamps each log at -100 (torch docs, BCELoss)
+BCE_GRAD_EPS = 1e-12  # torch's binary_cross_entropy_backward divides by max(x(1-x), EPS)
+
+
+# ---------------------------------------------------------------- helpers ----
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise LossValueError(
+            "bad_reduction", f"{reduction} is not a valid value for reduction", reduction=reduction
+        )
+
+
+def _shape(a: np.ndarray) -> str:
+    return "torch.Size([" + ", ".join(str(s) for s in np.shape(a)) + "])"
+
+
+def _broadcast_to_input(name: str, w: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Broadcast ``w`` against ``shape`` from the right, as torch's in-place ``loss.mul_(w)``."""
+    try:
+        out = np.broadcast_shapes(np.shape(w), shape)
+    except ValueError:
+        raise LossRuntimeError(
+            "broadcast",
+            f"The size of {name} {list(np.shape(w))} does not broadcast against the target "
+            f"size {list(shape)}: sizes must match from the right or be 1",
+            name=name,
+            got=list(np.shape(w)),
+            shape=list(shape),
+        ) from None
+    if out != tuple(shape):
+        raise LossRuntimeError(
+            "broadcast",
+            f"output with shape {list(shape)} doesn't match the broadcast shape {list(out)}",
+            name=name,
+            got=list(np.shape(w)),
+            shape=list(shape),
+        )
+    return np.broadcast_to(w, shape)
+
+
+def _reduce(loss: np.ndarray, reduction: str, dtype: np.dtype) -> np.ndarray:
+    """none / sum / mean as torch: elements rounded to ``dtype`` first, then summed.
+
+    Below float64 the sum runs sequentially in float32, the order torch's CPU kernel
+    uses for small tensors, so float32 results such as the seed's 0.8354646563529968
+    come out bit-identical rather than merely close.
+    """
+    loss = round_to(loss, dtype)
+    if reduction == "none":
+        return loss
+    if dtype == np.float64:
+        total = np.sum(loss)
+    else:
+        acc = np.float32
+        total = np.cumsum(loss.astype(acc).ravel(), dtype=acc)[-1] if loss.size else acc(0)
+    if reduction == "sum":
+        return round_to(total, dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n = type(total)(loss.size)
+        return round_to(total / n, dtype)
+
+
+def _scale_for(reduction: str, numel: int) -> float:
+    """d(reduced)/d(element) for an unweighted mean or a sum."""
+    return 1.0 / numel if reduction == "mean" and numel else 1.0
+
+
+# --------------------------------------------------- activations, stable ----
+
+
+def sigmoid(input, *, dtype=None) -> np.ndarray:
+    """σ(x) = 1 / (1 + exp(-x)), computed as torch does (it never overflows to NaN).
+
+    In float32 σ(x) rounds to exactly 1.0 from x ≈ 16.6355 (24·ln 2) and to 0 below
+    x ≈ -88.72, where exp(-x) overflows; torch returns the same numbers.
+
+    >>> float(sigmoid(0.0))
+    0.5
+    """
+    x = as_floating(input, dtype)
+    with np.errstate(over="ignore"):
+        xo = x.astype(opmath(x.dtype))
+        return round_to(1.0 / (1.0 + np.exp(-xo)), x.dtype)
+
+
+def log_sigmoid(input, *, dtype=None) -> np.ndarray:
+    """log σ(x), stable: never -inf for finite x.
+
+    >>> float(log_sigmoid(-1000.0))
+    -1000.0
+    """
+    x = as_floating(input, dtype)
+    xo = x.astype(WIDE)
+    return round_to(-np.logaddexp(0.0, -xo), x.dtype)  # log σ(x) without overflow
+
+
+def softplus(input, *, dtype=None) -> np.ndarray:
+    """softplus(x) = log(1 + exp(x)) = -log σ(-x), stable."""
+    x = as_floating(input, dtype)
+    xo = x.astype(WIDE)
+    return round_to(np.logaddexp(0.0, xo), x.dtype)
+
+
+def logsumexp(input, dim: int = -1, *, dtype=None) -> np.ndarray:
+    """log Σ exp(x) along ``dim`` with the max shift; an infinite max is not subtracted (as torch).
+
+    >>> float(logsumexp([1000.0, 1000.0]))  # doctest: +ELLIPSIS
+    1000.693147...
+    """
+    x = as_floating(input, dtype)
+    xo = x.astype(WIDE)
+    m = np.max(xo, axis=dim, keepdims=True)
+    m = np.where(np.isinf(m), 0.0, m)  # torch: do not shift by ±inf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log(np.sum(np.exp(xo - m), axis=dim, keepdims=True)) + m
+    return round_to(np.squeeze(out, axis=dim), x.dtype)
+
+
+def softmax(input, dim: int = -1, *, dtype=None) -> np.ndarray:
+    """softmax along ``dim``, with the max shift: exp(x - max) / Σ exp(x - max).
+
+    >>> softmax([0.0, 0.0]).tolist()
+    [0.5, 0.5]
+    """
+    x = as_floating(input, dtype)
+    xo = x.astype(WIDE)
+    with np.errstate(invalid="ignore", over="ignore"):
+        e = np.exp(xo - np.max(xo, axis=dim, keepdims=True))
+        return round_to(e / np.sum(e, axis=dim, keepdims=True), x.dtype)
+
+
+def log_softmax(input, dim: int = -1, *, dtype=None) -> np.ndarray:
+    """log softmax along ``dim``: (x - max) - log Σ exp(x - max)."""
+    x = as_floating(input, dtype)
+    xo = x.astype(WIDE)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        shifted = xo - np.max(xo, axis=dim, keepdims=True)
+        return round_to(shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True)), x.dtype)
+
+
+# ---------------------------------------------------------- naive forms ----
+
+
+def naive_log_sigmoid(input, *, dtype=None) -> np.ndarray:
+    """log(sigmoid(x)) in two steps: -inf once σ(x) underflows to 0 (x ≤ -88.72 in float32)."""
+    s = sigmoid(input, dtype=dtype)
+    with np.errstate(divide="ignore"):
+        return round_to(np.log(s.astype(opmath(s.dtype))), s.dtype)
+
+
+def naive_log1m_sigmoid(input, *, dtype=None) -> np.ndarray:
+    """log(1 - sigmoid(x)) in two steps: -inf once σ(x) rounds to 1 (x ≥ 16.6355 in float32)."""
+    s = sigmoid(input, dtype=dtype)
+    with np.errstate(divide="ignore"):
+        return round_to(np.log1p(-s.astype(opmath(s.dtype))), s.dtype)
+
+
+def naive_softmax(input, dim: int = -1, *, dtype=None) -> np.ndarray:
+    """exp(x) / Σ exp(x) WITHOUT the max shift: inf/inf = NaN once exp(x) overflows."""
+    x = as_floating(input, dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = round_to(np.exp(x.astype(opmath(x.dtype))), x.dtype).astype(opmath(x.dtype))
+        return round_to(e / np.sum(e, axis=dim, keepdims=True), x.dtype)
+
+
+def naive_bce_from_logits(input, target, weight=None, reduction: str = "mean") -> np.ndarray:
+    """``binary_cross_entropy(sigmoid(input), target)``: the route BCEWithLogitsLoss replaces.
+
+    Exact until σ(x) rounds to 0 or 1; then log(0) is clamped to -100 and the loss jumps
+    to 100 (float32: from ≈15.94 at x = 16.6 to 100 at x ≥ 16.6355). pytorch issue 751.
+    """
+    return binary_cross_entropy(sigmoid(input), target, weight, reduction)
+
+
+def naive_bce_from_logits_grad(input, target, weight=None, reduction: str = "mean") -> np.ndarray:
+    """Autograd's gradient of :func:`naive_bce_from_logits` w.r.t. the logits.
+
+    Chain rule as torch runs it: BCE backward, then sigmoid backward g·(1-σ)·σ.
+    Where σ saturates that factor is exactly 0, so the gradient vanishes although the
+    loss is 100.
+    """
+    s = sigmoid(input)
+    g = binary_cross_entropy_grad(s, target, weight, reduction)
+    so = s.astype(opmath(s.dtype))
+    return round_to(g.astype(opmath(s.dtype)) * (1.0 - so) * so, s.dtype)
+
+
+# ------------------------------------------------------------ BCELoss ----
+
+
+def _bce_prepare(input, target, weight):
+    x = as_floating(input)
+    y = np.asarray(target)
+    if y.shape != x.shape:
+        raise LossValueError(
+            "size_mismatch",
+            f"Using a target size ({_shape(y)}) that is different to the input size "
+            f"({_shape(x)}) is deprecated. Please ensure they have the same size.",
+            input=list(x.shape),
+            target=list(y.shape),
+        )
+    if not np.issubdtype(y.dtype, np.floating) and y.dtype.name != "bfloat16":
+        raise LossRuntimeError(
+            "target_dtype",
+            f"Found dtype {y.dtype.name} but expected {x.dtype.name}: BCE targets must be floating point",
+            got=y.dtype.name,
+            expected=x.dtype.name,
+        )
+    y = y.astype(x.dtype)
+    w = None if weight is None else _broadcast_to_input("weight", as_floating(weight, x.dtype), x.shape)
+    return x, y, w
+
+
+def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") -> np.ndarray:
+    """BCELoss on probabilities, with torch's log clamp at -100.
+
+    ``l_n = -w_n [ y_n · max(log x_n, -100) + (1 - y_n) · max(log(1 - x_n), -100) ]``;
+    ``mean`` = Σ w_n l_n / numel (weights are not normalised).
+
+    Args:
+        input: probabilities in [0, 1], any shape.
+        target: same shape, floating, in [0, 1] (soft targets allowed).
+        weight: broadcasts against ``target`` from the right.
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
+
+    Returns:
+        The loss: ``input``'s shape for ``"none"``, else a 0-d array; ``input``'s dtype.
+
+    Raises:
+        LossRuntimeError: input or target outside [0, 1] or NaN (torch: RuntimeError).
+        LossValueError: sizes differ or unknown reduction (torch: ValueError).
+
+    >>> float(binary_cross_entropy(0.0, 1.0))  # log(0) is clamped: BCE(0, 1) = 100
+    100.0
+    """
+    _check_reduction(reduction)
+    x, y, w = _bce_prepare(input, target, weight)
+    xo, yo = x.astype(WIDE), y.astype(WIDE)
+    if not np.all((xo >= 0) & (xo <= 1)):
+        raise LossRuntimeError("input_range", "all elements of input should be between 0 and 1")
+    if not np.all((yo >= 0) & (yo <= 1)):
+        raise LossRuntimeError("target_range", "all elements of target should be between 0 and 1")
+    r = lambda a: round_to(a, x.dtype).astype(WIDE)  # noqa: E731 torch rounds each op
+    with np.errstate(divide="ignore"):
+        log_x = r(np.maximum(r(np.log(xo)), LOG_CLAMP))
+        log_1mx = r(np.maximum(r(np.log1p(-xo)), LOG_CLAMP))
+    loss = r(r((yo - 1.0) * log_1mx) - r(yo * log_x))  # clamp before multiplying: 0·(-100) = 0
+    if w is not None:
+        loss = r(loss * w.astype(WIDE))
+    return _reduce(loss, reduction, x.dtype)
+
+
+def binary_cross_entropy_grad(input, target, weight=None, reduction: str = "mean") -> np.ndarray:
+    """d loss / d input for :func:`binary_cross_entropy`: ``w (x - y) / max(x (1 - x), 1e-12)``.
+
+    Not clamped like the forward: at x = 0, y = 1 the gradient is ≈ -1e12 (÷ numel for mean).
+    """
+    _check_reduction(reduction)
+    x, y, w = _bce_prepare(input, target, weight)
+    xo, yo = x.astype(WIDE), y.astype(WIDE)
+    scale = _scale_for(reduction, x.size)
+    g = scale * (xo - yo) / np.maximum((1.0 - xo) * xo, BCE_GRAD_EPS)
+    if w is not None:
+        g = g * w.astype(WIDE)
+    return round_to(g, x.dtype)
+
+
+# -------------------------------------------------- BCEWithLogitsLoss ----
+
+
+def _bcel_prepare(input, target, weight, pos_weight):
+    x = as_floating(input)
+    y = np.asarray(target)
+    if y.shape != x.shape:
+        raise LossValueError(
+            "size_mismatch",
+            f"Target size ({_shape(y)}) must be the same as input size ({_shape(x)})",
+            input=list(x.shape),
+            target=list(y.shape),
+        )
+    y = y.astype(x.dtype)
+    p = None
+    if pos_weight is not None:
+        p = as_floating(pos_weight, x.dtype)
+        try:
+            np.broadcast_shapes(p.shape, y.shape)
+        except ValueError:
+            raise LossRuntimeError(
+                "pos_weight_shape",
+                f"The size of tensor a ({p.shape[-1] if p.ndim else 1}) must match the size of "
+                f"tensor b ({y.shape[-1] if y.ndim else 1}) at non-singleton dimension "
+                f"{max(y.ndim, p.ndim) - 1}",
+                got=list(p.shape),
+                shape=list(y.shape),
+            ) from None
+        p = _broadcast_to_input("pos_weight", p, x.shape)
+    w = None if weight is None else _broadcast_to_input("weight", as_floating(weight, x.dtype), x.shape)
+    return x, y, w, p
+
+
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, reduction: str = "mean", pos_weight=None
+) -> np.ndarray:
+    """BCEWithLogitsLoss on logits, in the stable form torch ≥ 2.3 uses.
+
+    ``l_n = w_n [ (1 - y_n) x_n - (1 + (p - 1) y_n) log σ(x_n) ]``, the same as
+    ``-w_n [ p y_n log σ(x_n) + (1 - y_n) log(1 - σ(x_n)) ]``; ``mean`` = Σ/numel.
+
+    Targets are NOT validated, exactly as torch: y = 2 or y = -1 is accepted and can give
+    a negative loss (pytorch issues 123339, 110865). ``pos_weight`` multiplies the positive
+    term only and broadcasts from the right (class dim last; (C, 1, 1) for NCHW).
+
+    Args:
+        input: logits, any shape. target: same shape. weight, pos_weight: broadcastable.
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
+
+    Returns:
+        ``input``'s shape for ``"none"``, else a 0-d array, in ``input``'s dtype.
+
+    >>> round(float(binary_cross_entropy_with_logits(0.5, 2.0)), 4)  # a target of 2: negative
+    -0.0259
+    """
+    _check_reduction(reduction)
+    x, y, w, p = _bcel_prepare(input, target, weight, pos_weight)
+    ot = WIDE
+    xo, yo = x.astype(ot), y.astype(ot)
+    log_sig = -np.logaddexp(0.0, -xo)  # log σ(x) without overflow
+    if p is not None:
+        log_sig = log_sig * ((p.astype(ot) - 1.0) * yo + 1.0)
+    with np.errstate(invalid="ignore"):
+        loss = (1.0 - yo) * xo - log_sig
+    if w is not None:
+        loss = loss * w.astype(ot)
+    return _reduce(loss, reduction, x.dtype)
+
+
+def binary_cross_entropy_with_logits_grad(
+    input, target, weight=None, reduction: str = "mean", pos_weight=None
+) -> np.ndarray:
+    """d loss / d logits: ``w [ (p y + 1 - y) σ(x) - p y ]``; with p = 1 it is ``w (σ(x) - y)``."""
+    _check_reduction(reduction)
+    x, y, w, p = _bcel_prepare(input, target, weight, pos_weight)
+    ot = WIDE
+    xo, yo = x.astype(ot), y.astype(ot)
+    s = sigmoid(xo)
+    if p is None:
+        g = s - yo
+    else:
+        py = p.astype(ot) * yo
+        g = (py + 1.0 - yo) * s - py
+    if w is not None:
+        g = g * w.astype(ot)
+    return round_to(g * _scale_for(reduction, x.size), x.dtype)
+
+
+# --------------------------------------------------- CrossEntropyLoss ----
+
+
+def _ce_prepare(input, target, weight, ignore_index, label_smoothing):
+    """Validate like torch; return logits with classes last, the target kind and arrays."""
+    x = as_floating(input)
+    if x.ndim == 0:
+        raise LossValueError("ce_scalar_input", "Expected 1 or more dimensions (got 0)")
+    class_dim = 0 if x.ndim == 1 else 1
+    n_classes = x.shape[class_dim]
+    t = np.asarray(target)
+    w = None
+    if weight is not None:
+        w = as_floating(weight, x.dtype)
+        if w.ndim != 1 or w.size != n_classes:
+            raise LossRuntimeError(
+                "ce_weight_shape",
+                f"weight tensor should be defined either for all {n_classes} classes or no "
+                f"classes but got weight tensor of shape: {list(w.shape)}",
+                classes=n_classes,
+                got=list(w.shape),
+            )
+    xl = np.moveaxis(x, class_dim, -1)  # classes last
+    if t.shape == x.shape:
+        if not (np.issubdtype(t.dtype, np.floating) or t.dtype.name == "bfloat16"):
+            raise LossRuntimeError(
+                "ce_prob_dtype",
+                f"Expected floating point type for target with class probabilities, got {t.dtype.name}",
+                got=t.dtype.name,
+            )
+        if ignore_index >= 0:
+            raise LossRuntimeError(
+                "ce_prob_ignore", "ignore_index is not supported for floating point target"
+            )
+        if label_smoothing > 1.0:
+            raise LossRuntimeError(
+                "smoothing_range",
+                f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}",
+                got=label_smoothing,
+            )
+        return "prob", xl, np.moveaxis(t.astype(x.dtype), class_dim, -1), w, n_classes
+    if np.issubdtype(t.dtype, np.floating) or t.dtype.name == "bfloat16" or t.dtype == bool:
+        raise LossRuntimeError(
+            "ce_index_dtype",
+            f"expected scalar type Long but found {t.dtype.name.capitalize()}",
+            got=t.dtype.name,
+        )
+    if x.ndim == 1:
+        if t.ndim != 0:
+            raise LossValueError(
+                "ce_batch",
+                f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({t.shape[0] if t.ndim else 1}).",
+                input=x.shape[0],
+                target=t.shape[0] if t.ndim else 1,
+            )
+    elif t.ndim == 0 or x.shape[0] != t.shape[0]:
+        raise LossValueError(
+            "ce_batch",
+            f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({t.shape[0] if t.ndim else 1}).",
+            input=x.shape[0],
+            target=t.shape[0] if t.ndim else 1,
+        )
+    elif t.shape != x.shape[:1] + x.shape[2:]:
+        expected = list(x.shape[:1] + x.shape[2:])
+        raise LossRuntimeError(
+            "ce_target_size",
+            f"Expected target size {expected}, got {list(t.shape)}",
+            expected=expected,
+            got=list(t.shape),
+        )
+    t = t.astype(np.int64)
+    bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+    if np.any(bad):
+        raise LossIndexError(
+            "ce_index_range",
+            f"Target {int(t[bad].flat[0])} is out of bounds.",
+            target=int(t[bad].flat[0]),
+            classes=n_classes,
+        )
+    if label_smoothing > 1.0:
+        raise LossRuntimeError(
+            "smoothing_range",
+            f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}",
+            got=label_smoothing,
+        )
+    return "index", xl, t, w, n_classes
+
+
+def _ce_parts(input, target, weight, ignore_index, label_smoothing):
+    """Shared by loss and gradient: per-sample coefficients of the target distribution."""
+    kind, xl, t, w, n_classes = _ce_prepare(input, target, weight, ignore_index, label_smoothing)
+    dtype = xl.dtype
+    ot = WIDE
+    xo = xl.astype(ot)
+    wc = np.ones(n_classes, dtype=ot) if w is None else w.astype(ot)
+    eps = max(float(label_smoothing), 0.0)  # a negative ε is silently treated as 0 (torch)
+    return kind, xo, t, wc, w is not None, n_classes, eps, dtype
+
+
+def cross_entropy(
+    input,
+    target,
+    weight=None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
+    """CrossEntropyLoss on logits; class dim 1 (0 for 1-D input).
+
+    Index targets (shape (), (N) or (N, d1..dk), integers):
+    ``l_n = w[y_n] (logsumexp(x_n) - x_n[y_n])``; ``mean`` = Σ w[y_n] l_n / Σ w[y_n] over
+    non-ignored n — a weighted mean; all ignored gives NaN (pytorch issue 70348).
+    Probability targets (same shape as input): ``l_n = -Σ_c w_c y_nc log softmax(x_n)_c``,
+    ``mean`` divides by N = numel / C (pytorch issue 11959); rows are not validated.
+    Label smoothing ε: index targets ``(1-ε)·NLL + (ε/C)·Σ_c -w_c log p_c`` with NLL's
+    normaliser; probability targets use ``y(1-ε) + ε/C`` (pytorch issue 104776).
+
+    Returns:
+        (N, d1..dk) for ``"none"`` (() for 1-D input), else a 0-d array; input's dtype.
+
+    Raises:
+        LossIndexError: a class index outside [0, C) that is not ``ignore_index``.
+        LossRuntimeError: float index targets, ε > 1, bad weight or target size.
+        LossValueError: batch size mismatch, unknown reduction.
+
+    >>> round(float(cross_entropy([0.8, 0.2, 0.4], 0)), 6)
+    0.797116
+    """
+    _check_reduction(reduction)
+    kind, xo, t, wc, weighted, C, eps, dtype = _ce_parts(input, target, weight, ignore_index, label_smoothing)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        lsm = xo - logsumexp(xo, -1)[..., None]
+        if kind == "prob":
+            yo = t.astype(xo.dtype)
+            if eps > 0:
+                yo = yo * (1.0 - eps) + eps / C
+            loss = -np.sum(lsm * yo * wc, axis=-1)
+            if reduction == "none":
+                return round_to(loss, dtype)
+            total = np.sum(loss)
+            if reduction == "sum":
+                return round_to(total, dtype)
+            n = loss.size
+            return round_to(total / n if n else np.nan, dtype)
+        keep = t != ignore_index
+        safe_t = np.where(keep, t, 0)
+        w_t = np.where(keep, wc[safe_t], 0.0)
+        nll = -np.where(keep, np.take_along_axis(lsm, safe_t[..., None], -1)[..., 0], 0.0) * w_t
+        smooth = np.where(keep, -np.sum(lsm * wc, axis=-1), 0.0)
+        if reduction == "none":
+            out = nll if eps == 0 else (1.0 - eps) * nll + (eps / C) * smooth
+            return round_to(out, dtype)
+        if reduction == "sum":
+            nll_r, smooth_r = np.sum(nll), np.sum(smooth)
+        else:
+            denom = np.sum(w_t) if weighted else np.sum(keep)
+            nll_r, smooth_r = np.sum(nll) / denom, np.sum(smooth) / denom
+        out = nll_r if eps == 0 else (1.0 - eps) * nll_r + (eps / C) * smooth_r
+        return round_to(out, dtype)
+
+
+def cross_entropy_grad(
+    input,
+    target,
+    weight=None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
+    """d loss / d logits: ``w[y] (softmax(x) - onehot(y))`` (÷ Σ w[y] for mean).
+
+    With label smoothing (index targets): ``(1-ε) w[y](p - e_y) + (ε/C)(p Σ_c w_c - w)``.
+    Probability targets: ``p Σ_c w_c y_c - w ∘ y`` (÷ N for mean). Same shape as ``input``.
+    """
+    _check_reduction(reduction)
+    kind, xo, t, wc, weighted, C, eps, dtype = _ce_parts(input, target, weight, ignore_index, label_smoothing)
+    class_dim = 0 if np.ndim(input) == 1 else 1
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        p = softmax(xo, -1)
+        if kind == "prob":
+            yo = t.astype(xo.dtype)
+            if eps > 0:
+                yo = yo * (1.0 - eps) + eps / C
+            wy = yo * wc
+            g = p * np.sum(wy, axis=-1, keepdims=True) - wy
+            if reduction == "mean":
+                n = g.size // C
+                g = g / n if n else g * np.nan
+        else:
+            keep = t != ignore_index
+            safe_t = np.where(keep, t, 0)
+            onehot = np.eye(C, dtype=xo.dtype)[safe_t]
+            w_t = np.where(keep, wc[safe_t], 0.0)[..., None]
+            g = (1.0 - eps) * w_t * (p - onehot) + (eps / C) * (p * np.sum(wc) - wc)
+            g = np.where(keep[..., None], g, 0.0)
+            if reduction == "mean":
+                denom = np.sum(w_t) if weighted else np.sum(keep)
+                g = g / denom
+    return round_to(np.moveaxis(g, -1, class_dim), dtype)
