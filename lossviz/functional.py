@@ -573,9 +573,10 @@ def cross_entropy_grad(
             safe_t = np.where(keep, t, 0)
             onehot = np.eye(C, dtype=xo.dtype)[safe_t]
             w_t = np.where(keep, wc[safe_t], 0.0)[..., None]
-            g = (1.0 - eps) * w_t * (p - onehot) + (eps / C) * (p * np.sum(wc) - wc)
-            g = np.where(keep[..., None], g, 0.0)
+            scale = 1.0
             if reduction == "mean":
-                denom = np.sum(w_t) if weighted else np.sum(keep)
-                g = g / denom
+                scale = 1.0 / (np.sum(w_t) if weighted else np.sum(keep))  # inf when nothing counts
+            # scale each part before adding, as autograd does: w[y]·(1/Σw) = 0·inf = NaN when Σw = 0
+            g = (1.0 - eps) * (w_t * scale) * (p - onehot) + (eps / C) * scale * (p * np.sum(wc) - wc)
+            g = np.where(keep[..., None], g, 0.0)  # ignored positions get exactly 0, even if the mean is NaN
     return round_to(np.moveaxis(g, -1, class_dim), dtype)

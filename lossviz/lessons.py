@@ -1,0 +1,48 @@
+"""The syllabus: every page, in order, with its fixed, language-neutral URL path.
+
+``url_path`` values must never equal the page name Streamlit's legacy multipage mode
+derives from a file in ``pages/`` (the file's stem without a numeric prefix). Then a cold
+deep link after a server restart cannot take the legacy route that skips ``app.py``:
+it falls through to ``app.py``, which runs ``st.navigation`` and resolves the page
+(see README, "The pages/ folder"). ``tests/app/test_navigation.py`` checks this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str  # catalog section and widget-key prefix
+    file: str  # path of the page script, relative to the project root
+    url_path: str  # fixed, language-neutral, hyphenated
+    icon: str  # an emoji: material icons would fetch a font from the internet
+
+
+START = Lesson("start", "pages/start_here.py", "", "🏠")
+LESSONS: tuple[Lesson, ...] = (
+    Lesson("sigmoid_bce", "pages/l01_sigmoid_bce.py", "sigmoid-bce", "📈"),
+    Lesson("bce_vs_logits", "pages/l02_bce_vs_logits.py", "bce-vs-logits", "⚖️"),
+    Lesson("stability", "pages/l03_stability.py", "stability-lab", "🧪"),
+    Lesson("weights", "pages/l04_weights.py", "weights-reduction", "🏋️"),
+    Lesson("negative", "pages/l05_negative_loss.py", "negative-loss", "➖"),
+    Lesson("softmax_ce", "pages/l06_softmax_ce.py", "softmax-ce", "📊"),
+    Lesson("ce_vs_bce", "pages/l07_ce_vs_bce.py", "ce-vs-bce", "🔀"),
+    Lesson("ce_options", "pages/l08_ce_options.py", "ce-weights-smoothing", "🎛️"),
+    Lesson("mistakes", "pages/l09_mistakes.py", "common-mistakes", "🐞"),
+    Lesson("train", "pages/l10_train.py", "train-it", "🏃"),
+)
+EXTRA: tuple[Lesson, ...] = (Lesson("glossary", "pages/glossary.py", "glossary", "📖"),)
+
+
+def all_pages() -> tuple[Lesson, ...]:
+    """Start page, lessons, then reference pages."""
+    return (START, *LESSONS, *EXTRA)
+
+
+def by_id(page_id: str) -> Lesson:
+    for lesson in all_pages():
+        if lesson.id == page_id:
+            return lesson
+    raise KeyError(page_id)

@@ -1,0 +1,53 @@
+"""Figures for the binary lessons: the sigmoid, and BCE as a function of the logit."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from lossviz.plots.base import PALETTE, base_layout, colour, marker
+
+
+def sigmoid_figure(
+    xs: np.ndarray, sig: np.ndarray, *, current: tuple[float, float], labels: dict[str, str]
+) -> go.Figure:
+    """σ(x) against x with the current point. ``labels``: title, x, y, curve, current."""
+    fig = go.Figure(go.Scatter(x=xs, y=sig, mode="lines", name=labels["curve"], line={"color": colour(0)}))
+    marker(fig, current[0], current[1], name=labels["current"])
+    fig.update_yaxes(range=[-0.05, 1.05])
+    return base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="sigmoid")
+
+
+def loss_curves_figure(
+    xs: np.ndarray,
+    curves: dict[str, np.ndarray],
+    *,
+    current: tuple[float, float] | None,
+    labels: dict[str, str],
+    slope: float | None = None,
+    log_y: bool = False,
+) -> go.Figure:
+    """Loss against the logit, one line per named curve, the current point and its tangent.
+
+    ``labels``: title, x, y, current, slope. ``slope`` draws the gradient as a tangent.
+    """
+    fig = go.Figure()
+    for i, (name, ys) in enumerate(curves.items()):
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, line={"color": colour(i)}))
+    if current is not None:
+        if slope is not None and np.isfinite(slope) and np.isfinite(current[1]):
+            half = (xs[-1] - xs[0]) / 8
+            tx = np.array([current[0] - half, current[0] + half])
+            fig.add_trace(
+                go.Scatter(
+                    x=tx,
+                    y=current[1] + slope * (tx - current[0]),
+                    mode="lines",
+                    name=labels["slope"],
+                    line={"color": PALETTE["grey"], "dash": "dash"},
+                )
+            )
+        marker(fig, current[0], current[1], name=labels["current"])
+    if log_y:
+        fig.update_yaxes(type="log")
+    return base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="loss")

@@ -1,0 +1,321 @@
+"""Streamlit helpers every page uses: language, URL-bound controls, checks, panels.
+
+The only module in :mod:`lossviz` that imports streamlit (besides ``ui_*``). Every helper
+sets its own defaults, so a page is correct whether or not ``app.py`` ran before it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import streamlit as st
+
+from lossviz import fmt, torch_ref
+from lossviz.errors import LossVizError
+from lossviz.i18n import DEFAULT_LANG, LANGS, normalize_lang, translate
+from lossviz.i18n import prose as _prose
+
+LANG_KEY = "ui_lang"  # session key of the language selector widget
+LANG_MEMORY = "lv_lang"  # plain session key: the language last in use
+
+
+# ----------------------------------------------------------------- language --
+
+
+def lang() -> str:
+    """The current language: ``?lang=`` if valid, else the last choice, else the browser's."""
+    from_url = normalize_lang(st.query_params.get("lang"))
+    if from_url:
+        return from_url
+    chosen = st.session_state.get(LANG_MEMORY)
+    if chosen in LANGS:
+        return chosen
+    try:
+        locale = st.context.locale
+    except Exception:  # no browser context (AppTest, bare script run)
+        locale = None
+    return normalize_lang(locale) or DEFAULT_LANG
+
+
+def t(key: str, /, **fmt_args: object) -> str:
+    """Translate ``key`` into the current language."""
+    return translate(lang(), key, **fmt_args)
+
+
+def prose(name: str) -> None:
+    """Render the Markdown prose file ``name`` in the current language."""
+    text = _prose(lang(), name)
+    if text:
+        st.markdown(text)
+
+
+def _on_language_change() -> None:
+    st.query_params["lang"] = st.session_state[LANG_MEMORY] = st.session_state[LANG_KEY]
+
+
+def sync_language() -> str:
+    """Resolve the language, keep it in the URL and in the selector's state; return it."""
+    current = lang()
+    bad = st.query_params.get("lang")
+    if bad is not None and normalize_lang(bad) is None:
+        st.toast(translate(current, "common.bad_lang", value=str(bad)[:40]))
+    if st.query_params.get("lang") != current:
+        st.query_params["lang"] = current
+    st.session_state[LANG_MEMORY] = current
+    return current
+
+
+def language_selector() -> None:
+    """The English / 简体中文 switch (in the sidebar); the choice goes into ``?lang=``."""
+    current = sync_language()
+    if st.session_state.get(LANG_KEY) != current:
+        st.session_state[LANG_KEY] = current  # before the widget exists: allowed
+    st.sidebar.segmented_control(
+        "Language · 语言",
+        options=list(LANGS),
+        format_func=LANGS.__getitem__,
+        key=LANG_KEY,
+        on_change=_on_language_change,
+        selection_mode="single",
+        required=True,
+    )
+
+
+def presenting() -> bool:
+    """``?present=1``: classroom presenter mode."""
+    return st.query_params.get("present") in ("1", "true", "yes")
+
+
+# ------------------------------------------------------------- page set-up --
+
+
+def page_setup(page_id: str) -> None:
+    """First call of every page: language in the URL, presenter styling, the title."""
+    sync_language()
+    if presenting():
+        st.html(
+            "<style>html{font-size:22px}"
+            "[data-testid=stSidebar],[data-testid=stSidebarCollapsedControl]{display:none}"
+            ".lv-detail{display:none}</style>"
+        )
+    st.title(t(f"{page_id}.title"))
+
+
+# ------------------------------------------------------- URL-bound controls --
+
+
+def _url_value(key: str) -> str | None:
+    value = st.query_params.get(key)
+    return None if value is None else str(value)
+
+
+def _bad_url_notice(key: str, raw: str, label: str) -> None:
+    st.caption("⚠️ " + t("common.bad_url_value", name=label, value=raw[:40]))
+
+
+def _check_url_number(key: str, label: str, lo: float, hi: float) -> None:
+    raw = _url_value(key)
+    if raw is None or key in st.session_state:
+        return
+    try:
+        v = float(raw)
+    except ValueError:
+        v = math.nan
+    if not (math.isfinite(v) and lo <= v <= hi):
+        _bad_url_notice(key, raw, label)
+
+
+def slider(
+    key: str,
+    label: str,
+    lo: float,
+    hi: float,
+    default: float,
+    step: float,
+    *,
+    help: str | None = None,
+    container=st,
+    fmt_str: str | None = None,
+) -> float:
+    """A slider bound to ``?<key>=``; a bad URL value gets a notice and the default."""
+    _check_url_number(key, label, lo, hi)
+    return container.slider(
+        label, lo, hi, default, step, key=key, bind="query-params", help=help, format=fmt_str
+    )
+
+
+def number(
+    key: str,
+    label: str,
+    lo: float,
+    hi: float,
+    default: float,
+    step: float,
+    *,
+    help: str | None = None,
+    container=st,
+    fmt_str: str | None = None,
+) -> float:
+    """A number input bound to ``?<key>=``; typing outside [lo, hi] is refused by the widget."""
+    _check_url_number(key, label, lo, hi)
+    return container.number_input(
+        label,
+        min_value=lo,
+        max_value=hi,
+        value=default,
+        step=step,
+        key=key,
+        bind="query-params",
+        help=help,
+        format=fmt_str,
+    )
+
+
+def choice(
+    key: str,
+    label: str,
+    options: Sequence,
+    default,
+    *,
+    format_func: Callable = str,
+    horizontal: bool = True,
+    container=st,
+    help: str | None = None,
+):
+    """A radio bound to ``?<key>=``; an unknown URL value gets a notice and the default."""
+    raw = _url_value(key)
+    if raw is not None and key not in st.session_state and raw not in [str(o) for o in options]:
+        _bad_url_notice(key, raw, label)
+    return container.radio(
+        label,
+        options,
+        index=list(options).index(default),
+        format_func=format_func,
+        horizontal=horizontal,
+        key=key,
+        bind="query-params",
+        help=help,
+    )
+
+
+def toggle(key: str, label: str, default: bool = False, *, container=st, help: str | None = None) -> bool:
+    """A toggle bound to ``?<key>=``."""
+    return container.toggle(label, value=default, key=key, bind="query-params", help=help)
+
+
+# ----------------------------------------------------------- numbers & checks --
+
+
+def show_error(exc: LossVizError) -> None:
+    """A loss-core error in the learner's language, with torch's own message beneath."""
+    st.error(t(f"error.{exc.code}", **{k: str(v) for k, v in exc.params.items()}))
+    st.caption(t("common.torch_says", kind=type(exc).__mro__[2].__name__, message=str(exc)))
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_torch() -> str:
+    return torch_ref.torch_version()
+
+
+def torch_check(name: str, input, target, **kwargs) -> bool:
+    """Run the same call in torch and say, in one line, whether lossviz agrees with it."""
+    version = _warm_torch()
+    mine = torch_ref.ours(name, input, target, **kwargs)
+    ref = torch_ref.reference(name, input, target, **kwargs)
+    ok = torch_ref.agrees(mine, ref)
+    if ref.error is not None:
+        text = t("common.check_error", version=version, kind=ref.error_kind) if ok else t(
+            "common.check_mismatch", version=version
+        )
+    elif ok:
+        value = ref.value if np.ndim(ref.value) == 0 else np.sum(ref.value)
+        text = t("common.check_ok", version=version, value=fmt.value(value))
+    else:
+        text = t("common.check_mismatch", version=version)
+    (st.success if ok else st.error)(text, icon="✅" if ok else "❌")
+    return ok
+
+
+def code_panel(code: str, *, expanded: bool = False) -> None:
+    """The "PyTorch code for this view" panel: the snippet and its real output."""
+    from lossviz import codegen
+
+    with st.expander(t("common.code_panel"), expanded=expanded, icon="🐍"):
+        st.code(code, language="python")
+        st.caption(t("common.code_output", version=_warm_torch()))
+        st.code(codegen.run(code) or " ", language="text")
+
+
+def plot(fig, key: str, summary: str) -> None:
+    """A chart plus its text summary (for screen readers and for the eye)."""
+    st.plotly_chart(fig, key=key, config={"displaylogo": False, "responsive": True})
+    st.caption(summary)
+
+
+def metric_row(items: Sequence[tuple[str, str]]) -> None:
+    """A row of (label, value) metrics that wraps on a phone."""
+    cols = st.columns(len(items))
+    for col, (label, value) in zip(cols, items, strict=True):
+        col.metric(label, value)
+
+
+def page_links(page_id: str) -> None:
+    """Previous / next lesson links at the bottom of a lesson."""
+    from lossviz.lessons import LESSONS, START
+
+    order = [START, *LESSONS]
+    ids = [p.id for p in order]
+    if page_id not in ids:
+        return
+    i = ids.index(page_id)
+    cols = st.columns(2)
+    if i > 0:
+        prev = order[i - 1]
+        cols[0].page_link(prev.file, label="← " + t(f"{prev.id}.nav"), icon=prev.icon)
+    if i + 1 < len(order):
+        nxt = order[i + 1]
+        cols[1].page_link(nxt.file, label=t(f"{nxt.id}.nav") + " →", icon=nxt.icon)
+
+
+# --------------------------------------------------------------- self-check --
+
+
+def quiz(page_id: str, questions: Sequence[tuple[str, Sequence[str], str]], tasks: dict[str, bool] | None = None) -> None:
+    """Self-check: multiple-choice ``questions`` and do-it-on-the-page ``tasks``.
+
+    ``questions``: ``(qid, option_ids, correct_option_id)``; texts are catalog keys
+    ``<page>.quiz_<qid>``, ``<page>.quiz_<qid>_<opt>`` and ``<page>.quiz_<qid>_<opt>_why``.
+    ``tasks``: ``{tid: done_now}`` computed by the page from its current state; texts
+    ``<page>.task_<tid>`` and ``<page>.task_<tid>_done``. Progress lives in the session.
+    """
+    done: set[str] = st.session_state.setdefault("quiz_done", set())
+    total = len(questions) + len(tasks or {})
+    with st.expander(t("common.quiz"), icon="✍️"):
+        for qid, options, answer in questions:
+            key = f"quiz_{page_id}_{qid}"
+            pick = st.radio(
+                t(f"{page_id}.quiz_{qid}"),
+                options,
+                index=None,
+                format_func=lambda o, q=qid: t(f"{page_id}.quiz_{q}_{o}"),
+                key=key,
+            )
+            if pick is not None:
+                why = t(f"{page_id}.quiz_{qid}_{pick}_why")
+                if pick == answer:
+                    done.add(key)
+                    st.success(t("common.quiz_right") + " " + why, icon="✅")
+                else:
+                    st.warning(t("common.quiz_wrong") + " " + why, icon="💡")
+        for tid, achieved in (tasks or {}).items():
+            key = f"task_{page_id}_{tid}"
+            if achieved:
+                done.add(key)
+            if key in done:
+                st.success(t(f"{page_id}.task_{tid}") + " — " + t(f"{page_id}.task_{tid}_done"), icon="🎯")
+            else:
+                st.info(t("common.task") + " " + t(f"{page_id}.task_{tid}"), icon="🎯")
+        mine = sum(1 for k in done if k.startswith((f"quiz_{page_id}_", f"task_{page_id}_")))
+        st.progress(mine / total if total else 0.0, text=t("common.quiz_progress", done=mine, total=total))

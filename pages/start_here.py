@@ -1,0 +1,68 @@
+"""Start here: what LossViz teaches, the lessons in order, and a one-logit demo."""
+
+import numpy as np
+import streamlit as st
+
+from lossviz import fmt, ui
+from lossviz import functional as F
+from lossviz.lessons import EXTRA, LESSONS
+from lossviz.plots.binary import loss_curves_figure, sigmoid_figure
+
+t = ui.t
+ui.page_setup("start")
+ui.prose("start_intro")
+
+st.header(t("start.lessons"))
+for n, lesson in enumerate(LESSONS, start=1):
+    st.page_link(lesson.file, label=f"{n}. {t(f'{lesson.id}.nav')} — {t(f'{lesson.id}.teaser')}", icon=lesson.icon)
+for lesson in EXTRA:
+    st.page_link(lesson.file, label=t(f"{lesson.id}.nav"), icon=lesson.icon)
+
+st.header(t("start.demo"))
+st.write(t("start.demo_intro"))
+x = ui.slider("start_x", t("start.logit"), -10.0, 10.0, 2.0, 0.1)
+
+xs = np.linspace(-10.0, 10.0, 401)
+sig = float(F.sigmoid(x))
+loss1 = float(F.binary_cross_entropy_with_logits(x, 1.0))
+loss0 = float(F.binary_cross_entropy_with_logits(x, 0.0))
+grad1 = float(F.binary_cross_entropy_with_logits_grad(x, 1.0))
+grad0 = float(F.binary_cross_entropy_with_logits_grad(x, 0.0))
+ui.metric_row(
+    [
+        (t("start.sigma"), fmt.cell(sig)),
+        (t("start.loss_y1"), fmt.cell(loss1)),
+        (t("start.loss_y0"), fmt.cell(loss0)),
+        (t("start.grad_y1"), fmt.cell(grad1)),
+        (t("start.grad_y0"), fmt.cell(grad0)),
+    ]
+)
+left, right = st.columns(2)
+with left:
+    fig = sigmoid_figure(
+        xs,
+        F.sigmoid(xs),
+        current=(x, sig),
+        labels={"title": t("start.sig_title"), "x": t("common.logit_x"), "y": "σ(x)", "curve": "σ(x)", "current": t("common.current")},
+    )
+    ui.plot(fig, "start_sigmoid", t("start.sig_summary", x=fmt.cell(x), sigma=fmt.cell(sig)))
+with right:
+    fig = loss_curves_figure(
+        xs,
+        {t("start.curve_y1"): F.binary_cross_entropy_with_logits(xs, np.ones_like(xs), reduction="none"),
+         t("start.curve_y0"): F.binary_cross_entropy_with_logits(xs, np.zeros_like(xs), reduction="none")},
+        current=(x, loss1),
+        slope=grad1,
+        labels={"title": t("start.loss_title"), "x": t("common.logit_x"), "y": t("common.loss"), "current": t("common.current"), "slope": t("common.slope")},
+    )
+    ui.plot(fig, "start_loss", t("start.loss_summary", x=fmt.cell(x), l1=fmt.cell(loss1), l0=fmt.cell(loss0), g1=fmt.cell(grad1)))
+ui.torch_check("binary_cross_entropy_with_logits", np.array([x, x]), np.array([1.0, 0.0]), reduction="none")
+ui.code_panel(
+    "import torch\n"
+    f"x = torch.tensor({x!r}, requires_grad=True)\n"
+    "for y in (1.0, 0.0):\n"
+    "    loss = torch.nn.functional.binary_cross_entropy_with_logits(x, torch.tensor(y))\n"
+    "    (grad,) = torch.autograd.grad(loss, x)\n"
+    "    print(f'y={y}: sigmoid={torch.sigmoid(x).item():.6g} loss={loss.item():.6g} grad={grad.item():.6g}')"
+)
+ui.page_links("start")

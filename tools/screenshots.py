@@ -1,0 +1,48 @@
+"""Screenshot every page in headless Chromium: both languages, desktop and phone width.
+
+    .venv/bin/python tools/screenshots.py http://localhost:8501 out/ [url_path ...]
+
+Writes <out>/<page>_<lang>_<width>.png and prints any page that showed an exception.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from lossviz.lessons import all_pages  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def main() -> None:
+    base, out = sys.argv[1].rstrip("/"), Path(sys.argv[2])
+    only = set(sys.argv[3:])
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for page_def in all_pages():
+            if only and page_def.url_path not in only:
+                continue
+            for lang in ("en", "zh"):
+                for width, height in ((1280, 900), (375, 800)):
+                    page = browser.new_page(viewport={"width": width, "height": height})
+                    page.goto(f"{base}/{page_def.url_path}?lang={lang}")
+                    page.wait_for_selector("[data-testid=stAppViewContainer]")
+                    page.wait_for_timeout(500)
+                    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=30000)
+                    page.wait_for_timeout(1200)
+                    name = f"{page_def.id}_{lang}_{width}.png"
+                    page.screenshot(path=str(out / name), full_page=True)
+                    if page.locator("[data-testid=stException]").count():
+                        print("EXCEPTION on", name)
+                    page.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
