@@ -9,7 +9,7 @@ from hypothesis.extra import numpy as hnp
 
 from lossviz import functional as F
 
-SETTINGS = settings(max_examples=40, deadline=None)
+SETTINGS = settings(max_examples=60, deadline=None)
 F64 = np.float64
 
 logit = st.floats(-30.0, 30.0, allow_nan=False, allow_infinity=False)

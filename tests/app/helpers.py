@@ -1,0 +1,37 @@
+"""AppTest helpers: run the real frame (app.py) and open one page in a chosen language."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from pathlib import Path
+
+from lossviz.lessons import by_id
+
+ROOT = Path(__file__).resolve().parents[2]
+
+TIMEOUT = 60
+
+
+def open_page(page_id: str, lang: str = "en", **params: str) -> AppTest:
+    """Run ``app.py`` with ``?lang=`` and ``params``, switch to ``page_id`` and run it."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    lesson = by_id(page_id)
+    if lesson.url_path:
+        at.switch_page(lesson.file)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """All visible text of markdown, captions, metrics, alerts and titles, joined."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "success", "error", "warning", "info"):
+        parts += [str(el.value) for el in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
