@@ -14,6 +14,7 @@ from lossviz.lessons import EXTRA, LESSONS, START
 st.set_page_config(page_title="LossViz", page_icon="📉", layout="wide")
 
 ui.language_selector()
+ui.presenter_toggle()
 
 
 def _page(lesson, default: bool = False) -> st.Page:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -16,6 +17,14 @@ from lossviz import fmt, torch_ref
 from lossviz.errors import LossVizError
 from lossviz.i18n import DEFAULT_LANG, LANGS, normalize_lang, translate
 from lossviz.i18n import prose as _prose
+
+_WEB = Path(__file__).parent / "web"
+_frame_component = st.components.v2.component(
+    "lossviz_frame",
+    html=(_WEB / "frame.html").read_text(encoding="utf-8"),
+    css=(_WEB / "frame.css").read_text(encoding="utf-8"),
+    js=(_WEB / "frame.js").read_text(encoding="utf-8"),
+)
 
 LANG_KEY = "ui_lang"  # session key of the language selector widget
 LANG_MEMORY = "lv_lang"  # plain session key: the language last in use
@@ -88,19 +97,60 @@ def presenting() -> bool:
     return st.query_params.get("present") in ("1", "true", "yes")
 
 
+def _on_presenter_change() -> None:
+    if st.session_state["ui_present"]:
+        st.query_params["present"] = "1"
+    else:
+        st.query_params.pop("present", None)
+
+
+def presenter_toggle() -> None:
+    """The sidebar switch for ``?present=1`` (kept in the URL as ``1``, so teachers can link it)."""
+    st.session_state["ui_present"] = presenting()
+    st.sidebar.toggle(t("common.present"), key="ui_present", help=t("common.present_help"), on_change=_on_presenter_change)
+
+
 # ------------------------------------------------------------- page set-up --
 
 
+_PRESENTER_CSS = (
+    "<style>html{font-size:22px}"
+    "[data-testid=stSidebar],[data-testid=stSidebarCollapsedControl],[data-testid=stExpandSidebarButton],"
+    "[data-testid=stHeader]{display:none}"
+    ".block-container{max-width:100%;padding-top:1rem}</style>"
+)
+
+
 def page_setup(page_id: str) -> None:
-    """First call of every page: language in the URL, presenter styling, the title."""
-    sync_language()
-    if presenting():
-        st.html(
-            "<style>html{font-size:22px}"
-            "[data-testid=stSidebar],[data-testid=stSidebarCollapsedControl]{display:none}"
-            ".lv-detail{display:none}</style>"
-        )
+    """First call of every page: language in the URL, presenter styling, the title, the link bar."""
+    current = sync_language()
+    present = presenting()
+    if present:
+        st.html(_PRESENTER_CSS)
     st.title(t(f"{page_id}.title"))
+    prev_path, next_path = _neighbours(page_id)
+    _frame_component(
+        key="lv_frame",
+        data={
+            "lang": current,
+            "present": present,
+            "prev": prev_path,
+            "next": next_path,
+            "labels": {k: t(f"common.frame_{k}") for k in ("copy", "copied", "select", "keys", "exit")},
+        },
+    )
+
+
+def _neighbours(page_id: str) -> tuple[str | None, str | None]:
+    """URL paths of the previous and next page in the syllabus (None at the ends)."""
+    from lossviz.lessons import all_pages
+
+    paths = [p.url_path for p in all_pages()]
+    ids = [p.id for p in all_pages()]
+    if page_id not in ids:
+        return None, None
+    i = ids.index(page_id)
+    return (paths[i - 1] if i > 0 else None), (paths[i + 1] if i + 1 < len(paths) else None)
 
 
 # ------------------------------------------------------- URL-bound controls --
@@ -205,6 +255,12 @@ def toggle(key: str, label: str, default: bool = False, *, container=st, help: s
     return container.toggle(label, value=default, key=key, bind="query-params", help=help)
 
 
+def text(key: str, label: str, default: str = "", *, container=st, help: str | None = None, max_chars: int = 400) -> str:
+    """A one-line text input bound to ``?<key>=`` (e.g. a small matrix for ``lossviz.parse``)."""
+    value = container.text_input(label, value=default, key=key, bind="query-params", help=help, max_chars=max_chars)
+    return "" if value is None else str(value)
+
+
 # ----------------------------------------------------------- numbers & checks --
 
 
@@ -242,6 +298,8 @@ def code_panel(code: str, *, expanded: bool = False) -> None:
     """The "PyTorch code for this view" panel: the snippet and its real output."""
     from lossviz import codegen
 
+    if presenting():
+        return
     with st.expander(t("common.code_panel"), expanded=expanded, icon="🐍"):
         st.code(code, language="python")
         st.caption(t("common.code_output", version=_warm_torch()))
@@ -290,6 +348,8 @@ def quiz(page_id: str, questions: Sequence[tuple[str, Sequence[str], str]], task
     ``tasks``: ``{tid: done_now}`` computed by the page from its current state; texts
     ``<page>.task_<tid>`` and ``<page>.task_<tid>_done``. Progress lives in the session.
     """
+    if presenting():
+        return
     done: set[str] = st.session_state.setdefault("quiz_done", set())
     total = len(questions) + len(tasks or {})
     with st.expander(t("common.quiz"), icon="✍️"):
