@@ -19,17 +19,23 @@ setup: $(VENV)/.installed
 
 dev-setup: $(VENV)/.dev-installed chromium
 
-# Debian's Chromium for the real-browser tests; installed only when missing.
+# Debian's Chromium (real-browser tests) and nginx (replica test), installed only when missing.
+# Never `playwright install`: it downloads a browser build, which cannot work offline.
 .PHONY: chromium
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium; }
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	if [ -n "$$missing" ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
 
 run: setup
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
+# Unit and AppTest layers in parallel, then the real-browser layer on its own (it starts servers).
 test: dev-setup
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest tests/unit tests/app -n 2 -q
+	$(PY) -m pytest tests/e2e -q
 
 bench: dev-setup
 	$(PY) bench/run.py
