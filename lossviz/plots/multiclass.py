@@ -1,0 +1,67 @@
+"""Figures for the multi-class lessons: per-class bars and the 2-class bridge curve."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from lossviz.plots.base import PALETTE, base_layout, colour, marker
+
+
+def class_bars_figure(
+    classes: Sequence[str],
+    series: dict[str, np.ndarray],
+    *,
+    labels: dict[str, str],
+    highlight: int | None = None,
+    y_range: tuple[float, float] | None = None,
+    uirevision: str = "bars",
+) -> go.Figure:
+    """Grouped bars, one group per class, one bar colour per named series.
+
+    ``labels``: title, x, y. ``highlight`` outlines the bars of one class (the true class).
+    Values are written on the bars so the chart reads without hovering.
+    """
+    fig = go.Figure()
+    for i, (name, ys) in enumerate(series.items()):
+        ys = np.asarray(ys, dtype=np.float64)
+        widths = [3 if c == highlight else 0 for c in range(len(classes))]
+        fig.add_trace(
+            go.Bar(
+                x=list(classes),
+                y=ys,
+                name=name,
+                marker={"color": colour(i), "line": {"color": PALETTE["black"], "width": widths}},
+                text=[f"{v:.3g}" if np.isfinite(v) else str(v) for v in ys],
+                textposition="outside",
+                cliponaxis=False,
+            )
+        )
+    fig.update_layout(barmode="group", hovermode="x")
+    fig.update_xaxes(type="category")
+    if y_range is not None:
+        fig.update_yaxes(range=list(y_range))
+    return base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
+
+
+def bridge_figure(
+    ds: np.ndarray,
+    ce_curve: np.ndarray,
+    bce_curve: np.ndarray,
+    *,
+    current: tuple[float, float],
+    labels: dict[str, str],
+) -> go.Figure:
+    """Loss against d = b - a: 2-class CE (solid) and BCEWithLogits on d (dashed) coincide.
+
+    ``labels``: title, x, y, ce, bce, current.
+    """
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=ds, y=ce_curve, mode="lines", name=labels["ce"], line={"color": colour(0), "width": 6}))
+    fig.add_trace(
+        go.Scatter(x=ds, y=bce_curve, mode="lines", name=labels["bce"], line={"color": colour(3), "width": 2, "dash": "dash"})
+    )
+    marker(fig, current[0], current[1], name=labels["current"])
+    return base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="bridge")

@@ -1,0 +1,130 @@
+"""Unit tests of lossviz.plots.multiclass and lossviz.ce_lab: figures as data, numbers vs torch."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from lossviz import ce_lab
+from lossviz.plots.multiclass import bridge_figure, class_bars_figure
+
+LABELS = {"title": "T", "x": "class", "y": "p"}
+
+
+def test_class_bars_figure_has_one_bar_trace_per_series_and_outlines_the_true_class():
+    """Test that each named series is a bar trace over the classes and the highlight outlines one class."""
+    fig = class_bars_figure(["0", "1", "2"], {"p": np.array([0.2, 0.5, 0.3]), "t": np.array([0.0, 1.0, 0.0])}, labels=LABELS, highlight=1)
+    assert [tr.type for tr in fig.data] == ["bar", "bar"]
+    assert [tr.name for tr in fig.data] == ["p", "t"]
+    assert list(fig.data[0].x) == ["0", "1", "2"]
+    assert list(fig.data[0].y) == [0.2, 0.5, 0.3]
+    assert list(fig.data[0].marker.line.width) == [0, 3, 0]
+    assert fig.layout.barmode == "group"
+    assert fig.layout.xaxis.title.text == "class" and fig.layout.title.text == "T"
+
+
+def test_class_bars_figure_writes_nan_on_a_bar():
+    """Test that a NaN value is labelled 'nan' rather than crashing."""
+    fig = class_bars_figure(["0", "1"], {"g": np.array([np.nan, 0.1])}, labels=LABELS, y_range=(0, 1))
+    assert fig.data[0].text[0] == "nan"
+    assert tuple(fig.layout.yaxis.range) == (0, 1)
+
+
+def test_bridge_figure_draws_both_curves_and_the_current_point():
+    """Test that the bridge figure holds the CE curve, the BCE curve and a marker at (d, loss)."""
+    v = ce_lab.bridge_view(0.5, 2.0, 1, grid=np.linspace(-3, 3, 7))
+    fig = bridge_figure(v["grid"], v["ce_curve"], v["bcel_curve"], current=(v["d"], float(v["ce"])),
+                        labels={"title": "B", "x": "d", "y": "loss", "ce": "CE", "bce": "BCE", "current": "now"})
+    assert [tr.name for tr in fig.data] == ["CE", "BCE", "now"]
+    assert list(fig.data[2].x) == [1.5]
+    assert np.allclose(fig.data[0].y, fig.data[1].y, rtol=1e-12)
+
+
+@pytest.mark.parametrize("y", [0, 1])
+def test_bridge_equals_torch(y):
+    """Test that 2-class CE on (a, b) and BCEWithLogits on b − a both match torch."""
+    v = ce_lab.bridge_view(-1.2, 3.4, y)
+    ab = torch.tensor([-1.2, 3.4], dtype=torch.float64)
+    assert float(v["ce"]) == pytest.approx(F.cross_entropy(ab, torch.tensor(y)).item(), rel=1e-12)
+    ref = F.binary_cross_entropy_with_logits(ab[1] - ab[0], torch.tensor(float(y), dtype=torch.float64)).item()
+    assert float(v["bcel"]) == pytest.approx(ref, rel=1e-12)
+    assert abs(float(v["diff"])) < 1e-14
+
+
+def test_softmax_view_matches_torch_with_temperature_and_shift():
+    """Test loss, softmax and gradient at T = 2 against torch, and that a shift leaves the loss unchanged."""
+    x = [1.0, -2.0, 0.5, 3.0]
+    v = ce_lab.softmax_view(x, 2, temperature=2.0, shift=-6.5)
+    z = (torch.tensor(x, dtype=torch.float64) / 2.0).requires_grad_()
+    loss = F.cross_entropy(z, torch.tensor(2))
+    (g,) = torch.autograd.grad(loss, z)
+    assert float(v["loss"]) == pytest.approx(loss.item(), rel=1e-12)
+    assert np.allclose(v["grad"], g.numpy(), rtol=1e-12, atol=1e-15)
+    assert np.allclose(v["p"], torch.softmax(z, 0).detach().numpy())
+    assert float(v["neg_log_p"]) == pytest.approx(loss.item(), rel=1e-12)
+    assert float(v["lse_minus_xy"]) == pytest.approx(loss.item(), rel=1e-12)
+    assert abs(float(v["shift_delta"])) < 1e-14
+    assert v["top"] == 3 and v["lowest_grad"] == 2
+
+
+def test_softmax_view_probability_target():
+    """Test a soft, unnormalised target against torch's probability-target CE."""
+    x, p = [0.3, 1.0, -0.4], [0.5, 0.5, 0.5]
+    v = ce_lab.softmax_view(x, p)
+    ref = F.cross_entropy(torch.tensor(x, dtype=torch.float64), torch.tensor(p, dtype=torch.float64)).item()
+    assert float(v["loss"]) == pytest.approx(ref, rel=1e-12)
+    assert float(v["target_sum"]) == 1.5
+
+
+def test_ce_vs_bce_view_seed_002():
+    """Test seed 002: BCELoss 0.3190375864505768, CrossEntropyLoss 0.7971159815788269, softmax [0.45063, ...]."""
+    v = ce_lab.ce_vs_bce_view([0.8, 0.2, 0.4], [1.0, 0.0, 0.0])
+    pred, label = torch.tensor([0.8, 0.2, 0.4]), torch.tensor([1.0, 0.0, 0.0])
+    assert float(v["bce"]) == torch.nn.BCELoss()(pred, label).item()
+    assert float(v["ce"]) == torch.nn.CrossEntropyLoss()(pred, label).item()
+    assert np.allclose(v["softmax"], [0.45063, 0.24731, 0.30206], atol=5e-6)
+    assert float(v["lse"] - 0.8) == pytest.approx(float(v["ce"]), rel=1e-6)
+
+
+def test_multi_view_matches_torch():
+    """Test softmax-over-the-row CE vs independent-sigmoid BCEWithLogits against torch."""
+    x, y = torch.tensor([0.8, 0.2, 0.4]), torch.tensor([1.0, 1.0, 0.0])
+    v = ce_lab.multi_view(x.tolist(), y.tolist())
+    assert float(v["ce"]) == pytest.approx(F.cross_entropy(x, y).item(), rel=1e-6)
+    assert float(v["bcel"]) == pytest.approx(F.binary_cross_entropy_with_logits(x, y).item(), rel=1e-6)
+    assert float(v["softmax_sum"]) == pytest.approx(1.0)
+
+
+X = torch.tensor([[2.0, 0.5, -1.0], [0.2, 1.5, 0.3], [-0.5, 0.1, 2.2], [1.0, 1.0, 0.0]], dtype=torch.float64)
+W = torch.tensor([1.0, 2.0, 0.5], dtype=torch.float64)
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.3])
+def test_batch_view_weighted_mean_and_routes(eps):
+    """Test Σ w[y]·l / Σ w[y], the ignored sample, and the one-hot route against torch (issue 104776)."""
+    y = torch.tensor([0, -100, 2, 1])
+    v = ce_lab.batch_view(X.numpy(), y.numpy(), W.numpy(), label_smoothing=eps)
+    assert float(v["loss"]) == pytest.approx(F.cross_entropy(X, y, weight=W, label_smoothing=eps).item(), rel=1e-12)
+    assert v["denominator"] == pytest.approx(1.0 + 0.5 + 2.0)
+    if eps == 0.0:
+        assert v["numerator"] / v["denominator"] == pytest.approx(float(v["loss"]), rel=1e-12)
+    keep = y != -100
+    hot = F.one_hot(y[keep], 3).double()
+    assert float(v["mean_onehot_w"]) == pytest.approx(F.cross_entropy(X[keep], hot, weight=W, label_smoothing=eps).item(), rel=1e-12)
+    assert float(v["mean_onehot"]) == pytest.approx(float(v["mean_index"]), rel=1e-12)
+
+
+def test_batch_view_all_ignored_is_nan():
+    """Test that all targets −100 give NaN like torch (pytorch issue 70348), and a '0 / 0' formula."""
+    y = np.full(4, -100)
+    v = ce_lab.batch_view(X.numpy(), y, W.numpy())
+    assert math.isnan(float(v["loss"])) and math.isnan(F.cross_entropy(X, torch.tensor(y), weight=W).item())
+    assert ce_lab.weighted_mean_formula(v["w_y"], v["nll"], v["keep"]) == ("0 / 0", "0 / 0")
+
+
+def test_smoothed_target():
+    """Test (1 − ε)·onehot + ε/C, and that a negative ε acts as 0."""
+    assert np.allclose(ce_lab.smoothed_target(1, 3, 0.3), [0.1, 0.8, 0.1])
+    assert np.allclose(ce_lab.smoothed_target(0, 3, -0.5), [1.0, 0.0, 0.0])
