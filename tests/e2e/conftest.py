@@ -1,0 +1,223 @@
+"""Real-browser fixtures: one Streamlit server on a free port, one headless Debian Chromium.
+
+Never ``playwright install``: the browser is Debian's ``/usr/bin/chromium`` (``make test``
+installs it). A missing browser is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+STARTUP_TIMEOUT = 90.0  # seconds until /_stcore/health answers
+RUN_TIMEOUT = 60_000  # ms until a page has finished running
+
+E2E_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/e2e is a real-browser test: mark it ``e2e``."""
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+_LOGS: list[Path] = []  # server logs, newest last: failures quote the last traceback
+
+
+def log_mark() -> int:
+    """The newest server log's current size (pass to ``last_traceback``)."""
+    return _LOGS[-1].stat().st_size if _LOGS and _LOGS[-1].is_file() else 0
+
+
+def last_traceback(since: int = 0) -> str:
+    """The last Python traceback in the newest server log after byte ``since`` ('' if none)."""
+    if not _LOGS or not _LOGS[-1].is_file():
+        return ""
+    with _LOGS[-1].open("rb") as fh:
+        fh.seek(since)
+        text = fh.read().decode("utf-8", errors="replace")
+    i = text.rfind("Traceback (most recent call last)")
+    return "" if i < 0 else text[i : i + 3000]
+
+
+class StreamlitServer:
+    """``streamlit run app.py`` in a subprocess; ``restart()`` keeps the port."""
+
+    def __init__(self, port: int | None = None, log_path: Path | None = None) -> None:
+        self.port = port or free_port()
+        self.base_url = f"http://localhost:{self.port}"
+        self.log_path = log_path or Path(f"/tmp/lossviz_e2e_{self.port}.log")
+        self.proc: subprocess.Popen | None = None
+        _LOGS.append(self.log_path)
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        cmd = [
+            sys.executable, "-m", "streamlit", "run", "app.py",
+            "--server.port", str(self.port),
+            "--server.headless", "true",
+            "--browser.gatherUsageStats", "false",
+        ]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+        log.close()
+        self.wait_healthy()
+
+    def wait_healthy(self, timeout: float = STARTUP_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        url = f"{self.base_url}/_stcore/health"
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.proc.returncode}; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as resp:
+                    if resp.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{url} did not answer within {timeout} s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.proc = None
+
+    def restart(self) -> None:
+        """Terminate and start again on the same port; return once healthy."""
+        self.stop()
+        self.start()
+
+
+@pytest.fixture(scope="session")
+def server():
+    """One LossViz server for the whole e2e session."""
+    srv = StreamlitServer()
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium, shared by every e2e test."""
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run `make dev-setup` (apt-get install chromium); never `playwright install`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser context (own cookies and storage) per test, desktop size."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    ctx.set_default_timeout(RUN_TIMEOUT)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    """A fresh tab in a fresh context."""
+    return context.new_page()
+
+
+_FINISHED_JS = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app || !document.querySelector('[data-testid=stAppViewContainer]')) return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  return !document.querySelector('[data-testid=stStatusWidget]');
+}"""
+
+
+def wait_finished(page, timeout: float = RUN_TIMEOUT, settle_ms: int = 300) -> None:
+    """Wait until the app has finished running (twice, ``settle_ms`` apart: reruns can follow)."""
+    for _ in range(2):
+        page.wait_for_function(_FINISHED_JS, timeout=timeout)
+        page.wait_for_timeout(settle_ms)
+    page.wait_for_function(_FINISHED_JS, timeout=timeout)
+
+
+def assert_no_exception(page, since: int = 0) -> None:
+    """No Streamlit exception box on the page (quoting the server's traceback if there is one)."""
+    n = page.locator("[data-testid=stException]").count()
+    if n:
+        shown = " | ".join(page.locator("[data-testid=stException]").all_inner_texts())[:500]
+        raise AssertionError(f"{page.url}: {n} exception(s) shown: {shown}\nserver log:\n{last_traceback(since)}")
+
+
+def open(page, url: str, *, timeout: float = RUN_TIMEOUT):  # noqa: A001 - the brief's name
+    """Navigate to ``url``, wait until the app has finished running, assert no exception."""
+    mark = log_mark()
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout)
+    page.wait_for_selector("[data-testid=stAppViewContainer]", timeout=timeout)
+    wait_finished(page, timeout)
+    assert_no_exception(page, mark)
+    return page
+
+
+open_app = open
+
+
+def h1(page) -> str:
+    """The page title's text ('' if none)."""
+    loc = page.locator("[data-testid=stMain] h1")
+    return loc.first.inner_text().strip() if loc.count() else ""
+
+
+def nav_labels(page) -> list[str]:
+    """The sidebar navigation link labels, in order."""
+    loc = page.locator("[data-testid=stSidebarNav] [data-testid=stSidebarNavLink] span[label]")
+    return [(loc.nth(i).get_attribute("label") or "").strip() for i in range(loc.count())]
+
+
+def selected_language(page) -> str:
+    """The label of the selected option of the language switch."""
+    sel = page.locator("[data-testid=stSidebar] [data-testid=stButtonGroup] button[aria-checked=true], "
+                       "[data-testid=stSidebar] [data-testid=stButtonGroup] button[aria-pressed=true]")
+    return sel.first.inner_text().strip() if sel.count() else ""
+

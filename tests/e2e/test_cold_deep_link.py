@@ -1,0 +1,71 @@
+"""Cold deep links: the first visit after a server restart must look exactly like a warm one.
+
+Streamlit's legacy ``pages/`` route is taken only by the first script run after a start
+(see lossviz/lessons.py and tests/app/test_navigation.py), so every case restarts the server.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from lossviz.i18n import LANGS, translate
+from lossviz.lessons import all_pages, by_id
+from tests.e2e.conftest import ROOT, h1, nav_labels, open, selected_language
+
+pytestmark = pytest.mark.e2e
+
+# (page id, language): lessons in both languages, and the reference page
+CASES = [("softmax_ce", "zh"), ("sigmoid_bce", "en"), ("stability", "zh"), ("glossary", "en")]
+
+
+def snapshot(page) -> dict:
+    """What a learner sees of the frame: nav labels, title, language switch, URL."""
+    url = urlsplit(page.url)
+    return {
+        "nav": nav_labels(page),
+        "h1": h1(page),
+        "lang": selected_language(page),
+        "url": (url.path, url.query),
+    }
+
+
+def expected_nav(lang: str) -> list[str]:
+    return [translate(lang, f"{p.id}.nav") for p in all_pages() if (ROOT / p.file).is_file()]
+
+
+@pytest.mark.parametrize(("page_id", "lang"), CASES, ids=[f"{p}-{lang}" for p, lang in CASES])
+def test_cold_deep_link_looks_like_a_warm_visit(server, browser, page_id, lang):
+    """Test that a deep link opened first after a server restart looks exactly like a warm visit."""
+    lesson = by_id(page_id)
+    url = f"{server.base_url}/{lesson.url_path}?lang={lang}"
+    server.restart()
+
+    cold_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        tab = cold_ctx.new_page()
+        open(tab, url)  # the very first session after the restart
+        cold = snapshot(tab)
+        open(tab, f"{server.base_url}/?lang={lang}")
+        open(tab, url)
+        warm_same_tab = snapshot(tab)
+    finally:
+        cold_ctx.close()
+
+    warm_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        tab = warm_ctx.new_page()
+        open(tab, url)
+        warm_new_tab = snapshot(tab)
+    finally:
+        warm_ctx.close()
+
+    # what it should be, from the catalogs (not raw file names like "l06 softmax ce")
+    assert cold["nav"] == expected_nav(lang), cold["nav"]
+    assert cold["h1"] == translate(lang, f"{page_id}.title")
+    assert cold["lang"] == LANGS[lang]
+    assert cold["url"] == (f"/{lesson.url_path}", f"lang={lang}")
+    # and exactly what a warm visit shows
+    assert cold == warm_same_tab
+    assert cold == warm_new_tab
