@@ -1,6 +1,32 @@
-"""glossary: placeholder until the lesson is written."""
+"""Glossary: the terms of the lessons, English ↔ 简体中文, defined in the current language."""
 
-from lossviz import ui
+import streamlit as st
 
+from lossviz import glossary, ui
+from lossviz.i18n import LANGS, translate
+from lossviz.lessons import by_id
+
+t = ui.t
 ui.page_setup("glossary")
+ui.prose("glossary_intro")
+
+query = ui.text("gl_q", t("glossary.search"), "", help=t("glossary.search_help"), max_chars=60)
+lang = ui.lang()
+entries = [
+    {
+        "en": translate("en", f"glossary.term_{term}"),
+        "zh": translate("zh", f"glossary.term_{term}"),
+        "definition": t(f"glossary.def_{term}"),
+        "lesson": t(f"{lesson}.nav"),
+        "url": f"{by_id(lesson).url_path}?lang={lang}",
+    }
+    for term, lesson in glossary.TERMS
+]
+shown = glossary.matching(entries, query)
+if not shown:
+    st.info(t("glossary.no_match", query=query[:60]), icon="🔎")
+else:
+    st.caption(t("glossary.count", shown=len(shown), total=len(entries)))
+    head = (LANGS["en"], LANGS["zh"], t("glossary.definition"), t("glossary.lesson"))
+    st.markdown(glossary.markdown_table(shown, head))
 ui.page_links("glossary")

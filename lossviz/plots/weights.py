@@ -1,0 +1,79 @@
+"""Figures for the weights and negative-loss lessons (pure builders, labels passed in)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from lossviz.plots.base import PALETTE, base_layout, colour, marker
+
+
+def element_bars_figure(
+    elements: list[str], plain: np.ndarray, weighted: np.ndarray, *, labels: dict[str, str]
+) -> go.Figure:
+    """Each element's loss without multipliers beside its loss with ``weight``/``pos_weight``.
+
+    ``labels``: title, x, y, plain, weighted.
+    """
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=elements, y=np.ravel(plain), name=labels["plain"], marker_color=colour(0)))
+    fig.add_trace(go.Bar(x=elements, y=np.ravel(weighted), name=labels["weighted"], marker_color=colour(3)))
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(type="category")
+    return base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="elements")
+
+
+def imbalance_figure(
+    pos_weights: np.ndarray,
+    sigma_star: np.ndarray,
+    threshold: np.ndarray,
+    *,
+    current: tuple[float, float],
+    recommended: tuple[float, float],
+    labels: dict[str, str],
+) -> go.Figure:
+    """σ* (loss-minimising constant prediction) and the 1/(1+p) probability bar against pos_weight.
+
+    ``current`` and ``recommended`` are (p, σ*) points. ``labels``: title, x, y, sigma_star,
+    threshold, current, recommended. The x axis is logarithmic (p from small to large).
+    """
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=pos_weights, y=sigma_star, mode="lines", name=labels["sigma_star"],
+                             line={"color": colour(0)}))
+    fig.add_trace(go.Scatter(x=pos_weights, y=threshold, mode="lines", name=labels["threshold"],
+                             line={"color": colour(1), "dash": "dash"}))
+    fig.add_hline(y=0.5, line={"color": PALETTE["grey"], "dash": "dot", "width": 1})
+    marker(fig, recommended[0], recommended[1], name=labels["recommended"], colour_name="green")
+    marker(fig, current[0], current[1], name=labels["current"])
+    fig.update_xaxes(type="log")
+    fig.update_yaxes(range=[-0.02, 1.02])
+    return base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="imbalance")
+
+
+def signed_loss_figure(
+    xs: np.ndarray,
+    curves: dict[str, np.ndarray],
+    *,
+    current: tuple[float, float] | None,
+    labels: dict[str, str],
+) -> go.Figure:
+    """Loss against the logit where the loss may go below zero: a zero line and a shaded band.
+
+    The first curve is the learner's; the rest are references. ``labels``: title, x, y,
+    current, negative (the band's name).
+    """
+    fig = go.Figure()
+    finite = np.concatenate([np.asarray(v, dtype=np.float64)[np.isfinite(v)] for v in curves.values()] or [np.zeros(1)])
+    low = float(min(np.min(finite, initial=0.0), 0.0))
+    if low < 0:
+        fig.add_trace(go.Scatter(x=[xs[0], xs[-1], xs[-1], xs[0]], y=[0, 0, low, low], fill="toself",
+                                 mode="none", fillcolor="rgba(213,94,0,0.10)", name=labels["negative"],
+                                 hoverinfo="skip"))
+    for i, (name, ys) in enumerate(curves.items()):
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name,
+                                 line={"color": colour(i), "width": 3 if i == 0 else 1.5,
+                                       "dash": "solid" if i == 0 else "dot"}))
+    fig.add_hline(y=0.0, line={"color": PALETTE["black"], "width": 1})
+    if current is not None and np.isfinite(current[1]):
+        marker(fig, current[0], current[1], name=labels["current"])
+    return base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="signed")

@@ -1,0 +1,42 @@
+"""AppTest of the glossary page."""
+
+import pytest
+
+from lossviz.glossary import TERMS
+from lossviz.i18n import catalog
+from tests.app.helpers import open_page, texts
+
+
+def _table(at) -> str:
+    return "\n".join(m.value for m in at.markdown if m.value.startswith("| "))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_glossary_runs_and_lists_every_term_in_both_languages(lang):
+    """Test that every term appears with its English and Chinese name and a definition in the page's language."""
+    at = open_page("glossary", lang)
+    table = _table(at)
+    assert table.count("\n") == len(TERMS) + 1  # header, rule, one row per term
+    for term, _ in TERMS:
+        assert catalog("en")[f"glossary.term_{term}"] in table
+        assert catalog("zh")[f"glossary.term_{term}"] in table
+        assert catalog(lang)[f"glossary.def_{term}"].replace("|", "\\|") in table
+    for en, zh in [("logit", "逻辑值"), ("binary cross-entropy", "二元交叉熵"), ("label smoothing", "标签平滑")]:
+        assert f"**{en}** | {zh} |" in table
+
+
+def test_search_filters_the_table():
+    """Test that the search box keeps only matching terms, in either language."""
+    at = open_page("glossary", "en")
+    at.text_input(key="gl_q").set_value("归约").run()
+    assert not at.exception
+    rows = [r for r in _table(at).splitlines()[2:]]
+    assert len(rows) == 1 and "**reduction**" in rows[0]
+    assert f"1 of {len(TERMS)} terms" in texts(at)
+
+
+def test_search_without_match_says_so():
+    """Test that a search with no match gives a translated hint instead of an empty table."""
+    at = open_page("glossary", "zh", gl_q="zzzz")
+    assert not _table(at)
+    assert "没有术语匹配" in texts(at)
