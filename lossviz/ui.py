@@ -261,12 +261,6 @@ def text(key: str, label: str, default: str = "", *, container=st, help: str | N
     return "" if value is None else str(value)
 
 
-def text(key: str, label: str, default: str = "", *, container=st, help: str | None = None, max_chars: int = 400) -> str:
-    """A one-line text input bound to ``?<key>=`` (e.g. a small matrix for ``lossviz.parse``)."""
-    value = container.text_input(label, value=default, key=key, bind="query-params", help=help, max_chars=max_chars)
-    return "" if value is None else str(value)
-
-
 # ----------------------------------------------------------- numbers & checks --
 
 
