@@ -24,13 +24,16 @@ REDUCTIONS = ("none", "mean", "sum")
 # torch's own opmath (float32 below float64), because their failures come from that rounding.
 WIDE = np.float64
 LOG_CLAMP = -100.0  # BCELoss clamps each log at -100 (torch docs, BCELoss)
-BCE_GRAD_EPS = 1e-12  # torch's binary_cross_entropy_backward divides by max(x(1-x), EPS)
+# torch's binary_cross_entropy_backward divides by max(x(1-x), EPS), with EPS a C++ float
+# constant (`constexpr float EPSILON = 1e-12`): 1e-12 rounded to float32, also in float64.
+BCE_GRAD_EPS = float(np.float32(1e-12))
 
 
 # ---------------------------------------------------------------- helpers ----
 
 
 def _check_reduction(reduction: str) -> None:
+    """Differs from PyTorch: torch's deprecated alias "elementwise_mean" (a warning, then "mean") is rejected."""
     if reduction not in REDUCTIONS:
         raise LossValueError(
             "bad_reduction", f"{reduction} is not a valid value for reduction", reduction=reduction
@@ -87,6 +90,13 @@ def _reduce(loss: np.ndarray, reduction: str, dtype: np.dtype) -> np.ndarray:
         return round_to(total / n, dtype)
 
 
+def _exp_opmath(x: np.ndarray) -> np.ndarray:
+    """exp(x) rounded once to torch's opmath dtype, as glibc's ``expf`` (and, within an ulp,
+    torch's vectorised exp) returns it; numpy's own float32 exp is off by an ulp for ~40 % of inputs.
+    """
+    return round_to(np.exp(x.astype(WIDE)), opmath(x.dtype))
+
+
 def _scale_for(reduction: str, numel: int) -> float:
     """d(reduced)/d(element) for an unweighted mean or a sum."""
     return 1.0 / numel if reduction == "mean" and numel else 1.0
@@ -106,8 +116,7 @@ def sigmoid(input, *, dtype=None) -> np.ndarray:
     """
     x = as_floating(input, dtype)
     with np.errstate(over="ignore"):
-        xo = x.astype(opmath(x.dtype))
-        return round_to(1.0 / (1.0 + np.exp(-xo)), x.dtype)
+        return round_to(1.0 / (1.0 + _exp_opmath(-x)), x.dtype)  # each op rounded to opmath
 
 
 def log_sigmoid(input, *, dtype=None) -> np.ndarray:
@@ -186,7 +195,7 @@ def naive_softmax(input, dim: int = -1, *, dtype=None) -> np.ndarray:
     """exp(x) / Σ exp(x) WITHOUT the max shift: inf/inf = NaN once exp(x) overflows."""
     x = as_floating(input, dtype)
     with np.errstate(over="ignore", invalid="ignore"):
-        e = round_to(np.exp(x.astype(opmath(x.dtype))), x.dtype).astype(opmath(x.dtype))
+        e = round_to(_exp_opmath(x), x.dtype).astype(opmath(x.dtype))
         return round_to(e / np.sum(e, axis=dim, keepdims=True), x.dtype)
 
 
@@ -235,6 +244,11 @@ def _bce_prepare(input, target, weight):
         )
     y = y.astype(x.dtype)
     w = None if weight is None else _broadcast_to_input("weight", as_floating(weight, x.dtype), x.shape)
+    xo, yo = x.astype(WIDE), y.astype(WIDE)
+    if not np.all((xo >= 0) & (xo <= 1)):  # NaN fails too
+        raise LossRuntimeError("input_range", "all elements of input should be between 0 and 1")
+    if not np.all((yo >= 0) & (yo <= 1)):
+        raise LossRuntimeError("target_range", "all elements of target should be between 0 and 1")
     return x, y, w
 
 
@@ -263,10 +277,6 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
     _check_reduction(reduction)
     x, y, w = _bce_prepare(input, target, weight)
     xo, yo = x.astype(WIDE), y.astype(WIDE)
-    if not np.all((xo >= 0) & (xo <= 1)):
-        raise LossRuntimeError("input_range", "all elements of input should be between 0 and 1")
-    if not np.all((yo >= 0) & (yo <= 1)):
-        raise LossRuntimeError("target_range", "all elements of target should be between 0 and 1")
     r = lambda a: round_to(a, x.dtype).astype(WIDE)  # noqa: E731 torch rounds each op
     with np.errstate(divide="ignore"):
         log_x = r(np.maximum(r(np.log(xo)), LOG_CLAMP))
@@ -368,8 +378,8 @@ def binary_cross_entropy_with_logits_grad(
     _check_reduction(reduction)
     x, y, w, p = _bcel_prepare(input, target, weight, pos_weight)
     ot = WIDE
-    xo, yo = x.astype(ot), y.astype(ot)
-    s = sigmoid(xo)
+    yo = y.astype(ot)
+    s = sigmoid(x).astype(ot)  # σ in the input's dtype, as torch's backward: exactly 1.0 at x ≥ 16.64 (float32)
     if p is None:
         g = s - yo
     else:
@@ -387,7 +397,8 @@ def _ce_prepare(input, target, weight, ignore_index, label_smoothing):
     """Validate like torch; return logits with classes last, the target kind and arrays."""
     x = as_floating(input)
     if x.ndim == 0:
-        raise LossValueError("ce_scalar_input", "Expected 1 or more dimensions (got 0)")
+        # torch reads the class dim 1 of a 0-d input and fails with IndexError
+        raise LossIndexError("ce_scalar_input", "Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     class_dim = 0 if x.ndim == 1 else 1
     n_classes = x.shape[class_dim]
     t = np.asarray(target)
@@ -428,6 +439,13 @@ def _ce_prepare(input, target, weight, ignore_index, label_smoothing):
             got=t.dtype.name,
         )
     if x.ndim == 1:
+        if t.ndim > 1:
+            raise LossRuntimeError(
+                "ce_target_size",
+                "0D or 1D target tensor expected, multi-target not supported",
+                expected=[],
+                got=list(t.shape),
+            )
         if t.ndim != 0:
             raise LossValueError(
                 "ce_batch",
@@ -505,13 +523,16 @@ def cross_entropy(
         LossRuntimeError: float index targets, ε > 1, bad weight or target size.
         LossValueError: batch size mismatch, unknown reduction.
 
+    Differs from PyTorch: a (1,) target for 1-D input raises here (ValueError); torch's forward
+    accepts it, but its backward and its weighted label smoothing then raise RuntimeError.
+
     >>> round(float(cross_entropy([0.8, 0.2, 0.4], 0)), 6)
     0.797116
     """
     _check_reduction(reduction)
     kind, xo, t, wc, weighted, C, eps, dtype = _ce_parts(input, target, weight, ignore_index, label_smoothing)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        lsm = xo - logsumexp(xo, -1)[..., None]
+        lsm = log_softmax(xo, -1)  # shifts by the max even when it is +inf: NaN row, as torch
         if kind == "prob":
             yo = t.astype(xo.dtype)
             if eps > 0:

@@ -17,6 +17,7 @@ import pytest
 import torch
 
 from lossviz import functional as F
+from lossviz import torch_ref
 
 REDUCTIONS = ("none", "mean", "sum")
 SHAPES = {"1d": (5,), "2d": (4, 3), "kdim": (2, 3, 4, 5)}
@@ -134,7 +135,9 @@ def _ce_cases():
         yield reduction, weight, ignore, eps, kind, shape, dtype
 
 
-@pytest.mark.parametrize(("reduction", "weight", "ignore", "label_smoothing", "kind", "shape", "dtype"), list(_ce_cases()))
+@pytest.mark.parametrize(
+    ("reduction", "weight", "ignore", "label_smoothing", "kind", "shape", "dtype"), list(_ce_cases())
+)
 def test_cross_entropy_matches_torch(oracle, close, reduction, weight, ignore, label_smoothing, kind, shape, dtype):
     """Test that cross_entropy and its gradient match torch for index and probability targets."""
     rng = _rng("ce", reduction, weight, ignore, label_smoothing, kind, shape, np.dtype(dtype).name)
@@ -197,7 +200,12 @@ def test_cross_entropy_half_matches_torch(oracle, close, dtype, kind, reduction)
     _check(oracle, close, "cross_entropy", x, y, dtype, ignore_index=ignore_index, reduction=reduction)
 
 
-@pytest.mark.parametrize("dtype", (np.float16, ml_dtypes.bfloat16, np.float32, np.float64), ids=lambda d: np.dtype(d).name)
+# float16: BCE's grad 1e12 at σ = 1 overflows to inf, then inf·0 = NaN — as in torch
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value encountered in multiply:RuntimeWarning")
+@pytest.mark.parametrize(
+    "dtype", (np.float16, ml_dtypes.bfloat16, np.float32, np.float64), ids=lambda d: np.dtype(d).name
+)
 def test_naive_bce_from_logits_matches_torch(oracle, close, dtype):
     """Test that naive_bce_from_logits and its gradient match torch's BCELoss(sigmoid(x)) in every dtype."""
     x = np.array([-20.0, -3.0, -0.5, 0.0, 0.7, 4.0, 9.0, 20.0]).astype(dtype)
@@ -218,7 +226,9 @@ ACTIVATIONS = {
 }
 
 
-@pytest.mark.parametrize("dtype", (np.float16, ml_dtypes.bfloat16, np.float32, np.float64), ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize(
+    "dtype", (np.float16, ml_dtypes.bfloat16, np.float32, np.float64), ids=lambda d: np.dtype(d).name
+)
 @pytest.mark.parametrize("name", ACTIVATIONS)
 def test_activation_matches_torch(oracle, close, name, dtype):
     """Test that the stable activation helpers match torch across moderate and extreme logits."""
@@ -227,3 +237,56 @@ def test_activation_matches_torch(oracle, close, name, dtype):
     got = getattr(F, name)(x)
     assert got.dtype == np.dtype(dtype)
     close(got, want, dtype, what=name)
+
+
+# ------------------------------------------------------------ lossviz.torch_ref ----
+
+REF_CASES = {
+    "bce": ("binary_cross_entropy", np.array([0.1, 0.5, 0.9]), np.array([0.0, 1.0, 0.3]), {"weight": [1.0, 2.0, 0.5]}),
+    "bcel_bf16": (
+        "binary_cross_entropy_with_logits",
+        np.array([-2.0, 0.5, 3.0], ml_dtypes.bfloat16),
+        np.array([0.0, 1.0, 1.0], ml_dtypes.bfloat16),
+        {"pos_weight": [2.0, 2.0, 2.0], "reduction": "sum"},
+    ),
+    "ce_index": ("cross_entropy", np.array([[0.3, -1.0, 2.0], [1.0, 0.0, -2.0]]), np.array([2, -100]), {}),
+    "ce_prob_f32": (
+        "cross_entropy",
+        np.array([[0.3, -1.0, 2.0]], np.float32),
+        np.array([[0.2, 0.3, 0.5]], np.float32),
+        {"label_smoothing": 0.1, "reduction": "none"},
+    ),
+    "naive": ("naive_bce_from_logits", np.array([5.0, 20.0], np.float32), np.array([0.0, 0.0], np.float32), {}),
+}
+
+
+@pytest.mark.parametrize("case", REF_CASES)
+def test_torch_ref_reference_equals_direct_torch(oracle, case):
+    """Test that lossviz.torch_ref.reference returns exactly what torch returns when called directly here."""
+    name, x, y, kw = REF_CASES[case]
+    ref = torch_ref.reference(name, x, y, **kw)
+    want_value, want_grad = oracle(name, x, y, **kw)
+    assert ref.error is None
+    assert ref.value.dtype == x.dtype and ref.grad.dtype == x.dtype
+    assert ref.value.tolist() == want_value.tolist()
+    assert ref.grad.tolist() == want_grad.tolist()
+    assert torch_ref.agrees(ref, torch_ref.ours(name, x, y, **kw))
+
+
+def test_torch_ref_agrees_on_same_kind_of_error():
+    """Test that reference and ours both report an out-of-range class as an IndexError and agree."""
+    x, t = np.zeros((2, 3)), np.array([0, 3])
+    ref, mine = torch_ref.reference("cross_entropy", x, t), torch_ref.ours("cross_entropy", x, t)
+    assert ref.error_kind == "IndexError"
+    assert isinstance(mine.error, IndexError)
+    assert torch_ref.agrees(ref, mine)
+
+
+def test_torch_ref_disagrees_when_a_value_differs():
+    """Test that agrees() is not vacuous: a value one part in 1e4 off, or an error on one side only, disagrees."""
+    x, y = np.array([0.3, -1.2]), np.array([1.0, 0.0])
+    ref = torch_ref.reference("binary_cross_entropy_with_logits", x, y)
+    off = torch_ref.Reference(ref.value * (1 + 1e-4), ref.grad)
+    assert not torch_ref.agrees(ref, off)
+    failed = torch_ref.ours("binary_cross_entropy_with_logits", x, y[:1])
+    assert not torch_ref.agrees(ref, failed)
