@@ -1,6 +1,116 @@
-"""mistakes: placeholder until the lesson is written."""
+"""Common mistakes: each run wrong and right in real torch, with its real number or error."""
 
-from lossviz import ui
+import numpy as np
+import streamlit as st
+
+from lossviz import fmt, ui
+from lossviz import mistakes as M
+from lossviz.plots.mistakes import sweep_figure
+
+t = ui.t
+SCALES = tuple(float(s) for s in np.geomspace(0.1, 50.0, 48))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _run(which: str, scale: float, params: tuple) -> M.Case:
+    return M.run(which, scale=scale, **dict(params))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _sweep(which: str, params: tuple) -> dict:
+    return M.sweep(which, SCALES, **dict(params))
+
+
+def _cell(v) -> str:
+    return "—" if v is None else fmt.cell(v)
+
 
 ui.page_setup("mistakes")
+ui.prose("mistakes_intro")
+
+which = ui.choice(
+    "mis_which", t("mistakes.which"), M.MISTAKES, "softmax_ce", format_func=lambda m: t(f"mistakes.name_{m}"), horizontal=False
+)
+left, right = st.columns(2)
+on = ui.toggle("mis_on", t("mistakes.make_it"), True, container=left, help=t("mistakes.make_it_help"))
+scale = ui.slider("mis_scale", t("mistakes.scale"), 0.1, 50.0, 1.0, 0.1, container=right, help=t("mistakes.scale_help"))
+params: dict = {}
+if which == "index_range":
+    params["label"] = int(ui.slider("mis_label", t("mistakes.label"), 0, 9, 5, 1))
+elif which == "channels_last":
+    params["positions"] = int(ui.slider("mis_d", t("mistakes.positions"), 1, 8, 4, 1))
+elif which == "autocast_bce":
+    params["amp_dtype"] = ui.choice("mis_amp", t("mistakes.amp"), M.AMP_DTYPES, "bfloat16")
+key = tuple(sorted(params.items()))
+
+st.subheader(t(f"mistakes.name_{which}"))
+ui.prose(f"mistakes_{which}")
+case = _run(which, scale, key)
+live = case.wrong if on else case.right
+info = {k: fmt.cell(v) if isinstance(v, float) else v for k, v in case.info.items() if np.isscalar(v)}
+
+st.markdown("**" + t("mistakes.live_wrong" if on else "mistakes.live_right") + "**")
+st.code(M.key_line(which, on), language="python")
+if live.ok:
+    ui.metric_row([(t("mistakes.loss"), fmt.cell(live.value)), (t("mistakes.grad_norm"), fmt.cell(live.grad_norm)),
+                   (t("mistakes.loss_dtype"), live.dtype)])
+else:
+    labels = case.info.get("labels", [])
+    st.error(t(f"mistakes.err_{which}", kind=live.error_kind, classes=info.get("classes", ""),
+               labels=str(labels if on else [v - 1 for v in labels]), shape=str(case.info.get("shape", ""))), icon="🛑")
+    st.caption(t("mistakes.torch_message"))
+    st.code(f"{live.error_kind}: {live.message}", language="text")
+if on and case.wrong.ok:
+    shrink = case.shrink
+    note = t(f"mistakes.silent_{which}", wrong=_cell(case.wrong.value), right=_cell(case.right.value),
+             shrink=_cell(shrink), **info)
+    (st.info if case.agree else st.warning)(note, icon="🔎")
+elif not on and case.right.ok:
+    st.success(t("mistakes.fixed_ok"), icon="✅")
+if which == "autocast_bce":
+    st.info(t("mistakes.amp_measured", logits_dtype=info["logits_dtype"], dtype=case.wrong.dtype or "—",
+              wrong=_cell(case.wrong.value), exact=info["float32_loss"]), icon="🖥️")
+    st.markdown(t("mistakes.amp_quoted"))
+    st.code(M.CUDA_AUTOCAST_ERROR, language="text")
+
+st.subheader(t("mistakes.before_after"))
+rows = [t("mistakes.loss"), t("mistakes.grad_norm"), t("mistakes.error")]
+st.dataframe(
+    {t("mistakes.quantity"): rows,
+     t("mistakes.col_wrong"): [_cell(case.wrong.value), _cell(case.wrong.grad_norm), case.wrong.error_kind or "—"],
+     t("mistakes.col_right"): [_cell(case.right.value), _cell(case.right.grad_norm), case.right.error_kind or "—"]},
+    hide_index=True, width="stretch",
+)
+n = max(len(case.wrong.elements), len(case.right.elements))
+if n:
+    def col(r: M.Run, attr: str) -> list[str]:
+        vals = getattr(r, attr)
+        return [_cell(vals[i]) if i < len(vals) else "—" for i in range(n)]
+    st.caption(t("mistakes.elements_caption"))
+    st.dataframe({"#": list(range(n)), t("mistakes.el_wrong"): col(case.wrong, "elements"),
+                  t("mistakes.el_right"): col(case.right, "elements"), t("mistakes.g_wrong"): col(case.wrong, "element_grads"),
+                  t("mistakes.g_right"): col(case.right, "element_grads")}, hide_index=True, width="stretch")
+
+sweep = _sweep(which, key)
+fig = sweep_figure(
+    SCALES, sweep, current=(scale, case.wrong.value, case.right.value),
+    labels={"title": t("mistakes.sweep_title"), "x": t("mistakes.scale"), "loss": t("mistakes.loss"),
+            "grad": t("mistakes.grad_norm"), "wrong": t("mistakes.col_wrong"), "right": t("mistakes.col_right"),
+            "current": t("common.current")},
+)
+raised = bool(np.all(np.isnan(sweep["wrong"])))
+summary = t("mistakes.sweep_summary_error" if raised else "mistakes.sweep_summary", scale=fmt.cell(scale),
+            wrong=_cell(case.wrong.value), right=_cell(case.right.value), kind=case.wrong.error_kind or "")
+ui.plot(fig, "mis_sweep", summary)
+
+st.latex(M.FORMULAS[which])
+ui.torch_check(*M.torch_call(which, on, scale=scale, **params))
+ui.prose("mistakes_takeaway")
+ui.code_panel(M.code(which, on, scale=scale, **params))
+ui.quiz(
+    "mistakes",
+    [("q1", ["a", "b", "c"], "b"), ("q2", ["a", "b", "c"], "b"), ("q3", ["a", "b", "c"], "a")],
+    tasks={"t1": which == "sigmoid_bce" and on and case.wrong.ok and not case.agree,
+           "t2": which == "channels_last" and on and case.wrong.ok},
+)
 ui.page_links("mistakes")
