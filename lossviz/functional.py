@@ -296,7 +296,9 @@ def binary_cross_entropy_grad(input, target, weight=None, reduction: str = "mean
     x, y, w = _bce_prepare(input, target, weight)
     xo, yo = x.astype(WIDE), y.astype(WIDE)
     scale = _scale_for(reduction, x.size)
-    g = scale * (xo - yo) / np.maximum((1.0 - xo) * xo, BCE_GRAD_EPS)
+    eps = float(round_to(np.asarray(BCE_GRAD_EPS), x.dtype))  # the C++ constant in scalar_t: 0 in float16
+    with np.errstate(divide="ignore", invalid="ignore"):  # float16: 0/0 = NaN where x(1-x) = 0, as torch
+        g = scale * (xo - yo) / np.maximum((1.0 - xo) * xo, eps)
     if w is not None:
         g = g * w.astype(WIDE)
     return round_to(g, x.dtype)
