@@ -6,6 +6,7 @@ sets its own defaults, so a page is correct whether or not ``app.py`` ran before
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -76,20 +77,41 @@ def sync_language() -> str:
     return current
 
 
+@contextlib.contextmanager
+def _frame_widget_ids():
+    """Give the frame's sidebar widgets the same element ids in every run.
+
+    The first run after a server start goes through Streamlit's legacy ``pages/`` wrapper,
+    which runs ``app.py`` under another script hash than every later run; the widgets'
+    ids (hashed with it) then change after the first click, and the language switch showed
+    no selection in that first session. Pinning the hash to the main script's (what ``app.py``
+    runs under normally) keeps the ids stable; a no-op in every normal run.
+    """
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        yield
+        return
+    with ctx.run_with_active_hash(ctx.pages_manager.main_script_hash):
+        yield
+
+
 def language_selector() -> None:
     """The English / 简体中文 switch (in the sidebar); the choice goes into ``?lang=``."""
     current = sync_language()
     if st.session_state.get(LANG_KEY) != current:
         st.session_state[LANG_KEY] = current  # before the widget exists: allowed
-    st.sidebar.segmented_control(
-        "Language · 语言",
-        options=list(LANGS),
-        format_func=LANGS.__getitem__,
-        key=LANG_KEY,
-        on_change=_on_language_change,
-        selection_mode="single",
-        required=True,
-    )
+    with _frame_widget_ids():
+        st.sidebar.segmented_control(
+            "Language · 语言",
+            options=list(LANGS),
+            format_func=LANGS.__getitem__,
+            key=LANG_KEY,
+            on_change=_on_language_change,
+            selection_mode="single",
+            required=True,
+        )
 
 
 def presenting() -> bool:
@@ -107,7 +129,10 @@ def _on_presenter_change() -> None:
 def presenter_toggle() -> None:
     """The sidebar switch for ``?present=1`` (kept in the URL as ``1``, so teachers can link it)."""
     st.session_state["ui_present"] = presenting()
-    st.sidebar.toggle(t("common.present"), key="ui_present", help=t("common.present_help"), on_change=_on_presenter_change)
+    with _frame_widget_ids():
+        st.sidebar.toggle(
+            t("common.present"), key="ui_present", help=t("common.present_help"), on_change=_on_presenter_change
+        )
 
 
 # ------------------------------------------------------------- page set-up --
