@@ -1,0 +1,121 @@
+"""AppTest of lesson 10, Train it: the page's numbers are those of training loops run here in torch."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from tests.app.helpers import open_page, texts
+
+
+def seed_loop(lr=0.1, epochs=10, seed=0):
+    torch.manual_seed(seed)
+    model = torch.nn.Linear(5, 5)
+    x, y = torch.randn(10, 5), torch.randint(5, (10,))
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(epochs):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+def toy_loop(loss, lr=0.5, epochs=100, scale=1.0):
+    """Returns (last loss, final log loss, accuracy) of the blob logistic regression."""
+    g = torch.Generator().manual_seed(0)
+    x = torch.cat([torch.randn(40, 2, generator=g) - 1.2, torch.randn(40, 2, generator=g) + 1.2])
+    y = torch.cat([torch.zeros(40), torch.ones(40)])
+    w = (torch.tensor([0.5, -0.5]) * scale).requires_grad_()
+    b = torch.tensor(1.5 * scale).requires_grad_()
+    objective = {
+        "bce_logits": lambda z: F.binary_cross_entropy_with_logits(z, y),
+        "naive_bce": lambda z: F.binary_cross_entropy(torch.sigmoid(z), y),
+        "mse_prob": lambda z: F.mse_loss(torch.sigmoid(z), y),
+    }[loss]
+    opt = torch.optim.SGD([w, b], lr=lr)
+    for _ in range(epochs):
+        opt.zero_grad()
+        value = objective(x @ w + b)
+        value.backward()
+        opt.step()
+    z = (x @ w + b).detach()
+    return value.item(), F.binary_cross_entropy_with_logits(z, y).item(), ((z > 0).float() == y).double().mean().item()
+
+
+def _metrics(at) -> dict[str, float]:
+    return {m.label: float(m.value) for m in at.metric}
+
+
+def _table(at):
+    return at.dataframe[0].value.set_index("loss trained with")
+
+
+def _set(at, key, value):
+    widget = at.radio if key == "tr_view" else at.number_input if key in ("tr_lr", "tr_seed", "tr_toy_lr") else at.slider
+    widget(key=key).set_value(value).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_train_page_runs_in_both_languages(lang):
+    """Test that the page runs in each language, with both torch checks and the cross-check green."""
+    at = open_page("train", lang)
+    assert at.title[0].value == {"en": "Train it", "zh": "动手训练"}[lang]
+    assert len(at.success) >= 3 and not at.error
+
+
+def test_defaults_are_the_seed_loop():
+    at = open_page("train", "en")
+    losses = seed_loop()
+    m = _metrics(at)
+    assert m["loss, first epoch"] == pytest.approx(losses[0], rel=1e-5)
+    assert m["loss, last epoch"] == pytest.approx(losses[-1], rel=1e-5)
+
+
+@pytest.mark.parametrize(("key", "value", "kwargs"), [("tr_lr", 0.5, {"lr": 0.5}), ("tr_epochs", 30, {"epochs": 30}),
+                                                      ("tr_seed", 42.0, {"seed": 42})])
+def test_linear_controls_move_the_numbers(key, value, kwargs):
+    """Test that learning rate, epochs and seed each change the per-epoch losses to torch's."""
+    at = _set(open_page("train", "en"), key, value)
+    losses = seed_loop(**kwargs)
+    assert _metrics(at)["loss, last epoch"] == pytest.approx(losses[-1], rel=1e-5)
+
+
+@pytest.mark.parametrize(("key", "value", "kwargs"), [("tr_scale", 25.0, {"scale": 25.0}), ("tr_toy_lr", 0.1, {"lr": 0.1}),
+                                                      ("tr_toy_epochs", 40, {"epochs": 40})])
+def test_toy_controls_move_all_three_runs(key, value, kwargs):
+    """Test that scale, learning rate and epochs change the table of all three runs to torch's values."""
+    at = _set(open_page("train", "en"), key, value)
+    table = _table(at)
+    names = {"bce_logits": "BCEWithLogitsLoss", "naive_bce": "sigmoid + BCELoss (naive)", "mse_prob": "MSE on probabilities"}
+    for loss, row in names.items():
+        last, log_loss, acc = toy_loop(loss, **kwargs)
+        assert float(table.loc[row, "loss, last epoch"]) == pytest.approx(last, rel=1e-5)
+        assert float(table.loc[row, "final log loss (BCEWithLogits)"]) == pytest.approx(log_loss, rel=1e-5)
+        assert float(table.loc[row, "accuracy"]) == pytest.approx(acc, abs=1e-3)
+
+
+def test_large_scale_shows_the_naive_route_stalling():
+    at = _set(open_page("train", "en"), "tr_scale", 25.0)
+    table = _table(at)
+    assert table.loc["sigmoid + BCELoss (naive)", "status"] == "stalled"
+    assert table.loc["BCEWithLogitsLoss", "status"] == "learning"
+    assert any("confidently wrong beyond float32" in w.value for w in at.warning)
+
+
+def test_view_choice_switches_the_probability_map():
+    """Test that choosing the loss to view changes the map's summary to that run's accuracy."""
+    at = _set(_set(open_page("train", "en"), "tr_scale", 25.0), "tr_view", "naive_bce")
+    _, _, acc = toy_loop("naive_bce", scale=25.0)
+    summary = next(c.value for c in at.caption if c.value.startswith("After training with sigmoid + BCELoss"))
+    assert f"accuracy {acc:.3g}" in summary
+
+
+@pytest.mark.parametrize(("key", "value"), [("tr_scale", "abc"), ("tr_view", "hinge"), ("tr_epochs", "1e9")])
+def test_bad_url_value_gives_a_notice(key, value):
+    at = open_page("train", "zh", **{key: value})
+    assert not at.exception
+    assert "链接中" in texts(at)
