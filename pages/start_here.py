@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import fmt, ui
+from lossviz import fmt, ui, ui_drag
 from lossviz import functional as F
 from lossviz.lessons import EXTRA, LESSONS
 from lossviz.plots.binary import loss_curves_figure, sigmoid_figure
@@ -21,6 +21,7 @@ for lesson in EXTRA:
 st.header(t("start.demo"))
 st.write(t("start.demo_intro"))
 x = ui.slider("start_x", t("start.logit"), -10.0, 10.0, 2.0, 0.1)
+ui_drag.logit_curve("start_drag", x=x, x_range=(-10.0, 10.0), state_keys=("start_x", None), steps=(0.1, 0.01))
 
 xs = np.linspace(-10.0, 10.0, 401)
 sig = float(F.sigmoid(x))
