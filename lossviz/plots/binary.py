@@ -51,3 +51,44 @@ def loss_curves_figure(
     if log_y:
         fig.update_yaxes(type="log")
     return base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="loss")
+
+
+def legend_below(fig: go.Figure, height: int = 420) -> go.Figure:
+    """Move the legend under the plot: on a half-width or phone chart a legend on top covers the title."""
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0},
+                      height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return fig
+
+
+def scale_sweep_figure(
+    scales: np.ndarray,
+    curves: dict[str, np.ndarray],
+    *,
+    current: tuple[float, list[float]],
+    parting: float | None,
+    labels: dict[str, str],
+) -> go.Figure:
+    """Mean loss against the scale of the logits, one line per route, a dotted line where the
+    routes part and a marker on each route at the current scale: ``current = (scale, [value per
+    route])``. ``labels``: title, x, y, parting."""
+    fig = go.Figure()
+    for i, (name, ys) in enumerate(curves.items()):
+        fig.add_trace(go.Scatter(x=scales, y=np.asarray(ys, dtype=np.float64), mode="lines", name=name,
+                                 line={"color": colour(i), "dash": "solid" if i == 0 else "dash"}))
+        fig.add_trace(go.Scatter(x=[current[0]], y=[float(current[1][i])], mode="markers", name=name, showlegend=False,
+                                 marker={"size": 11, "color": colour(i), "line": {"width": 2, "color": "white"}}))
+    if parting is not None and scales[0] <= parting <= scales[-1]:
+        fig.add_vline(x=parting, line={"color": PALETTE["grey"], "dash": "dot"},
+                      annotation={"text": labels["parting"], "font": {"size": 11}})
+    base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="scale")
+    return legend_below(fig)
+
+
+def element_compare_figure(elements: list[str], curves: dict[str, np.ndarray], *, labels: dict[str, str]) -> go.Figure:
+    """Grouped bars: each element's loss by each route. ``labels``: title, x, y."""
+    fig = go.Figure()
+    for i, (name, ys) in enumerate(curves.items()):
+        fig.add_trace(go.Bar(x=elements, y=np.asarray(ys, dtype=np.float64), name=name, marker={"color": colour(i)}))
+    fig.update_layout(barmode="group")
+    base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="elements")
+    return legend_below(fig)

@@ -1,0 +1,125 @@
+"""Element tables and comparisons for the binary lessons (sigmoid & BCE, BCELoss vs BCEWithLogitsLoss).
+
+No streamlit and no translation: rows use language-neutral column ids and reason codes,
+which the page maps to translated headers and sentences. Every number comes from
+:mod:`lossviz.functional`; cells are formatted with :mod:`lossviz.fmt`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lossviz import fmt
+from lossviz import functional as F
+from lossviz.dtypes import finfo, resolve
+from lossviz.stability import saturation
+
+SEED_X = ((0.4, 0.7, 1.2, 0.3), (1.1, 0.6, 0.9, 1.6))  # seed 003
+SEED_Y = ((1.0, 0.0, 1.0, 0.0), (0.0, 1.0, 1.0, 0.0))
+
+
+def element_label(index: tuple[int, ...]) -> str:
+    """``(0, 2)`` → ``"[0, 2]"``, as torch indexes the element."""
+    return "[" + ", ".join(str(i) for i in index) + "]"
+
+
+def logits_rows(x, y, reduction: str = "mean") -> list[dict[str, str]]:
+    """BCEWithLogitsLoss element by element: x, σ(x), y, the element's loss and the gradient
+    of the *reduced* loss with respect to that logit (σ(x) − y, ÷ numel for ``mean``).
+
+    Raises the same :class:`~lossviz.errors.LossVizError` as the loss for bad shapes or reductions.
+    """
+    x = np.asarray(x)
+    loss = F.binary_cross_entropy_with_logits(x, y, reduction="none")
+    grad = F.binary_cross_entropy_with_logits_grad(x, y, reduction=reduction)
+    sig = F.sigmoid(x)
+    y = np.asarray(y, dtype=x.dtype)
+    return [
+        {"element": element_label(i), "x": fmt.cell(x[i]), "sigma": fmt.cell(sig[i]), "y": fmt.cell(y[i]),
+         "loss": fmt.cell(loss[i]), "grad": fmt.cell(grad[i])}
+        for i in np.ndindex(x.shape)
+    ]
+
+
+def scaled(x, scale: float, dtype: str) -> np.ndarray:
+    """``x · scale`` computed in float64 and stored in ``dtype`` (what the learner's tensor holds)."""
+    with np.errstate(over="ignore"):  # beyond the dtype's range the tensor holds ±inf, as in torch
+        return np.asarray(np.asarray(x, dtype=np.float64) * float(scale), dtype=resolve(dtype))
+
+
+def reasons(x, y, naive, stable) -> list[str]:
+    """Why each element's two losses differ, as a code.
+
+    ``clamp_one``: σ(x) rounded to exactly 1.0, so log(1 − σ) = log 0, clamped to −100.
+    ``clamp_zero``: σ(x) rounded to exactly 0.0, so log σ = log 0, clamped to −100.
+    ``rounding``: σ(x) is close to 0 or 1 and 1 − σ(x) kept only a few digits.
+    ``same``: equal to within 16 ulps of the dtype.
+    """
+    x = np.asarray(x)
+    sig = F.sigmoid(x)
+    yy = np.asarray(y, dtype=np.float64)
+    a, b = np.asarray(naive, dtype=np.float64), np.asarray(stable, dtype=np.float64)
+    tol = 16 * float(finfo(x.dtype).eps)
+    out = []
+    for i in np.ndindex(x.shape):
+        if sig[i] == 1.0 and yy[i] < 1:
+            out.append("clamp_one")
+        elif sig[i] == 0.0 and yy[i] > 0:
+            out.append("clamp_zero")
+        elif not abs(a[i] - b[i]) <= tol * max(1.0, abs(b[i])):
+            out.append("rounding")
+        else:
+            out.append("same")
+    return out
+
+
+def compare_rows(x, y) -> list[dict[str, str]]:
+    """BCELoss(sigmoid(x), y) next to BCEWithLogitsLoss(x, y), element by element, with the
+    difference and its reason code. ``x`` keeps its dtype; raises like BCELoss for bad targets."""
+    x = np.asarray(x)
+    naive = F.naive_bce_from_logits(x, y, reduction="none")
+    stable = F.binary_cross_entropy_with_logits(x, y, reduction="none")
+    diff = naive.astype(np.float64) - stable.astype(np.float64)
+    sig = F.sigmoid(x)
+    yy = np.asarray(y, dtype=x.dtype)
+    why = reasons(x, y, naive, stable)
+    return [
+        {"element": element_label(i), "x": fmt.cell(x[i]), "y": fmt.cell(yy[i]), "sigma": fmt.value(sig[i]),
+         "naive": fmt.cell(naive[i]), "stable": fmt.cell(stable[i]), "diff": fmt.cell(diff[i], 3),
+         "reason": why[k]}
+        for k, i in enumerate(np.ndindex(x.shape))
+    ]
+
+
+def parting_scale(x, y, dtype: str) -> tuple[float, tuple[int, ...]] | None:
+    """The smallest scale at which some element of ``scale · x`` makes σ saturate against its label
+    (σ == 1 with y < 1, or σ == 0 with y > 0), and that element; None if no scale does.
+
+    Uses the searched saturation points of ``dtype`` (float32: x ≥ 16.6355 or x ≤ −88.72).
+    """
+    s = saturation(resolve(dtype).name)
+    xs = np.asarray(x, dtype=np.float64)
+    ys = np.asarray(y, dtype=np.float64)
+    best: tuple[float, tuple[int, ...]] | None = None
+    for i in np.ndindex(xs.shape):
+        xi, yi = xs[i], ys[i]
+        limits = []
+        if yi < 1:
+            limits.append(s.sigmoid_one / xi if xi > 0 else None)
+        if yi > 0:
+            limits.append(s.sigmoid_zero / xi if xi < 0 else None)
+        for lim in limits:
+            if lim is not None and (best is None or lim < best[0]):
+                best = (float(lim), i)
+    return best
+
+
+def scale_sweep(x, y, scales, dtype: str) -> dict[str, np.ndarray]:
+    """Mean loss both ways for every scale: ``{"naive": BCELoss(sigmoid(s·x)), "stable": ...}``."""
+    naive, stable = [], []
+    for s in scales:
+        xs = scaled(x, s, dtype)
+        yy = np.asarray(y, dtype=xs.dtype)
+        naive.append(float(F.naive_bce_from_logits(xs, yy)))
+        stable.append(float(F.binary_cross_entropy_with_logits(xs, yy)))
+    return {"naive": np.asarray(naive), "stable": np.asarray(stable)}

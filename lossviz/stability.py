@@ -1,0 +1,169 @@
+"""Where sigmoid, log and exp break in each floating dtype, and the curves that show it.
+
+Every threshold is *searched*, never typed in: :func:`saturation` bisects over the bit
+patterns of a dtype for the smallest logit at which ``lossviz.functional.sigmoid`` rounds
+to exactly 1.0 (float32: 16.635532, about 24·ln 2), where it rounds to 0, and where exp
+overflows. The curve helpers put those exact points into the plotted grid, so the jump of
+``BCELoss(sigmoid(x), 0)`` from ≈15.94 to 100 is drawn where it really happens.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from lossviz import functional as F
+from lossviz.dtypes import DTYPES, finfo, opmath, resolve, round_to
+
+DTYPE_NAMES: tuple[str, ...] = tuple(DTYPES)  # float16, bfloat16, float32, float64
+_UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def _from_bits(bits: int, dtype: np.dtype) -> np.ndarray:
+    """The value of ``dtype`` whose bit pattern is ``bits`` (a 0-d array)."""
+    return np.array(bits, dtype=_UINT[dtype.itemsize]).view(dtype)
+
+
+def _bits(value: float, dtype: np.dtype) -> int:
+    return int(np.array(value, dtype=dtype).view(_UINT[dtype.itemsize]))
+
+
+def _smallest_positive(pred, dtype: np.dtype) -> np.ndarray:
+    """Smallest positive finite ``x`` of ``dtype`` with ``pred(x)``, for a predicate that is
+    false below some point and true from it on. Bisection over bit patterns, which order
+    positive floats by value."""
+    lo = 0  # +0.0: assumed false
+    hi = _bits(_max_finite(dtype), dtype)
+    if not pred(_from_bits(hi, dtype)):
+        raise ValueError(f"predicate never holds in {dtype.name}")
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if pred(_from_bits(mid, dtype)):
+            hi = mid
+        else:
+            lo = mid
+    return _from_bits(hi, dtype)
+
+
+def _max_finite(dtype: np.dtype) -> float:
+    return float(finfo(dtype).max)
+
+
+def exp(input, *, dtype=None) -> np.ndarray:
+    """exp(x) as torch computes it: in opmath (float32 for 16-bit types), rounded to ``dtype``."""
+    x = np.asarray(input, dtype=resolve(dtype, "float64")) if dtype is not None else np.asarray(input)
+    with np.errstate(over="ignore"):
+        return round_to(round_to(np.exp(x.astype(np.float64)), opmath(x.dtype)), x.dtype)
+
+
+def previous(value, dtype) -> float:
+    """The largest value of ``dtype`` below ``value`` (one ulp down, for positive values)."""
+    dt = resolve(dtype)
+    v = float(value)
+    if v > 0:
+        return float(_from_bits(_bits(v, dt) - 1, dt))
+    return -float(_from_bits(_bits(-v, dt) + 1, dt))
+
+
+def following(value, dtype) -> float:
+    """The smallest value of ``dtype`` above ``value``."""
+    return -previous(-float(value), dtype)
+
+
+@dataclass(frozen=True)
+class Saturation:
+    """Where one dtype gives up. All values are numbers of that dtype (as floats)."""
+
+    dtype: str
+    sigmoid_one: float  # smallest x with σ(x) == 1.0 exactly
+    before_one: float  # the dtype's value just below it: the last x with σ(x) < 1
+    jump_from: float  # BCELoss(sigmoid(before_one), 0): the last finite value before the jump to 100
+    sigmoid_zero: float  # largest x with σ(x) == 0.0 exactly (σ(x) == 0 at or below)
+    exp_inf: float  # smallest x with exp(x) == inf
+
+    def as_dict(self) -> dict[str, float | str]:
+        return dict(self.__dict__)
+
+
+@functools.cache
+def saturation(dtype: str) -> Saturation:
+    """Search the saturation points of ``dtype`` ("float16", "bfloat16", "float32", "float64").
+
+    >>> s = saturation("float32")
+    >>> s.sigmoid_one, round(s.jump_from, 4)
+    (16.635532379150390625, 15.9424)
+    """
+    dt = resolve(dtype)
+    one = _smallest_positive(lambda x: F.sigmoid(x) == 1.0, dt)
+    zero = _smallest_positive(lambda m: F.sigmoid(-m) == 0.0, dt)
+    inf = _smallest_positive(lambda x: np.isinf(exp(x)), dt)
+    before = previous(float(one), dt)
+    jump = float(F.naive_bce_from_logits(np.asarray(before, dtype=dt), np.asarray(0.0, dtype=dt)))
+    return Saturation(dt.name, float(one), before, jump, -float(zero), float(inf))
+
+
+def grid(span: float, dtype: str, n: int = 801) -> np.ndarray:
+    """Logits from -span to span in ``dtype``, with every saturation point and the value just
+    below it inserted, so jumps sit exactly where the dtype puts them."""
+    dt = resolve(dtype)
+    s = saturation(dt.name)
+    extra = [s.sigmoid_one, s.before_one, s.sigmoid_zero, following(s.sigmoid_zero, dt), -s.sigmoid_one,
+             -s.before_one, s.exp_inf, previous(s.exp_inf, dt), 0.0]
+    xs = np.concatenate([np.linspace(-span, span, n), [v for v in extra if -span <= v <= span]])
+    return np.unique(np.asarray(xs, dtype=dt))
+
+
+def curves(xs, y: float, dtype: str) -> dict[str, np.ndarray]:
+    """The loss of label ``y`` (0 or 1) three ways, and both gradients, at logits ``xs``.
+
+    ``naive``: -log(sigmoid(x)) (y=1) or -log(1 - sigmoid(x)) (y=0) in two steps; +inf once σ
+    rounds to 0 or 1. ``clamped``: ``BCELoss(sigmoid(x), y)``, whose log is clamped at -100.
+    ``stable``: ``BCEWithLogitsLoss(x, y)`` (log-sum-exp form). ``grad_clamped`` and
+    ``grad_stable``: autograd's gradients of the last two with respect to x.
+    """
+    dt = resolve(dtype)
+    x = np.asarray(xs, dtype=dt)
+    target = np.full(x.shape, float(y), dtype=dt)
+    with np.errstate(all="ignore"):  # inf and NaN are the lesson here, not a warning
+        naive = -(F.naive_log_sigmoid(x) if y == 1 else F.naive_log1m_sigmoid(x))
+        return {
+            "naive": naive,
+            "clamped": F.naive_bce_from_logits(x, target, reduction="none"),
+            "stable": F.binary_cross_entropy_with_logits(x, target, reduction="none"),
+            "grad_clamped": F.naive_bce_from_logits_grad(x, target, reduction="none"),
+            "grad_stable": F.binary_cross_entropy_with_logits_grad(x, target, reduction="none"),
+        }
+
+
+PROBE_COLUMNS = ("dtype", "x", "sigma", "naive", "clamped", "stable", "grad_clamped", "grad_stable")
+
+
+def probe(x: float, y: float) -> list[dict[str, float | str]]:
+    """One logit in every dtype: x as that dtype stores it, σ(x), the three losses, both gradients."""
+    rows = []
+    for name in DTYPE_NAMES:
+        xv = np.asarray(x, dtype=resolve(name))
+        c = curves(xv.reshape(1), y, name)
+        rows.append({"dtype": name, "x": float(xv), "sigma": float(F.sigmoid(xv)),
+                     **{k: float(v[0]) for k, v in c.items()}})
+    return rows
+
+
+def softmax_shift(logits, shift: float, dtype: str) -> dict[str, np.ndarray | float]:
+    """``logits + shift`` in ``dtype``: exp without the shift, softmax without and with the max shift.
+
+    softmax(x + c) = softmax(x) for every c, so the stable column never moves; the naive one
+    turns to NaN once exp overflows (inf / inf) or every exp underflows (0 / 0).
+    """
+    dt = resolve(dtype)
+    with np.errstate(over="ignore"):
+        z = np.asarray(np.asarray(logits, dtype=np.float64) + float(shift), dtype=dt)
+    return {
+        "z": z,
+        "exp": exp(z),
+        "naive": F.naive_softmax(z),
+        "stable": F.softmax(z),
+        "lse": F.logsumexp(z),
+    }

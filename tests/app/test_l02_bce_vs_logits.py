@@ -1,0 +1,82 @@
+"""AppTest of lesson 2, BCELoss vs BCEWithLogitsLoss: the seed agrees, scaling and dtype make torch's routes part."""
+
+import pytest
+import torch
+
+from tests.app.helpers import open_page, texts
+
+SEED_X = torch.tensor([[0.4, 0.7, 1.2, 0.3], [1.1, 0.6, 0.9, 1.6]], dtype=torch.float64)
+SEED_Y = torch.tensor([[1.0, 0, 1, 0], [0, 1, 1, 0]])
+NAIVE, STABLE = "BCELoss(sigmoid(x), y)", "BCEWithLogitsLoss(x, y)"
+
+
+def _routes(x, y):
+    naive = torch.nn.functional.binary_cross_entropy(torch.sigmoid(x), y)
+    stable = torch.nn.functional.binary_cross_entropy_with_logits(x, y)
+    return naive.item(), stable.item()
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_seed_gives_0_8354646563529968_both_ways(lang):
+    """Test that the page opens on the seed with both headlines exactly as loss.item() prints them."""
+    at = open_page("bce_vs_logits", lang)
+    m = _metrics(at)
+    naive, stable = _routes(SEED_X.float(), SEED_Y)
+    assert m[NAIVE] == m[STABLE] == repr(naive) == repr(stable) == "0.8354646563529968"
+    assert len(at.success) >= 1  # "agree bit for bit" and the live torch checks
+
+
+@pytest.mark.parametrize("scale", [8.0, 12.0, 40.0])
+def test_scale_slider_moves_both_losses_to_torchs(scale):
+    """Test that scaling the logits gives torch's two float32 means; past ×10.4 they part at element [1, 3]."""
+    at = open_page("bce_vs_logits")
+    at.slider(key="bl_scale").set_value(scale).run()
+    assert not at.exception
+    m = _metrics(at)
+    naive, stable = _routes((SEED_X * scale).float(), SEED_Y)
+    assert float(m[NAIVE]) == pytest.approx(naive, rel=1e-6)
+    assert float(m[STABLE]) == pytest.approx(stable, rel=1e-6)
+    df = at.dataframe[0].value
+    parted = "σ(x) == 1.0" in df.iloc[7, -1]
+    assert parted == (scale * 1.6 >= 16.6355)
+    if parted:
+        assert "100" in texts(at) and float(df.iloc[7, 4]) == 100.0
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float64"])
+def test_dtype_choice_moves_both_losses(dtype):
+    """Test that at ×6 the chosen dtype's routes match torch in that dtype (float16/bfloat16 already parted)."""
+    at = open_page("bce_vs_logits")
+    at.radio(key="bl_dtype").set_value(dtype).run()
+    at.slider(key="bl_scale").set_value(6.0).run()
+    assert not at.exception
+    tdt = getattr(torch, dtype)
+    naive, stable = _routes((SEED_X * 6.0).to(tdt), SEED_Y.to(tdt))
+    m = _metrics(at)
+    assert float(m[NAIVE]) == pytest.approx(naive, rel=1e-3 if dtype != "float64" else 1e-12)
+    assert float(m[STABLE]) == pytest.approx(stable, rel=1e-3 if dtype != "float64" else 1e-12)
+    assert (dtype == "float64") == (m[NAIVE] != "100" and not at.error)
+
+
+def test_edited_tensor_and_out_of_range_target():
+    """Test own logits are used, and a target of 2 gives BCELoss's translated range error (torch raises too)."""
+    at = open_page("bce_vs_logits")
+    at.text_input(key="bl_x").input("20, -3").run()
+    at.text_input(key="bl_y").input("0, 1").run()
+    naive, stable = _routes(torch.tensor([20.0, -3.0]), torch.tensor([0.0, 1.0]))
+    assert float(_metrics(at)[NAIVE]) == pytest.approx(naive) and float(_metrics(at)[STABLE]) == pytest.approx(stable, rel=1e-6)
+    at.text_input(key="bl_y").input("2, 1").run()
+    assert not at.exception and "[0, 1]" in at.error[0].value
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.binary_cross_entropy(torch.sigmoid(torch.tensor([20.0, -3.0])), torch.tensor([2.0, 1.0]))
+
+
+def test_bad_url_values_give_notices():
+    """Test that an unknown dtype and a non-number scale in the link give notices and the defaults."""
+    at = open_page("bce_vs_logits", "en", bl_dtype="float8", bl_scale="lots")
+    assert texts(at).count("not usable") == 2
+    assert at.radio(key="bl_dtype").value == "float32" and at.slider(key="bl_scale").value == 1.0
