@@ -36,8 +36,8 @@ except LossVizError as exc:
 
 sat = saturation(dtype)
 diff = float(naive) - float(stable)
-ui.metric_row([("BCELoss(sigmoid(x), y)", fmt.value(naive)), ("BCEWithLogitsLoss(x, y)", fmt.value(stable)),
-               (t("bce_vs_logits.difference"), fmt.cell(diff, 4))])
+ui.metric_row([("BCELoss(sigmoid(x), y)", fmt.value(naive)), ("BCEWithLogitsLoss(x, y)", fmt.value(stable))])
+st.caption(t("bce_vs_logits.difference", diff=fmt.cell(diff, 4)))
 reasons = {r["reason"] for r in rows}
 if naive.tobytes() == stable.tobytes():
     st.success(t("bce_vs_logits.identical", dtype=dtype), icon="🟰")
@@ -75,10 +75,12 @@ with c2:
                                  labels={"title": t("bce_vs_logits.elements_title"), "x": t("bce_vs_logits.col_element"), "y": t("common.loss")})
     ui.plot(fig, "bl_elements", t("bce_vs_logits.elements_summary", n=sum(flags), total=len(rows)))
 
-st.latex(r"\underbrace{-\log\big(1-\sigma(x)\big)}_{\text{BCELoss}(\sigma(x),\,0)} \;\to\; -\max\big(\log 0, -100\big) = 100"
-         r"\qquad \underbrace{\max(x,0) - xy + \log\big(1+e^{-|x|}\big)}_{\text{BCEWithLogitsLoss}(x,\,y)}")
-ui.torch_check("naive_bce_from_logits", x, y)
-ui.torch_check("binary_cross_entropy_with_logits", x, y)
+st.latex(r"\underbrace{-\log\big(1-\sigma(x)\big)}_{\text{BCELoss}(\sigma(x),\,0)} \;\to\; -\max\big(\log 0, -100\big) = 100")
+st.latex(r"\underbrace{\max(x,0) - xy + \log\big(1+e^{-|x|}\big)}_{\text{BCEWithLogitsLoss}(x,\,y)}")
+for col, (name, route) in zip(st.columns(2), names.items(), strict=True):
+    with col:
+        st.caption(t("bce_vs_logits.check", route=route))
+        ui.torch_check({"naive": "naive_bce_from_logits", "stable": "binary_cross_entropy_with_logits"}[name], x, y)
 ui.code_panel(
     "import torch\n" + codegen.tensor("x", x, dtype) + "\n" + codegen.tensor("y", y, dtype) + "\n"
     "print(torch.nn.BCELoss()(torch.sigmoid(x), y).item())\n"

@@ -22,8 +22,8 @@ x_in = ui.number("st_x", t("stability.probe"), -1000.0, 1000.0, 16.64, 0.01, fmt
 
 sat = S.saturation(dtype)
 p = next(r for r in S.probe(x_in, y) if r["dtype"] == dtype)
-ui.metric_row([(t("stability.stored", dtype=dtype), fmt.value(p["x"])), ("σ(x)", fmt.value(p["sigma"])),
-               (t(f"stability.m_naive_{y}"), fmt.cell(p["naive"])), ("BCELoss(σ(x), y)", fmt.cell(p["clamped"])),
+ui.metric_row([(t("stability.stored", dtype=dtype), fmt.value(p["x"])), ("σ(x)", fmt.value(p["sigma"]))])
+ui.metric_row([(t(f"stability.m_naive_{y}"), fmt.cell(p["naive"])), ("BCELoss(σ(x), y)", fmt.cell(p["clamped"])),
                ("BCEWithLogitsLoss", fmt.cell(p["stable"]))])
 ui.metric_row([(t("stability.m_grad_clamped"), fmt.cell(p["grad_clamped"])), (t("stability.m_grad_stable"), fmt.cell(p["grad_stable"]))])
 if p["clamped"] == 100.0:
@@ -49,15 +49,18 @@ fig = logit_curves_figure(xs, grads, marks=marks, current=(p["x"], p["grad_clamp
                           labels={**common, "title": t("stability.grad_title", dtype=dtype, y=y), "y": t("stability.grad_y")},
                           uirevision="stability_grad")
 ui.plot(fig, "st_grad", t(f"stability.grad_summary_{y}", dtype=dtype, one=fmt.value(sat.sigmoid_one), zero=fmt.value(sat.sigmoid_zero)))
-st.latex(r"-\log\sigma(x) = \log\big(1+e^{-x}\big) = \max(-x,0) + \log\big(1+e^{-|x|}\big), \qquad "
-         r"\frac{\partial}{\partial x}\,\text{BCE}(\sigma(x),y) = \frac{\sigma-y}{\sigma(1-\sigma)}\cdot\sigma(1-\sigma)")
+st.latex(r"\begin{aligned}-\log\sigma(x) &= \log\big(1+e^{-x}\big)\\ &= \max(-x,0) + \log\big(1+e^{-|x|}\big)\end{aligned}")
+st.latex(r"\frac{\partial}{\partial x}\,\text{BCE}\big(\sigma(x),y\big) = \frac{\sigma-y}{\sigma(1-\sigma)}\cdot\sigma(1-\sigma)")
 st.caption(t("stability.probe_table"))
 probe_cols = ("dtype", "x", "sigma", "naive", "clamped", "stable", "grad_clamped", "grad_stable")
 st.dataframe(pd.DataFrame([{t(f"stability.col_{k}"): (r[k] if k == "dtype" else fmt.value(r[k]) if k in ("x", "sigma") else fmt.cell(r[k]))
                             for k in probe_cols} for r in S.probe(x_in, y)]), hide_index=True)
 checked = np.asarray([p["x"], sat.before_one, sat.sigmoid_one, sat.sigmoid_zero], dtype=resolve(dtype))
-ui.torch_check("naive_bce_from_logits", checked, np.full(checked.shape, y, dtype=checked.dtype), reduction="none")
-ui.torch_check("binary_cross_entropy_with_logits", checked, np.full(checked.shape, y, dtype=checked.dtype), reduction="none")
+for col, name, route in zip(st.columns(2), ("naive_bce_from_logits", "binary_cross_entropy_with_logits"),
+                            ("BCELoss(sigmoid(x), y)", "BCEWithLogitsLoss(x, y)"), strict=True):
+    with col:
+        st.caption(t("stability.check", route=route, points=fmt.array(checked)))
+        ui.torch_check(name, checked, np.full(checked.shape, y, dtype=checked.dtype), reduction="none")
 
 # ---- softmax without the max shift
 st.header(t("stability.softmax_head"))
@@ -76,7 +79,7 @@ except LossVizError as exc:
     ui.show_error(exc)
 if sm is not None:
     classes = [str(i) for i in range(sm["z"].size)]
-    st.dataframe(pd.DataFrame({t("stability.col_class"): classes, "x + c": [fmt.value(v) for v in sm["z"]],
+    st.dataframe(pd.DataFrame({t("stability.col_class"): classes, "x + c": [fmt.cell(v) for v in sm["z"]],
                                "exp(x + c)": [fmt.cell(v) for v in sm["exp"]], t("stability.col_sm_naive"): [fmt.cell(v) for v in sm["naive"]],
                                "softmax": [fmt.cell(v) for v in sm["stable"]]}), hide_index=True)
     fig = softmax_figure(classes, sm["naive"], sm["stable"], labels={"title": t("stability.sm_title", dtype=dtype), "x": t("stability.col_class"),

@@ -52,9 +52,9 @@ def softmax_figure(classes: Sequence[str], naive, stable, *, labels: dict[str, s
     fig = go.Figure()
     for name, ys, col in ((labels["naive"], naive, colour(1)), (labels["stable"], stable, colour(0))):
         arr = np.asarray(ys, dtype=np.float64)
-        text = ["nan" if np.isnan(v) else f"{v:.4g}" for v in arr]
+        text = ["nan" if np.isnan(v) else f"{v:.3g}" for v in arr]
         fig.add_trace(go.Bar(x=list(classes), y=np.nan_to_num(arr, nan=0.0), name=name, text=text,
-                             textposition="outside", marker={"color": col}))
+                             textposition="outside", textfont={"size": 11}, marker={"color": col}))
     fig.update_yaxes(range=[0, 1.15])
     fig.update_layout(barmode="group")
     base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="softmax")
