@@ -12,7 +12,7 @@ import pytest
 
 from lossviz.i18n import LANGS, translate
 from lossviz.lessons import all_pages, by_id
-from tests.e2e.conftest import ROOT, h1, nav_labels, open, selected_language
+from tests.e2e.conftest import ROOT, assert_no_exception, h1, nav_labels, open, selected_language, wait_finished
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +28,17 @@ def snapshot(page) -> dict:
         "h1": h1(page),
         "lang": selected_language(page),
         "url": (url.path, url.query),
+        # e.g. Streamlit's "Page not found ... Running the app's main page." modal
+        "dialogs": [d.strip() for d in page.locator("[data-testid=stDialog]").all_inner_texts()],
     }
+
+
+def switch_language(page, lang: str) -> None:
+    """Click the sidebar language switch and wait for the rerun."""
+    page.locator("[data-testid=stSidebar] [data-testid=stButtonGroup] button", has_text=LANGS[lang]).click()
+    page.wait_for_function(f"() => new URL(location.href).searchParams.get('lang') === '{lang}'")
+    wait_finished(page)
+    assert_no_exception(page)
 
 
 def expected_nav(lang: str) -> list[str]:
@@ -47,6 +57,13 @@ def test_cold_deep_link_looks_like_a_warm_visit(server, browser, page_id, lang):
         tab = cold_ctx.new_page()
         open(tab, url)  # the very first session after the restart
         cold = snapshot(tab)
+        assert not cold["dialogs"], f"cold deep link shows a dialog a warm visit does not: {cold['dialogs']}"
+        # and it behaves like a warm one: the language switch works and shows its choice
+        other = "en" if lang == "zh" else "zh"
+        switch_language(tab, other)
+        switched = snapshot(tab)
+        switch_language(tab, lang)
+        assert snapshot(tab) == cold
         open(tab, f"{server.base_url}/?lang={lang}")
         open(tab, url)
         warm_same_tab = snapshot(tab)
@@ -66,6 +83,10 @@ def test_cold_deep_link_looks_like_a_warm_visit(server, browser, page_id, lang):
     assert cold["h1"] == translate(lang, f"{page_id}.title")
     assert cold["lang"] == LANGS[lang]
     assert cold["url"] == (f"/{lesson.url_path}", f"lang={lang}")
+    assert switched["lang"] == LANGS[other]
+    assert switched["h1"] == translate(other, f"{page_id}.title")
+    assert switched["nav"] == expected_nav(other)
+    assert switched["url"] == (f"/{lesson.url_path}", f"lang={other}")
     # and exactly what a warm visit shows
     assert cold == warm_same_tab
     assert cold == warm_new_tab

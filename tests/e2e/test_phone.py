@@ -1,0 +1,47 @@
+"""Phone width: at 375 px no page scrolls sideways."""
+
+from __future__ import annotations
+
+import pytest
+
+from lossviz.lessons import all_pages
+from tests.e2e.conftest import open
+
+pytestmark = pytest.mark.e2e
+
+WIDTH = 375
+
+# the widest elements that stick out to the right (to say which table or chart is too wide)
+_OFFENDERS_JS = """(w) => {
+  const out = [];
+  for (const el of document.querySelectorAll('[data-testid]')) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > w + 1) out.push([el.dataset.testid, Math.round(r.right), (el.innerText || '').slice(0, 60)]);
+  }
+  out.sort((a, b) => b[1] - a[1]);
+  return out.slice(0, 8);
+}"""
+
+CASES = [(p, lang) for p in all_pages() for lang in ("en", "zh")]
+
+
+@pytest.fixture
+def phone(browser):
+    ctx = browser.new_context(viewport={"width": WIDTH, "height": 800})
+    ctx.set_default_timeout(60_000)
+    try:
+        yield ctx.new_page()
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize(("lesson", "lang"), CASES, ids=[f"{p.id}-{lang}" for p, lang in CASES])
+def test_no_horizontal_scroll_at_375px(server, phone, lesson, lang):
+    """Test that the page is no wider than a 375 px phone screen."""
+    open(phone, f"{server.base_url}/{lesson.url_path}?lang={lang}")
+    phone.wait_for_timeout(500)  # charts resize after they are drawn
+    scroll_width, inner_width = phone.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll_width <= inner_width + 1, (
+        f"{lesson.url_path or '/'} ({lang}) scrolls sideways: scrollWidth {scroll_width} > {inner_width}; "
+        f"widest: {phone.evaluate(_OFFENDERS_JS, inner_width)}"
+    )
