@@ -45,20 +45,18 @@ MAX_CELLS = 64
 # Pure functions (no streamlit): what the browser sent, or None when it is unusable.
 
 
-def _number(value: Any, lo: float, hi: float, step: float) -> float | None:
-    """A finite number inside [lo, hi], rounded to ``step``; None otherwise."""
+def _number(value: Any, lo: float, hi: float, step: float = 0.0) -> float | None:
+    """A finite number inside [lo, hi] (float noise below 1e-10 removed); None otherwise.
+
+    Not snapped to ``step``: the browser snaps only the value being dragged, and values the
+    learner typed off the step grid must come back unchanged.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     v = float(value)
     if not math.isfinite(v) or not lo <= v <= hi:
         return None
-    return _snap(v, step, lo, hi)
-
-
-def _snap(v: float, step: float, lo: float, hi: float) -> float:
-    digits = max(0, -math.floor(math.log10(step)) + 2) if step > 0 else 12
-    snapped = round(round(v / step) * step, digits) if step > 0 else v
-    return min(hi, max(lo, snapped))
+    return round(v, 10)
 
 
 def valid_curve(
@@ -66,7 +64,7 @@ def valid_curve(
 ) -> tuple[float, float | None] | None:
     """``{"x": .., "y": ..}`` from the curve view → ``(x, y)``; ``y`` None without a label handle.
 
-    >>> valid_curve({"x": 1.25, "y": 1}, (-10, 10), with_label=True, step_x=0.05)
+    >>> valid_curve({"x": 1.25, "y": 1}, (-10, 10), with_label=True)
     (1.25, 1.0)
     >>> valid_curve({"x": float("nan")}, (-10, 10), with_label=False) is None
     True
@@ -150,6 +148,15 @@ def _finite_list(values: Any) -> list:
     except (TypeError, ValueError):
         return None
     return v if math.isfinite(v) else None
+
+
+def _widen(logit_range: tuple[float, float], values: list) -> tuple[float, float]:
+    """The range, stretched to hold every finite current value (so none is clamped on commit)."""
+    flat = np.asarray([v for v in np.ravel(np.asarray(values, dtype=object)) if v is not None], dtype=np.float64)
+    lo, hi = float(logit_range[0]), float(logit_range[1])
+    if flat.size:
+        lo, hi = min(lo, float(flat.min())), max(hi, float(flat.max()))
+    return lo, hi
 
 
 def _clamp_list(values: Any, lo: float, hi: float) -> Any:
@@ -251,7 +258,7 @@ def logit_bars(
     ``state_keys``: one key per class (numbers), or one key for a text input (written as
     ``"0.8, 0.2, 0.4"``). ``target_key``: the widget holding the class index (an int).
     """
-    lo, hi = float(logit_range[0]), float(logit_range[1])
+    lo, hi = _widen(logit_range, _finite_list(list(logits)))
     values = _clamp_list(_finite_list(list(logits)), lo, hi)
     n = len(values)
     if not 1 <= n <= MAX_CLASSES:
@@ -309,6 +316,7 @@ def logit_cells(
         return
     shape = (int(grid.shape[0]), int(grid.shape[1]))
     rows, trows = grid.tolist(), tarr.reshape(shape).tolist()
+    lo, hi = _widen((lo, hi), _finite_list(rows))
     values = _clamp_list(_finite_list(rows), lo, hi)
     tvals = _finite_list(trows)
 

@@ -178,6 +178,18 @@ def test_keyboard_steps_the_handle(server, page):
     page.wait_for_function("() => parseFloat(new URL(location.href).searchParams.get('start_x')) === 10")
 
 
+def test_arrow_keys_on_a_handle_do_not_turn_the_page_in_presenter_mode(server, page):
+    """Test that with ?present=1 (where ← → change lesson) an arrow key on a focused handle moves x and stays here."""
+    open_app(page, f"{server.base_url}/?lang=en&present=1")
+    root = view(page, "curve")
+    root.get_by_test_id("lv-handle-x").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('start_x') === '2.1'")
+    wait_finished(page)
+    assert urlparse(page.url).path.rstrip("/") == ""
+    assert readout(view(page, "curve"), "x") == "2.1"
+
+
 def test_touch_drag_moves_the_logit(server, browser):
     """Test that a touch drag (touch-action: none, pointer events of type touch) moves x and reaches Python."""
     ctx = browser.new_context(viewport={"width": 375, "height": 800}, has_touch=True, is_mobile=True)

@@ -16,7 +16,7 @@ COMPONENT = Path(ui_drag.__file__).parent / "components" / "drag"
 @pytest.mark.parametrize(
     "payload, expected",
     [
-        ({"x": 1.25, "y": 0.3}, (1.2, 0.3)),  # rounded to the 0.1 step (half to even)
+        ({"x": 1.25, "y": 0.3}, (1.25, 0.3)),  # off the step grid: kept (typed values survive)
         ({"x": -10, "y": 1}, (-10.0, 1.0)),
         ({"x": 3.0000000001, "y": 0.50000001}, (3.0, 0.5)),
     ],
@@ -39,6 +39,12 @@ def test_valid_curve_rejects_anything_else(payload):
 def test_valid_curve_without_label_ignores_y():
     """Test that the two-branch view (no label handle) only needs x."""
     assert ui_drag.valid_curve({"x": 2}, (-10.0, 10.0), with_label=False) == (2.0, None)
+
+
+def test_bars_and_cells_ranges_stretch_to_hold_current_values():
+    """Test that a typed logit outside the default range widens the range instead of being clamped."""
+    assert ui_drag._widen((-10.0, 10.0), [[1.0, 25.5], [None, -3.0]]) == (-10.0, 25.5)
+    assert ui_drag._widen((-10.0, 10.0), [0.8, 0.2]) == (-10.0, 10.0)
 
 
 def test_valid_bars():

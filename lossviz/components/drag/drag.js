@@ -452,6 +452,7 @@ class DragController {
       const v = keyDelta(event, stepX, lo, hi, s.x);
       if (v === null) return;
       event.preventDefault();
+      event.stopPropagation(); // the arrow keys are ours (not, say, the presenter's page keys)
       s.x = snap(v, stepX, lo, hi);
       this.draw();
       this.commitSoon();
@@ -461,6 +462,7 @@ class DragController {
         const v = keyDelta(event, stepY, 0, 1, s.y);
         if (v === null) return;
         event.preventDefault();
+        event.stopPropagation();
         s.y = snap(v, stepY, 0, 1);
         this.draw();
         this.commitSoon();
@@ -599,6 +601,7 @@ class DragController {
       g.addEventListener("keydown", (event) => {
         if (event.key === "Enter" || event.key === " ") {
           event.preventDefault();
+          event.stopPropagation();
           s.target = c;
           this.draw();
           this.commitSoon();
@@ -607,6 +610,7 @@ class DragController {
         const v = keyDelta(event, step, lo, hi, s.logits[c]);
         if (v === null) return;
         event.preventDefault();
+        event.stopPropagation();
         s.logits[c] = snap(v, step, lo, hi);
         this.draw();
         this.commitSoon();
