@@ -11,7 +11,7 @@ import numpy as np
 
 from lossviz import fmt
 from lossviz import functional as F
-from lossviz.dtypes import finfo, resolve
+from lossviz.dtypes import finfo, opmath, resolve, round_to
 from lossviz.stability import saturation
 
 SEED_X = ((0.4, 0.7, 1.2, 0.3), (1.1, 0.6, 0.9, 1.6))  # seed 003
@@ -42,9 +42,12 @@ def logits_rows(x, y, reduction: str = "mean") -> list[dict[str, str]]:
 
 
 def scaled(x, scale: float, dtype: str) -> np.ndarray:
-    """``x · scale`` computed in float64 and stored in ``dtype`` (what the learner's tensor holds)."""
-    with np.errstate(over="ignore"):  # beyond the dtype's range the tensor holds ±inf, as in torch
-        return np.asarray(np.asarray(x, dtype=np.float64) * float(scale), dtype=resolve(dtype))
+    """``torch.tensor(x, dtype=dtype) * scale``: x rounded to ``dtype``, multiplied in torch's opmath
+    (float32 for the 16-bit types, the scalar cast to it) and rounded back."""
+    dt = resolve(dtype)
+    op = opmath(dt)
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond the dtype's range the tensor holds ±inf, as in torch
+        return round_to(np.asarray(x, dtype=dt).astype(op) * op.type(scale), dt)
 
 
 def reasons(x, y, naive, stable) -> list[str]:

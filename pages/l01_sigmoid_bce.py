@@ -51,8 +51,9 @@ y_text = ui.text("sb_ty", t("sigmoid_bce.tensor_y"), "1, 0, 1, 0; 0, 1, 1, 0", c
 red = ui.choice("sb_red", t("common.reduction"), F.REDUCTIONS, "mean", container=c)
 xt = yt = None
 try:
-    xt = parse.parse_matrix(x_text, allow_nonfinite=True).astype(np.float32)
-    yt = parse.parse_matrix(y_text, allow_nonfinite=True).astype(np.float32)
+    x64 = parse.parse_matrix(x_text, allow_nonfinite=True)
+    y64 = parse.parse_matrix(y_text, allow_nonfinite=True)
+    xt, yt = x64.astype(np.float32), y64.astype(np.float32)
     rows = bce_lab.logits_rows(xt, yt, red)
     total = F.binary_cross_entropy_with_logits(xt, yt, reduction=red)
 except LossVizError as exc:
@@ -73,8 +74,8 @@ if xt is not None:
     out = "loss.tolist()" if red == "none" else "loss.item()"
     ui.code_panel(
         "import torch\n"
-        + codegen.tensor("x", xt, "float32", requires_grad=True) + "\n"
-        + codegen.tensor("y", yt, "float32") + "\n"
+        + codegen.tensor("x", x64, "float32", requires_grad=True) + "\n"
+        + codegen.tensor("y", y64, "float32") + "\n"
         + f"loss = torch.nn.BCEWithLogitsLoss(reduction={red!r})(x, y)\n"
         + "print(torch.sigmoid(x).tolist())\n"
         + f"print({out})\n"

@@ -82,7 +82,7 @@ for col, (name, route) in zip(st.columns(2), names.items(), strict=True):
         st.caption(t("bce_vs_logits.check", route=route))
         ui.torch_check({"naive": "naive_bce_from_logits", "stable": "binary_cross_entropy_with_logits"}[name], x, y)
 ui.code_panel(
-    "import torch\n" + codegen.tensor("x", x, dtype) + "\n" + codegen.tensor("y", y, dtype) + "\n"
+    "import torch\n" + codegen.tensor("x", x0, dtype) + f" * {scale!r}\n" + codegen.tensor("y", y0, dtype) + "\n"
     "print(torch.nn.BCELoss()(torch.sigmoid(x), y).item())\n"
     "print(torch.nn.BCEWithLogitsLoss()(x, y).item())\n"
     "print(torch.nn.BCELoss(reduction='none')(torch.sigmoid(x), y).tolist())\n"

@@ -95,3 +95,13 @@ def test_bad_url_value_gives_a_notice():
     at = open_page("sigmoid_bce", "en", sb_x="abc")
     assert "not usable" in texts(at)
     assert at.slider(key="sb_x").value == 2.0
+
+
+def test_code_panel_output_matches_the_reduced_loss():
+    """Test that the generated torch snippet prints the page's reduced loss (to float32's agreed 1e-5: torch's own
+    float32 kernel is an ulp or two less accurate than lossviz's correctly rounded elements for e.g. x = -4.5)."""
+    at = open_page("sigmoid_bce")
+    at.text_input(key="sb_tx").input("0.1, -4.5, 12").run()
+    at.text_input(key="sb_ty").input("0.9, 0, 1").run()
+    output = next(c.value for c in at.code if not c.value.startswith("import torch"))
+    assert float(output.splitlines()[1]) == pytest.approx(float(_metrics(at)["loss (reduction = mean)"]), rel=1e-5)

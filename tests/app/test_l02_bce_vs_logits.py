@@ -37,7 +37,7 @@ def test_scale_slider_moves_both_losses_to_torchs(scale):
     at.slider(key="bl_scale").set_value(scale).run()
     assert not at.exception
     m = _metrics(at)
-    naive, stable = _routes((SEED_X * scale).float(), SEED_Y)
+    naive, stable = _routes(SEED_X.float() * scale, SEED_Y)
     assert float(m[NAIVE]) == pytest.approx(naive, rel=1e-6)
     assert float(m[STABLE]) == pytest.approx(stable, rel=1e-6)
     df = at.dataframe[0].value
@@ -55,7 +55,7 @@ def test_dtype_choice_moves_both_losses(dtype):
     at.slider(key="bl_scale").set_value(6.0).run()
     assert not at.exception
     tdt = getattr(torch, dtype)
-    naive, stable = _routes((SEED_X * 6.0).to(tdt), SEED_Y.to(tdt))
+    naive, stable = _routes(SEED_X.to(tdt) * 6.0, SEED_Y.to(tdt))
     m = _metrics(at)
     assert float(m[NAIVE]) == pytest.approx(naive, rel=1e-3 if dtype != "float64" else 1e-12)
     assert float(m[STABLE]) == pytest.approx(stable, rel=1e-3 if dtype != "float64" else 1e-12)
@@ -80,3 +80,11 @@ def test_bad_url_values_give_notices():
     at = open_page("bce_vs_logits", "en", bl_dtype="float8", bl_scale="lots")
     assert texts(at).count("not usable") == 2
     assert at.radio(key="bl_dtype").value == "float32" and at.slider(key="bl_scale").value == 1.0
+
+
+def test_code_panel_output_matches_the_headlines():
+    """Test that the generated torch snippet, run for real, prints the page's two headline values (bfloat16, ×12)."""
+    at = open_page("bce_vs_logits", "en", bl_scale="12", bl_dtype="bfloat16")
+    m = _metrics(at)
+    output = next(c.value for c in at.code if not c.value.startswith("import torch"))
+    assert output.splitlines()[:2] == [m[NAIVE], m[STABLE]]

@@ -107,3 +107,12 @@ def test_bad_url_value_gives_a_notice():
     at = open_page("stability", "en", st_x="1e9", st_dtype="int8")
     assert texts(at).count("not usable") == 2
     assert at.number_input(key="st_x").value == 16.64 and at.radio(key="st_dtype").value == "float32"
+
+
+def test_code_panel_output_shows_the_jump_and_the_zero_gradient():
+    """Test that the snippet's real torch output holds 100.0 and the last finite 15.942384719848633 (float32)."""
+    at = open_page("stability")
+    output = next(c.value for c in at.code if not c.value.startswith("import torch"))
+    first, second = output.splitlines()[:2]
+    assert first.startswith("[100.0, 15.942384719848633, 100.0")
+    assert second.startswith("[0.0, ")

@@ -84,7 +84,19 @@ def test_scale_sweep_matches_torch():
     scales = [0.0, 3.0, 6.0, 12.0]
     sweep = bce_lab.scale_sweep(SEED_X.numpy(), SEED_Y.numpy(), scales, "float16")
     for i, s in enumerate(scales):
-        x = torch.tensor(bce_lab.scaled(SEED_X.numpy(), s, "float16"))
+        x = SEED_X.to(torch.float16) * s
+        np.testing.assert_array_equal(bce_lab.scaled(SEED_X.numpy(), s, "float16"), x.numpy())
         y = SEED_Y.to(torch.float16)
         assert sweep["naive"][i] == pytest.approx(torch.nn.functional.binary_cross_entropy(torch.sigmoid(x), y).item(), rel=2e-3)
         assert sweep["stable"][i] == pytest.approx(torch.nn.functional.binary_cross_entropy_with_logits(x, y).item(), rel=2e-3)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+@pytest.mark.parametrize("scale", [0.1, 1.0, 7.3, 10.4, 59.9])
+def test_scaled_is_torchs_tensor_times_scalar(dtype, scale):
+    """Test that scaled() holds exactly the numbers of torch.tensor(x, dtype=dtype) * scale."""
+    tdt = getattr(torch, dtype)
+    x = torch.tensor(bce_lab.SEED_X, dtype=torch.float64).to(tdt) * scale
+    got = bce_lab.scaled(bce_lab.SEED_X, scale, dtype)
+    assert got.dtype.name == dtype
+    np.testing.assert_array_equal(got.astype(np.float64), x.double().numpy())
