@@ -55,13 +55,16 @@ def matching(entries: list[dict[str, str]], query: str) -> list[dict[str, str]]:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("|", "\\|").replace("\n", " ")
 
 
-def markdown_table(entries: list[dict[str, str]], head: tuple[str, str, str, str]) -> str:
-    """A Markdown table: English | 简体中文 | definition | lesson (a link to ``url``)."""
+def markdown_table(entries: list[dict[str, str]], head: tuple[str, str]) -> str:
+    """A two-column Markdown table that fits a phone: "English<br>简体中文" | definition → lesson link.
+
+    Render with ``unsafe_allow_html=True`` (for the ``<br>``); every cell comes from our catalogs.
+    """
     lines = ["| " + " | ".join(_cell(h) for h in head) + " |", "|" + "---|" * len(head)]
     for e in entries:
         lesson = f"[{_cell(e['lesson'])}](/{e['url']})"
-        lines.append(f"| **{_cell(e['en'])}** | {_cell(e['zh'])} | {_cell(e['definition'])} | {lesson} |")
+        lines.append(f"| **{_cell(e['en'])}**<br>{_cell(e['zh'])} | {_cell(e['definition'])} → {lesson} |")
     return "\n".join(lines)

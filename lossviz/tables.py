@@ -14,7 +14,7 @@ from lossviz import fmt
 from lossviz import functional as F
 from lossviz.dtypes import as_floating
 
-BCE_LOGITS_COLUMNS = ("element", "x", "y", "w", "p", "sigma", "pos_term", "neg_term", "loss", "grad", "formula")
+BCE_LOGITS_COLUMNS = ("element", "formula", "x", "y", "w", "p", "sigma", "pos_term", "neg_term", "loss", "grad")
 
 
 def element_label(index: tuple[int, ...]) -> str:
@@ -52,10 +52,8 @@ def bce_logits_rows(input, target, weight=None, pos_weight=None, *, digits: int 
              {"x": x, "y": y, "w": w, "p": p, "sigma": sig, "pos_term": pos_term,
               "neg_term": neg_term, "loss": loss, "grad": grad}.items()}
         one_minus_y = fmt.cell(1.0 - float(y[idx]), digits)
-        c["formula"] = (
-            f"{c['w']}·[{c['p']}·{c['y']}·{c['pos_term']} + {one_minus_y}·{c['neg_term']}] = {c['loss']}"
-        )
-        rows.append({"element": element_label(idx), **c})
+        formula = f"{c['w']}·[{c['p']}·{c['y']}·{c['pos_term']} + {one_minus_y}·{c['neg_term']}] = {c['loss']}"
+        rows.append({"element": element_label(idx), "formula": formula, **c})
     return rows
 
 

@@ -27,6 +27,6 @@ if not shown:
     st.info(t("glossary.no_match", query=query[:60]), icon="🔎")
 else:
     st.caption(t("glossary.count", shown=len(shown), total=len(entries)))
-    head = (LANGS["en"], LANGS["zh"], t("glossary.definition"), t("glossary.lesson"))
-    st.markdown(glossary.markdown_table(shown, head))
+    head = (f"{LANGS['en']} · {LANGS['zh']}", t("glossary.definition"))
+    st.markdown(glossary.markdown_table(shown, head), unsafe_allow_html=True)
 ui.page_links("glossary")

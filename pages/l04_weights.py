@@ -18,6 +18,7 @@ x_txt = ui.text("wt_x", t("weights.logits"), "0.4, -1.2, 2, 0.3; 1.1, 0.6, -0.9,
                 container=left, help=t("weights.matrix_help"))
 y_txt = ui.text("wt_y", t("weights.targets"), "1, 0, 1, 0; 0, 1, 1, 0; 0, 0, 1, 1", container=right,
                 help=t("weights.matrix_help"))
+left, right = st.columns(2)  # a second row, so a phone stacks x, y, weight, pos_weight in order
 w_txt = ui.text("wt_w", t("weights.weight"), "2; 1; 1", container=left, help=t("weights.weight_help"))
 p_txt = ui.text("wt_p", t("weights.pos_weight"), "3, 1, 1, 1", container=right, help=t("weights.pos_weight_help"))
 reduction = ui.choice("wt_red", t("common.reduction"), F.REDUCTIONS, "mean")
@@ -61,8 +62,9 @@ if rows is not None:
     ui.plot(fig, "wt_bars", t("weights.bars_summary", element=labels[biggest], value=fmt.cell(np.ravel(weighted)[biggest]),
                                sum=fmt.cell(s["sum"])))
     ui.torch_check("binary_cross_entropy_with_logits", x, y, weight=w, pos_weight=p, reduction=reduction)
-st.latex(r"\ell_{n,c} = w_{n,c}\big[\,p_c\,y_{n,c}\,(-\log\sigma(x_{n,c})) + (1-y_{n,c})\,(-\log(1-\sigma(x_{n,c})))\big]"
-         r",\qquad \text{mean} = \frac{1}{\text{numel}}\sum_{n,c}\ell_{n,c}")
+st.latex(r"\begin{aligned}\ell_{n,c} &= w_{n,c}\,\big[\,p_c\,y_{n,c}\,(-\log\sigma(x_{n,c}))\\"
+         r"&\qquad + (1-y_{n,c})\,(-\log(1-\sigma(x_{n,c})))\,\big]\end{aligned}")
+st.latex(r"\text{mean} = \frac{1}{\text{numel}}\sum_{n,c}\ell_{n,c}")
 
 # ---- pos_weight broadcasting over shapes ----
 st.subheader(t("weights.shapes_head"))
@@ -103,7 +105,8 @@ fig = imbalance_figure(ps, weighting.optimal_constant(ps, n_pos, n_neg), weighti
                                "current": t("common.current"), "recommended": t("weights.recommended")})
 ui.plot(fig, "wt_imbalance", t("weights.imb_summary", p=fmt.cell(pw), star=fmt.cell(star), bar=fmt.cell(bar),
                                rec=fmt.cell(rec), pos=n_pos, neg=n_neg))
-st.latex(r"\sigma^* = \frac{p\,P}{p\,P + N},\qquad \sigma > 0.5 \iff q > \frac{1}{1+p}")
+st.latex(r"\sigma^* = \frac{p\,P}{p\,P + N}")
+st.latex(r"\sigma > 0.5 \iff q > \frac{1}{1+p}")
 st.info(t("weights.takeaway"), icon="💡")
 
 if rows is not None:

@@ -56,8 +56,8 @@ fig = signed_loss_figure(
 ui.plot(fig, "ng_curve", t("negative.curve_summary", x=fmt.cell(x), y=fmt.cell(y), loss=fmt.cell(loss),
                            left=fmt.cell(negative.curve(xs[:1], y, w, p)[0]),
                            right=fmt.cell(negative.curve(xs[-1:], y, w, p)[0])))
-st.latex(r"\ell = w\,[\,(1-y)\,x + (1 + (p-1)\,y)\,\log(1+e^{-x})\,]"
-         r"\;\xrightarrow{x\to+\infty}\; w\,(1-y)\,x,\qquad \xrightarrow{x\to-\infty}\; -w\,p\,y\,x")
+st.latex(r"\begin{aligned}\ell &= w\,(1-y)\,x \\ &\quad + w\,(1 + (p-1)\,y)\,\log(1+e^{-x})\\"
+         r"&\to w\,(1-y)\,x \quad (x\to+\infty)\\ &\to -w\,p\,y\,x \quad (x\to-\infty)\end{aligned}")
 ui.prose("negative_fix")
 
 # ---- CrossEntropyLoss with unnormalised or negative soft targets ----

@@ -7,6 +7,15 @@ import plotly.graph_objects as go
 
 from lossviz.plots.base import PALETTE, base_layout, colour, marker
 
+# Legend under the plot: long titles and legends collide at phone width when both sit on top.
+_LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.28, "xanchor": "left", "x": 0.0}
+
+
+def _finish(fig: go.Figure, labels: dict[str, str], uirevision: str) -> go.Figure:
+    base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
+    fig.update_layout(legend=_LEGEND_BELOW, height=420, margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return fig
+
 
 def element_bars_figure(
     elements: list[str], plain: np.ndarray, weighted: np.ndarray, *, labels: dict[str, str]
@@ -20,7 +29,7 @@ def element_bars_figure(
     fig.add_trace(go.Bar(x=elements, y=np.ravel(weighted), name=labels["weighted"], marker_color=colour(3)))
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="category")
-    return base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="elements")
+    return _finish(fig, labels, "elements")
 
 
 def imbalance_figure(
@@ -45,9 +54,11 @@ def imbalance_figure(
     fig.add_hline(y=0.5, line={"color": PALETTE["grey"], "dash": "dot", "width": 1})
     marker(fig, recommended[0], recommended[1], name=labels["recommended"], colour_name="green")
     marker(fig, current[0], current[1], name=labels["current"])
-    fig.update_xaxes(type="log")
+    lo, hi = float(np.min(pos_weights)), float(np.max(pos_weights))
+    ticks = [m * 10.0**e for e in range(-3, 7) for m in (1, 2, 5) if lo <= m * 10.0**e <= hi]
+    fig.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{v:g}" for v in ticks])
     fig.update_yaxes(range=[-0.02, 1.02])
-    return base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="imbalance")
+    return _finish(fig, labels, "imbalance")
 
 
 def signed_loss_figure(
@@ -76,4 +87,4 @@ def signed_loss_figure(
     fig.add_hline(y=0.0, line={"color": PALETTE["black"], "width": 1})
     if current is not None and np.isfinite(current[1]):
         marker(fig, current[0], current[1], name=labels["current"])
-    return base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="signed")
+    return _finish(fig, labels, "signed")

@@ -22,7 +22,7 @@ def test_glossary_runs_and_lists_every_term_in_both_languages(lang):
         assert catalog("zh")[f"glossary.term_{term}"] in table
         assert catalog(lang)[f"glossary.def_{term}"].replace("|", "\\|") in table
     for en, zh in [("logit", "逻辑值"), ("binary cross-entropy", "二元交叉熵"), ("label smoothing", "标签平滑")]:
-        assert f"**{en}** | {zh} |" in table
+        assert f"**{en}**<br>{zh} |" in table
 
 
 def test_search_filters_the_table():

@@ -41,7 +41,7 @@ def test_default_batch_matches_torch():
     row = at.dataframe[0].value.iloc[0]
     # element [0, 0]: x = 0.4, y = 1 → w·p·(−log σ(0.4)) = 2·3·0.513 = 3.078
     none = BCEL(_t(X), _t(Y), weight=_t([[2.0], [1.0], [1.0]]), pos_weight=_t([3.0, 1, 1, 1]), reduction="none")
-    assert row.iloc[-1] == f"2·[3·1·0.513 + 0·0.913] = {none[0, 0].item():.4g}"
+    assert row["w·[p·y·(−log σ(x)) + (1−y)·(−log(1−σ(x)))] = loss"] == f"2·[3·1·0.513 + 0·0.913] = {none[0, 0].item():.4g}"
 
 
 def test_weight_field_moves_the_mean():
