@@ -33,7 +33,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("mistakes", "pages/l09_mistakes.py", "common-mistakes", "🐞"),
     Lesson("train", "pages/l10_train.py", "train-it", "🏃"),
 )
-EXTRA: tuple[Lesson, ...] = (Lesson("glossary", "pages/glossary.py", "glossary", "📖"),)
+EXTRA: tuple[Lesson, ...] = (Lesson("glossary", "pages/ref_glossary.py", "glossary", "📖"),)
 
 
 def all_pages() -> tuple[Lesson, ...]:
