@@ -71,7 +71,7 @@ shift = ui.slider("st_shift", t("stability.shift"), -1000.0, 1000.0, 0.0, 1.0, c
 sm = None
 try:
     z0 = parse.parse_matrix(z_text)
-    if z0.ndim == 1:
+    if z0.ndim == 1 and z0.size:
         sm = S.softmax_shift(z0, shift, dtype)
     else:
         st.warning(t("stability.one_row"), icon="⚠️")

@@ -116,3 +116,19 @@ def test_code_panel_output_shows_the_jump_and_the_zero_gradient():
     first, second = output.splitlines()[:2]
     assert first.startswith("[100.0, 15.942384719848633, 100.0")
     assert second.startswith("[0.0, ")
+
+
+def test_task_finding_the_float16_jump_is_recognised():
+    """Test that choosing float16 and typing 8.32 (stored as 8.3203125, torch's first σ == 1) completes task t1."""
+    at = open_page("stability")
+    at.radio(key="st_dtype").set_value("float16").run()
+    at.number_input(key="st_x").set_value(8.32).run()
+    assert torch.sigmoid(torch.tensor(8.32, dtype=torch.float16)).item() == 1.0
+    assert any("gradient is NaN" in s.value for s in at.success)
+
+
+def test_empty_softmax_row_gives_a_message():
+    """Test that separators without numbers (full-width ，；) give the one-row message, not a traceback."""
+    at = open_page("stability")
+    at.text_input(key="st_z").input("，；").run()
+    assert not at.exception and at.warning
