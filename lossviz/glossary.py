@@ -54,6 +54,15 @@ def matching(entries: list[dict[str, str]], query: str) -> list[dict[str, str]]:
     return [e for e in entries if any(q in e.get(k, "").casefold() for k in ("en", "zh", "definition"))]
 
 
+def plain(text: str, limit: int = 60) -> str:
+    """A learner's search text, safe to echo inside Markdown: no links, emphasis or HTML.
+
+    >>> plain("[x](http://a) *b*")
+    'x http://a b'
+    """
+    return " ".join(str(text)[:limit].translate({ord(c): " " for c in "[]()<>*_`#|\\~"}).split())
+
+
 def _cell(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace("|", "\\|").replace("\n", " ")
 

@@ -24,7 +24,7 @@ entries = [
 ]
 shown = glossary.matching(entries, query)
 if not shown:
-    st.info(t("glossary.no_match", query=query[:60]), icon="🔎")
+    st.info(t("glossary.no_match", query=glossary.plain(query)), icon="🔎")
 else:
     st.caption(t("glossary.count", shown=len(shown), total=len(entries)))
     head = (f"{LANGS['en']} · {LANGS['zh']}", t("glossary.definition"))

@@ -40,3 +40,10 @@ def test_search_without_match_says_so():
     at = open_page("glossary", "zh", gl_q="zzzz")
     assert not _table(at)
     assert "没有术语匹配" in texts(at)
+
+
+def test_search_text_from_a_link_is_shown_as_plain_text():
+    """Test that a crafted ?gl_q= cannot put a Markdown link on the page."""
+    at = open_page("glossary", "en", gl_q="[click](http://example.com)")
+    info = " ".join(i.value for i in at.info)
+    assert "click http://example.com" in info and "](" not in info

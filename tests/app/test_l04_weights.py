@@ -85,6 +85,7 @@ def test_weight_that_does_not_broadcast_gives_a_translated_error():
     at.text_input(key="wt_w").set_value("2, 1, 1").run()
     assert not at.exception
     assert "无法与形状为 [3, 4] 的目标对齐" in texts(at)
+    assert any("形状 (3, 1)" in s.value for s in at.success)  # the on-page task is done
 
 
 @pytest.mark.parametrize("bad", ["abc", "1, 2; 3", "nan, 1, 1, 1", ""])
