@@ -257,12 +257,14 @@ def logit_bars(
 
     ``state_keys``: one key per class (numbers), or one key for a text input (written as
     ``"0.8, 0.2, 0.4"``). ``target_key``: the widget holding the class index (an int).
+    Inf/NaN logits: the view is not shown (there is nothing to drag).
     """
-    lo, hi = _widen(logit_range, _finite_list(list(logits)))
-    values = _clamp_list(_finite_list(list(logits)), lo, hi)
-    n = len(values)
-    if not 1 <= n <= MAX_CLASSES:
+    raw = _finite_list(list(logits))
+    n = len(raw)
+    if not 1 <= n <= MAX_CLASSES or None in raw:  # inf/NaN logits: nothing to drag, no view
         return
+    lo, hi = _widen(logit_range, raw)
+    values = _clamp_list(raw, lo, hi)
     tgt = int(target) if 0 <= int(target) < n else 0
     names = [str(c) for c in classes] if classes is not None and len(classes) == n else [str(i) for i in range(n)]
 
@@ -297,12 +299,15 @@ def logit_cells(
     logit_range: tuple[float, float] = (-10.0, 10.0),
     step: float = 0.1,
     state_key: str | Sequence[str] | None = None,
+    digits: int = 6,
     on_change: Callable[[list[list[float]]], None] | None = None,
 ) -> None:
     """Per-element BCE-with-logits: one cell per logit (1-D or 2-D), drag a cell sideways.
 
     ``state_key``: a text input's key (written as ``"1, 2; 3, 4"``, or ``"1, 2"`` for 1-D
-    logits), or one key per element in row-major order.
+    logits), or one key per element in row-major order. ``digits``: significant digits of the
+    mean and sum (4 on a float32 page, whose own numbers can differ from float64 in the 6th).
+    Inf/NaN logits: the view is not shown (there is nothing to drag).
     """
     lo, hi = float(logit_range[0]), float(logit_range[1])
     try:
@@ -316,8 +321,10 @@ def logit_cells(
         return
     shape = (int(grid.shape[0]), int(grid.shape[1]))
     rows, trows = grid.tolist(), tarr.reshape(shape).tolist()
-    lo, hi = _widen((lo, hi), _finite_list(rows))
-    values = _clamp_list(_finite_list(rows), lo, hi)
+    if not np.isfinite(grid).all():  # inf/NaN logits: nothing to drag, no view
+        return
+    lo, hi = _widen((lo, hi), rows)
+    values = _clamp_list(rows, lo, hi)
     tvals = _finite_list(trows)
 
     def handle(payload: Any) -> None:
@@ -339,6 +346,6 @@ def logit_cells(
     _component(
         key=key,
         data={"mode": "cells", "logits": values, "targets": tvals,
-              "lo": lo, "hi": hi, "step": step, "labels": _labels("cells")},
+              "lo": lo, "hi": hi, "step": step, "digits": int(digits), "labels": _labels("cells")},
         on_commit_change=_callback(key, handle),
     )

@@ -101,3 +101,33 @@ def test_start_page_mounts_the_curve_with_the_slider_value(lang, word):
     at.slider(key="start_x").set_value(4.0).run()
     (data,) = _component_data(at)
     assert data["x"] == 4.0
+
+
+def _mount_script():
+    import math
+
+    import streamlit as st
+
+    from lossviz import ui_drag
+
+    bad = st.query_params.get("bad") == "1"
+    ui_drag.logit_bars("t_bars", logits=[0.5, math.inf if bad else 25.0], target=1)
+    ui_drag.logit_cells("t_cells", logits=[[1.0, math.nan if bad else 2.0]], targets=[[1.0, 0.0]], digits=4)
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_views_with_non_finite_logits_are_not_mounted(bad):
+    """Test that inf/NaN logits give no view (nothing to drag, nothing clamped on commit), finite ones a stretched range."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_mount_script)
+    at.query_params["bad"] = "1" if bad else "0"
+    at.run()
+    assert not at.exception
+    data = _component_data(at)
+    if bad:
+        assert data == []
+    else:
+        bars, cells = data
+        assert bars["logits"] == [0.5, 25.0] and bars["hi"] == 25.0 and bars["target"] == 1
+        assert cells["logits"] == [[1.0, 2.0]] and cells["digits"] == 4

@@ -740,8 +740,9 @@ class DragController {
         p.cell.setAttribute("aria-valuetext", `${fmtCell(x)}; ${L.loss || "loss"} = ${fmtCell(l)}`);
       }),
     );
-    P.R.mean.textContent = fmtCell(n ? total / n : NaN);
-    P.R.sum.textContent = fmtCell(total);
+    const digits = this.data.digits || 6;
+    P.R.mean.textContent = fmtCell(n ? total / n : NaN, digits);
+    P.R.sum.textContent = fmtCell(total, digits);
   }
 }
 
