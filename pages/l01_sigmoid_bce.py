@@ -38,7 +38,7 @@ with c2:
     fig = legend_below(loss_curves_figure(xs, curves, current=(x, loss), slope=grad, labels={
         **common, "title": t("sigmoid_bce.loss_title"), "y": t("common.loss"), "slope": t("common.slope")}))
     ui.plot(fig, "sb_loss", t("sigmoid_bce.loss_summary", x=fmt.cell(x), y=fmt.cell(y), loss=fmt.cell(loss), grad=fmt.cell(grad)))
-st.latex(r"\ell(x, y) = -\big[\,y \log\sigma(x) + (1-y)\log\big(1-\sigma(x)\big)\big]")
+st.latex(r"\begin{aligned}\ell(x, y) = -\big[\,&y \log\sigma(x)\\ &+ (1-y)\log\big(1-\sigma(x)\big)\big]\end{aligned}")
 st.latex(r"\frac{\partial \ell}{\partial x} = \sigma(x) - y")
 ui.prose("sigmoid_bce_gradient")
 
