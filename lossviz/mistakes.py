@@ -26,6 +26,17 @@ MISTAKES = (
     "autocast_bce",
     "sigmoid_bce",
 )
+# Language-neutral option labels: the mistaken call itself. Streamlit 1.67 writes a bound radio's
+# *displayed* string into the URL, so these (not translated names) keep links language-independent.
+LABELS = {
+    "softmax_ce": "CrossEntropyLoss(softmax(x), y)",
+    "sigmoid_twice": "BCEWithLogitsLoss(sigmoid(x), y)",
+    "float_target": "CrossEntropyLoss(x, y.float())",
+    "channels_last": "CrossEntropyLoss(x[N, d, C], y)",
+    "index_range": "CrossEntropyLoss(x, y = 1..C)",
+    "autocast_bce": "autocast: BCELoss(sigmoid(z), y)",
+    "sigmoid_bce": "BCELoss(sigmoid(x), y)",
+}
 # Mistakes whose wrong version gives a number (not an error) at every scale: they get a sweep plot.
 SWEEPABLE = ("softmax_ce", "sigmoid_twice", "autocast_bce", "sigmoid_bce")
 
@@ -36,7 +47,7 @@ LOGITS_MC = [
     [-0.5, 0.2, 1.8, 0.4, -1.1],
     [0.7, -0.3, 0.0, 1.2, 0.9],
 ]  # 4 samples, 5 classes
-TARGET_MC = [0, 1, 2, 3]
+TARGET_MC = [0, 1, 2, 4]  # the last sample is misclassified (its largest logit is class 3)
 LABELS_1BASED = [1, 3, 2]  # the first three labels of a dataset numbered 1..C; the learner picks the 4th
 LOGITS_BIN = [2.0, -1.5, 0.8, 1.2]  # the last one is a confident wrong answer (target 0)
 TARGET_BIN = [1.0, 0.0, 1.0, 0.0]
@@ -289,19 +300,20 @@ def torch_call(mistake: str, wrong: bool, *, scale: float = 1.0, label: int = 5,
     return ("naive_bce_from_logits" if wrong else "binary_cross_entropy_with_logits"), x.numpy(), y
 
 
-# The formula of each version (LaTeX, language-neutral): the mistake, then the fix.
+# The formula of each version (LaTeX, language-neutral): the mistake, then the fix, one per line
+# (the page wraps them in ``gathered`` so they fit a phone).
 FORMULAS = {
     "softmax_ce": r"\ell = -\log \operatorname{softmax}\big(\operatorname{softmax}(x)\big)_y "
-    r"\;\ge\; \log\!\Big(1 + \tfrac{C-1}{e}\Big) \quad\Big|\quad \ell = -\log \operatorname{softmax}(x)_y",
+    r"\;\ge\; \log\!\Big(1 + \tfrac{C-1}{e}\Big) \\ \ell = -\log \operatorname{softmax}(x)_y",
     "sigmoid_twice": r"\ell = \operatorname{softplus}\big(-\sigma(x)\big) \ge \operatorname{softplus}(-1)\;(y=1)"
-    r"\quad\Big|\quad \ell = \operatorname{softplus}(-x)\;(y=1)",
-    "float_target": r"\ell_n = -\log \operatorname{softmax}(x_n)_{y_n},\quad y_n \in \{0,\dots,C-1\}"
+    r"\\ \ell = \operatorname{softplus}(-x)\;(y=1)",
+    "float_target": r"\ell_n = -\log \operatorname{softmax}(x_n)_{y_n} \\ y_n \in \{0,\dots,C-1\}"
     r"\ \text{(torch.long)}",
-    "channels_last": r"x \in \mathbb{R}^{N\times C\times d_1\cdots d_k},\quad y \in \{0..C-1\}^{N\times d_1\cdots d_k}",
+    "channels_last": r"x \in \mathbb{R}^{N\times C\times d_1\cdots d_k} \\ y \in \{0..C-1\}^{N\times d_1\cdots d_k}",
     "index_range": r"0 \le y_n \le C-1 \;\lor\; y_n = \texttt{ignore\_index}",
-    "autocast_bce": r"\sigma_{\text{bf16}}(z) = 1 \text{ for } z \ge 6.25 \Rightarrow "
+    "autocast_bce": r"\sigma_{\text{bf16}}(z) = 1 \text{ for } z \ge 6.25 \\ \Rightarrow "
     r"\max(\log(1-\sigma), -100) = -100",
-    "sigmoid_bce": r"\ell = -\max\big(\log(1-\sigma_{32}(x)), -100\big) \quad\Big|\quad "
+    "sigmoid_bce": r"\ell = -\max\big(\log(1-\sigma_{32}(x)), -100\big) \\ "
     r"\ell = \operatorname{softplus}(x) \quad (y = 0)",
 }
 

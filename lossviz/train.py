@@ -22,6 +22,8 @@ from lossviz import functional as F
 from lossviz.torch_ref import torch_module
 
 TOY_LOSSES = ("bce_logits", "naive_bce", "mse_prob")
+# Language-neutral option labels (the call itself): Streamlit writes a bound radio's displayed string into the URL.
+TOY_LABELS = {"bce_logits": "BCEWithLogitsLoss(z, y)", "naive_bce": "BCELoss(sigmoid(z), y)", "mse_prob": "MSELoss(sigmoid(z), y)"}
 N_PER_CLASS = 40
 CENTRE = 1.2  # blob centres at ±(CENTRE, CENTRE)
 W_INIT = (0.5, -0.5)  # initial direction: orthogonal to the true one, so it carries no information
@@ -32,15 +34,14 @@ LIMITS = {"lr": (1e-4, 10.0), "epochs": (1, 500), "scale": (0.1, 30.0), "seed": 
 
 # The three objectives of the toy and their gradients w.r.t. the logit z (LaTeX, language-neutral).
 FORMULAS = (
-    r"\begin{aligned}"
-    r"\ell_{\text{logits}} &= \operatorname{softplus}(z) - y z,"
-    r" & \partial_z \ell &= \sigma(z) - y \\"
-    r"\ell_{\text{naive}} &= -\big[y \max(\log \sigma(z), -100) + (1-y)\max(\log(1-\sigma(z)), -100)\big],"
-    r" & \partial_z \ell &= \sigma(z) - y \ \text{until } \sigma(z) \text{ rounds to } 0 \text{ or } 1,"
-    r" \text{ then } 0 \\"
-    r"\ell_{\text{MSE}} &= (\sigma(z) - y)^2,"
-    r" & \partial_z \ell &= 2(\sigma(z) - y)\,\sigma(z)(1 - \sigma(z))"
-    r"\end{aligned}"
+    r"\begin{gathered}"
+    r"\ell_{\text{logits}} = \operatorname{softplus}(z) - y z \\"
+    r"\partial_z \ell_{\text{logits}} = \sigma(z) - y \\[6pt]"
+    r"\ell_{\text{naive}} = -\big[y \max(\log \sigma(z), -100) \\ + (1-y)\max(\log(1-\sigma(z)), -100)\big] \\"
+    r"\partial_z \ell_{\text{naive}} = \sigma(z) - y \text{ until } \sigma(z) \in \{0, 1\}, \text{ then } 0 \\[6pt]"
+    r"\ell_{\text{MSE}} = (\sigma(z) - y)^2 \\"
+    r"\partial_z \ell_{\text{MSE}} = 2(\sigma(z) - y)\,\sigma(z)(1 - \sigma(z))"
+    r"\end{gathered}"
 )
 
 

@@ -28,9 +28,8 @@ def _cell(v) -> str:
 ui.page_setup("mistakes")
 ui.prose("mistakes_intro")
 
-which = ui.choice(
-    "mis_which", t("mistakes.which"), M.MISTAKES, "softmax_ce", format_func=lambda m: t(f"mistakes.name_{m}"), horizontal=False
-)
+picked = ui.choice("mis_which", t("mistakes.which"), list(M.LABELS.values()), M.LABELS["softmax_ce"], horizontal=False)
+which = next(m for m, label in M.LABELS.items() if label == picked)
 left, right = st.columns(2)
 on = ui.toggle("mis_on", t("mistakes.make_it"), True, container=left, help=t("mistakes.make_it_help"))
 scale = ui.slider("mis_scale", t("mistakes.scale"), 0.1, 50.0, 1.0, 0.1, container=right, help=t("mistakes.scale_help"))
@@ -50,7 +49,7 @@ live = case.wrong if on else case.right
 info = {k: fmt.cell(v) if isinstance(v, float) else v for k, v in case.info.items() if np.isscalar(v)}
 
 st.markdown("**" + t("mistakes.live_wrong" if on else "mistakes.live_right") + "**")
-st.code(M.key_line(which, on), language="python")
+st.code(M.key_line(which, on), language="python", wrap_lines=True)
 if live.ok:
     ui.metric_row([(t("mistakes.loss"), fmt.cell(live.value)), (t("mistakes.grad_norm"), fmt.cell(live.grad_norm)),
                    (t("mistakes.loss_dtype"), live.dtype)])
@@ -59,7 +58,7 @@ else:
     st.error(t(f"mistakes.err_{which}", kind=live.error_kind, classes=info.get("classes", ""),
                labels=str(labels if on else [v - 1 for v in labels]), shape=str(case.info.get("shape", ""))), icon="🛑")
     st.caption(t("mistakes.torch_message"))
-    st.code(f"{live.error_kind}: {live.message}", language="text")
+    st.code(f"{live.error_kind}: {live.message}", language="text", wrap_lines=True)
 if on and case.wrong.ok:
     shrink = case.shrink
     note = t(f"mistakes.silent_{which}", wrong=_cell(case.wrong.value), right=_cell(case.right.value),
@@ -71,7 +70,7 @@ if which == "autocast_bce":
     st.info(t("mistakes.amp_measured", logits_dtype=info["logits_dtype"], dtype=case.wrong.dtype or "—",
               wrong=_cell(case.wrong.value), exact=info["float32_loss"]), icon="🖥️")
     st.markdown(t("mistakes.amp_quoted"))
-    st.code(M.CUDA_AUTOCAST_ERROR, language="text")
+    st.code(M.CUDA_AUTOCAST_ERROR, language="text", wrap_lines=True)
 
 st.subheader(t("mistakes.before_after"))
 rows = [t("mistakes.loss"), t("mistakes.grad_norm"), t("mistakes.error")]
@@ -87,9 +86,11 @@ if n:
         vals = getattr(r, attr)
         return [_cell(vals[i]) if i < len(vals) else "—" for i in range(n)]
     st.caption(t("mistakes.elements_caption"))
-    st.dataframe({"#": list(range(n)), t("mistakes.el_wrong"): col(case.wrong, "elements"),
-                  t("mistakes.el_right"): col(case.right, "elements"), t("mistakes.g_wrong"): col(case.wrong, "element_grads"),
-                  t("mistakes.g_right"): col(case.right, "element_grads")}, hide_index=True, width="stretch")
+    table = {"#": list(range(n)), t("mistakes.el_wrong"): col(case.wrong, "elements"),
+             t("mistakes.el_right"): col(case.right, "elements")}
+    if case.wrong.element_grads or case.right.element_grads:
+        table |= {t("mistakes.g_wrong"): col(case.wrong, "element_grads"), t("mistakes.g_right"): col(case.right, "element_grads")}
+    st.dataframe(table, hide_index=True, width="stretch")
 
 sweep = _sweep(which, key)
 fig = sweep_figure(
@@ -103,7 +104,7 @@ summary = t("mistakes.sweep_summary_error" if raised else "mistakes.sweep_summar
             wrong=_cell(case.wrong.value), right=_cell(case.right.value), kind=case.wrong.error_kind or "")
 ui.plot(fig, "mis_sweep", summary)
 
-st.latex(M.FORMULAS[which])
+st.latex(r"\begin{gathered}" + M.FORMULAS[which] + r"\end{gathered}")
 ui.torch_check(*M.torch_call(which, on, scale=scale, **params))
 ui.prose("mistakes_takeaway")
 ui.code_panel(M.code(which, on, scale=scale, **params))

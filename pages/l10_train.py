@@ -58,7 +58,8 @@ def toy_part() -> None:
     st.header(t("train.part2"))
     ui.prose("train_toy")
     name = lambda k: t(f"train.loss_{k}")  # noqa: E731
-    view = ui.choice("tr_view", t("train.view"), T.TOY_LOSSES, "bce_logits", format_func=name)
+    picked = ui.choice("tr_view", t("train.view"), list(T.TOY_LABELS.values()), T.TOY_LABELS["bce_logits"])
+    view = next(k for k, label in T.TOY_LABELS.items() if label == picked)
     cols = st.columns(3)
     lr = float(ui.number("tr_toy_lr", t("train.lr"), 0.001, 10.0, 0.5, 0.05, container=cols[0], fmt_str="%.3f"))
     epochs = int(ui.slider("tr_toy_epochs", t("train.epochs"), 1, 500, 100, 1, container=cols[1]))
@@ -68,14 +69,15 @@ def toy_part() -> None:
     for i, k in enumerate(T.TOY_LOSSES):
         runs[k] = _toy(k, lr, epochs, scale)
         bar.progress((i + 1) / len(T.TOY_LOSSES), text=t("train.trained", name=name(k)))
+    bar.progress(1.0, text=t("train.trained_all"))
     st.dataframe(
         {t("train.col_loss"): [name(k) for k in runs],
+         t("train.status"): [t("train.stalled" if r.stalled else "train.learning") for r in runs.values()],
          t("train.first_loss"): [fmt.cell(r.losses[0]) for r in runs.values()],
          t("train.last_loss"): [fmt.cell(r.losses[-1]) for r in runs.values()],
          t("train.log_loss"): [fmt.cell(r.final_loss) for r in runs.values()],
          t("train.accuracy"): [fmt.cell(r.accuracy, 3) for r in runs.values()],
-         t("train.stuck"): [f"{r.stuck_start} → {r.stuck_end}" for r in runs.values()],
-         t("train.status"): [t("train.stalled" if r.stalled else "train.learning") for r in runs.values()]},
+         t("train.stuck"): [f"{r.stuck_start} → {r.stuck_end}" for r in runs.values()]},
         hide_index=True, width="stretch",
     )
     naive = runs["naive_bce"]

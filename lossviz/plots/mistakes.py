@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lossviz.plots.base import PALETTE, base_layout
+from lossviz.plots.train import legend_below
 
 
 def sweep_figure(
@@ -36,5 +37,5 @@ def sweep_figure(
     fig.update_yaxes(title_text=labels["loss"], row=1, col=1)
     fig.update_yaxes(title_text=labels["grad"], type="log", row=2, col=1)
     base_layout(fig, title=labels["title"], x_title="", y_title=labels["loss"], uirevision="mistake_sweep")
-    fig.update_layout(height=520, xaxis_title=None, xaxis2_title=labels["x"])
-    return fig
+    fig.update_layout(height=540, xaxis_title=None, xaxis2_title=labels["x"])
+    return legend_below(fig, y=-0.12)

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 
 from lossviz.mistakes import (
     FEATURES_AMP,
+    LABELS,
     LABELS_1BASED,
     LOGITS_BIN,
     LOGITS_MC,
@@ -39,6 +40,7 @@ def _open(**params):
 def _set(at, **values):
     for key, value in values.items():
         widget = {"mis_which": at.radio, "mis_amp": at.radio, "mis_on": at.toggle}.get(key, at.slider)
+        value = LABELS[value] if key == "mis_which" else value
         widget(key=key).set_value(value).run()
         assert not at.exception, [e.value for e in at.exception]
     return at
@@ -157,3 +159,12 @@ def test_bad_url_value_gives_a_notice(key, value):
     at = open_page("mistakes", "zh", **{key: value})
     assert not at.exception
     assert "链接中" in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_link_to_a_mistake_opens_it_in_either_language(lang):
+    """Test that the URL value the app writes for a mistake (its code label) reopens it, with no notice."""
+    at = open_page("mistakes", lang, mis_which=LABELS["index_range"])
+    assert not at.exception
+    assert "IndexError: Target 5 is out of bounds." in _codes(at)
+    assert "链接中" not in texts(at) and "link's value" not in texts(at)

@@ -4,6 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from lossviz.train import TOY_LABELS
 from tests.app.helpers import open_page, texts
 
 
@@ -54,7 +55,7 @@ def _table(at):
 
 def _set(at, key, value):
     widget = at.radio if key == "tr_view" else at.number_input if key in ("tr_lr", "tr_seed", "tr_toy_lr") else at.slider
-    widget(key=key).set_value(value).run()
+    widget(key=key).set_value(TOY_LABELS[value] if key == "tr_view" else value).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

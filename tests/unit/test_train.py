@@ -161,4 +161,4 @@ def test_figures_as_data():
     fig = probability_map_figure(xs, xs, np.full((3, 3), 0.5), np.array([[0, 0], [1, 1]]), np.array([0, 1]),
                                  boundary_y=xs, labels={k: k for k in ("title", "x", "y", "prob", "class0", "class1", "boundary")})
     assert fig.data[0].type == "heatmap" and fig.data[0].zmin == 0 and fig.data[0].zmax == 1
-    assert [tr.name for tr in fig.data[1:]] == ["class0", "class1", "boundary"]
+    assert [tr.name for tr in fig.data[1:] if tr.showlegend is not False] == ["class0", "class1", "boundary"]
