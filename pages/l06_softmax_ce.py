@@ -17,12 +17,12 @@ PROBS = (0.7, 0.2, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 st.subheader(t("softmax_ce.controls"))
 n = ui.slider("smx_c", t("softmax_ce.classes"), 2, 10, 4, 1)
-cols = st.columns(min(n, 5))
-x = [ui.slider(f"smx_x{i}", t("softmax_ce.logit", i=i), -10.0, 10.0, LOGITS[i], 0.1, container=cols[i % 5]) for i in range(n)]
+cols = [c for _ in range(0, n, 5) for c in st.columns(min(n, 5))]  # row by row: stacks in order on a phone
+x = [ui.slider(f"smx_x{i}", t("softmax_ce.logit", i=i), -10.0, 10.0, LOGITS[i], 0.1, container=cols[i]) for i in range(n)]
 soft = ui.toggle("smx_soft", t("softmax_ce.soft"), help=t("softmax_ce.soft_help"))
 if soft:
-    pcols = st.columns(min(n, 5))
-    target = [ui.number(f"smx_p{i}", t("softmax_ce.prob", i=i), 0.0, 1.0, PROBS[i], 0.05, container=pcols[i % 5]) for i in range(n)]
+    pcols = [c for _ in range(0, n, 5) for c in st.columns(min(n, 5))]
+    target = [ui.number(f"smx_p{i}", t("softmax_ce.prob", i=i), 0.0, 1.0, PROBS[i], 0.05, container=pcols[i]) for i in range(n)]
 else:
     target = ui.choice("smx_y", t("softmax_ce.true_class"), list(range(n)), 0)
 left, right = st.columns(2)
@@ -71,7 +71,8 @@ fig = class_bars_figure(
     labels={"title": t("softmax_ce.bars_title"), "x": t("softmax_ce.col_class"), "y": t("softmax_ce.prob_axis")},
 )
 top = v["top"]
-ui.plot(fig, "smx_bars", t("softmax_ce.bars_summary", top=top, ptop=fmt.cell(v["p"][top]), temp=fmt.cell(temp), loss=fmt.cell(v["loss"])))
+summary = t("softmax_ce.bars_summary", top=top, ptop=fmt.cell(v["p"][top]), temp=fmt.cell(temp), loss=fmt.cell(v["loss"]))
+ui.plot(fig, "smx_bars", summary if soft else summary + " " + t("softmax_ce.outline"))
 gfig = class_bars_figure(
     classes, {t("softmax_ce.col_grad"): v["grad"]}, highlight=true_cls, uirevision="smx_g",
     labels={"title": t("softmax_ce.grad_title"), "x": t("softmax_ce.col_class"), "y": t("softmax_ce.grad_axis")},
@@ -82,17 +83,22 @@ ui.plot(gfig, "smx_grad", t("softmax_ce.grad_summary", lo=lo, glo=fmt.cell(v["gr
 st.subheader(t("softmax_ce.shift_title"))
 ui.metric_row(
     [
-        (t("softmax_ce.loss"), fmt.value(v["loss"])),
-        (t("softmax_ce.shifted_loss", s=fmt.cell(shift)), fmt.value(v["shifted_loss"])),
+        (t("softmax_ce.loss"), fmt.cell(v["loss"], 10)),
+        (t("softmax_ce.shifted_loss", s=fmt.cell(shift)), fmt.cell(v["shifted_loss"], 10)),
         (t("softmax_ce.delta"), fmt.cell(v["shift_delta"], 3)),
     ]
 )
-st.caption(t("softmax_ce.shift_note", dp=fmt.cell(v["p_shift_maxdiff"], 3)))
+st.caption(t("softmax_ce.shift_note", dp=fmt.cell(v["p_shift_maxdiff"], 3), l0=fmt.value(v["loss"]), l1=fmt.value(v["shifted_loss"])))
 st.caption(t("softmax_ce.temp_note", temp=fmt.cell(temp), ptop=fmt.cell(v["p"][top]), ptop1=fmt.cell(v["p_t1"][top])))
 
 st.subheader(t("softmax_ce.formula"))
-st.latex(r"p_c=\frac{e^{x_c/T}}{\sum_k e^{x_k/T}},\quad \ell=-\log p_y=\operatorname{logsumexp}(z)-z_y,\quad \frac{\partial \ell}{\partial z_c}=p_c-[c=y]")
-st.latex(r"\text{soft: } \ell=-\sum_c t_c\log p_c,\qquad \frac{\partial \ell}{\partial z_c}=p_c\sum_k t_k-t_c")
+for formula in (
+    r"z=\frac{x}{T},\qquad p_c=\frac{e^{z_c}}{\sum_k e^{z_k}}",
+    r"\ell=-\log p_y=\operatorname{logsumexp}(z)-z_y",
+    r"\frac{\partial \ell}{\partial z_c}=p_c-[c=y]",
+    r"\ell_{\text{soft}}=-\sum_c t_c\log p_c,\quad \frac{\partial \ell}{\partial z_c}=p_c\sum_k t_k-t_c",
+):
+    st.latex(formula)
 ui.prose("softmax_ce_takeaway")
 
 z = np.asarray(v["z"])

@@ -33,7 +33,7 @@ st.markdown(
 )
 table = pd.DataFrame(
     {
-        t("ce_vs_bce.col_i"): [0, 1, 2],
+        t("ce_vs_bce.col_i"): ["0", "1", "2"],
         t("ce_vs_bce.col_pred"): [fmt.cell(a) for a in pred],
         t("ce_vs_bce.col_label"): [fmt.cell(a) for a in label],
         t("ce_vs_bce.col_bce"): [fmt.cell(a) for a in v["bce_terms"]],
@@ -55,14 +55,8 @@ ui.torch_check("cross_entropy", np.float32(pred), np.float32(label))
 
 st.subheader(t("ce_vs_bce.multi_title"))
 st.markdown(t("ce_vs_bce.multi_intro"))
-ui.metric_row(
-    [
-        (t("ce_vs_bce.ce_row"), fmt.cell(m["ce"])),
-        (t("ce_vs_bce.bcel_row"), fmt.cell(m["bcel"])),
-        (t("ce_vs_bce.sum_sm"), fmt.cell(m["softmax_sum"])),
-        (t("ce_vs_bce.sum_sig"), fmt.cell(m["sigmoid_sum"])),
-    ]
-)
+ui.metric_row([(t("ce_vs_bce.ce_row"), fmt.cell(m["ce"])), (t("ce_vs_bce.bcel_row"), fmt.cell(m["bcel"]))])
+ui.metric_row([(t("ce_vs_bce.sum_sm"), fmt.cell(m["softmax_sum"])), (t("ce_vs_bce.sum_sig"), fmt.cell(m["sigmoid_sum"]))])
 fig = class_bars_figure(
     classes, {t("ce_vs_bce.bar_softmax"): m["softmax"], t("ce_vs_bce.bar_sigmoid"): m["sigmoid"]},
     y_range=(0.0, 1.15), uirevision="cvb_multi",
@@ -77,14 +71,8 @@ a = ui.slider("cvb_a", t("ce_vs_bce.a"), -10.0, 10.0, 0.5, 0.1, container=ac)
 b = ui.slider("cvb_b", t("ce_vs_bce.b"), -10.0, 10.0, 2.0, 0.1, container=bc)
 y = ui.choice("cvb_c", t("ce_vs_bce.cls"), [0, 1], 1, container=ycol)
 br = ce_lab.bridge_view(a, b, y)
-ui.metric_row(
-    [
-        (t("ce_vs_bce.ce2"), fmt.cell(br["ce"], 12)),
-        (t("ce_vs_bce.bcel_d", d=fmt.cell(br["d"])), fmt.cell(br["bcel"], 12)),
-        (t("ce_vs_bce.p1"), fmt.cell(br["p1"], 12)),
-        (t("ce_vs_bce.sigma_d"), fmt.cell(br["sigma_d"], 12)),
-    ]
-)
+ui.metric_row([(t("ce_vs_bce.ce2"), fmt.cell(br["ce"], 12)), (t("ce_vs_bce.bcel_d", d=fmt.cell(br["d"])), fmt.cell(br["bcel"], 12))])
+ui.metric_row([(t("ce_vs_bce.p1"), fmt.cell(br["p1"], 12)), (t("ce_vs_bce.sigma_d"), fmt.cell(br["sigma_d"], 12))])
 st.caption(t("ce_vs_bce.bridge_diff", diff=fmt.cell(br["diff"], 3)))
 fig = bridge_figure(
     br["grid"], br["ce_curve"], br["bcel_curve"], current=(br["d"], float(br["ce"])),
@@ -95,8 +83,13 @@ ui.plot(fig, "cvb_bridge", t("ce_vs_bce.bridge_summary", d=fmt.cell(br["d"]), ce
 ui.torch_check("cross_entropy", np.array([a, b]), np.array(y))
 
 st.subheader(t("ce_vs_bce.formula"))
-st.latex(r"\text{BCE}=\tfrac1n\sum_i -\big[y_i\log x_i+(1-y_i)\log(1-x_i)\big],\qquad \text{CE}=\sum_c y_c\big(\operatorname{logsumexp}(x)-x_c\big)")
-st.latex(r"\operatorname{softmax}(a,b)_1=\frac{e^b}{e^a+e^b}=\sigma(b-a)\;\Rightarrow\;\text{CE}([a,b],y)=\text{BCEWithLogits}(b-a,\,y)")
+for formula in (
+    r"\text{BCE}=\frac1n\sum_i -\big[y_i\log x_i+(1-y_i)\log(1-x_i)\big]",
+    r"\text{CE}=\sum_c y_c\big(\operatorname{logsumexp}(x)-x_c\big)",
+    r"\operatorname{softmax}(a,b)_1=\frac{e^b}{e^a+e^b}=\sigma(b-a)",
+    r"\text{CE}([a,b],y)=\text{BCEWithLogits}(b-a,\,y)",
+):
+    st.latex(formula)
 ui.prose("ce_vs_bce_takeaway")
 ui.code_panel(
     "import torch\nfrom torch import nn\nimport torch.nn.functional as F\n"

@@ -17,8 +17,8 @@ TARGETS = (0, 1, 2, 1)
 N, C = 4, 3
 
 st.subheader(t("ce_options.controls"))
-tcols = st.columns(2)
-targets = [ui.choice(f"ceo_y{n}", t("ce_options.target_n", n=n + 1), [0, 1, 2, ce_lab.IGNORE], TARGETS[n], container=tcols[n % 2]) for n in range(N)]
+tcols = [c for _ in range(N // 2) for c in st.columns(2)]  # row by row: stacks in order on a phone
+targets = [ui.choice(f"ceo_y{n}", t("ce_options.target_n", n=n + 1), [0, 1, 2, ce_lab.IGNORE], TARGETS[n], container=tcols[n]) for n in range(N)]
 st.caption(t("ce_options.ignore_hint"))
 wcols = st.columns(C)
 weight = [ui.number(f"ceo_w{c}", t("ce_options.weight_c", c=c), 0.0, 10.0, (1.0, 2.0, 0.5)[c], 0.1, container=wcols[c]) for c in range(C)]
@@ -37,16 +37,16 @@ except LossVizError as exc:
 
 st.subheader(t("ce_options.numbers"))
 loss_text = fmt.array(v["loss"], 6) if reduction == "none" else fmt.value(v["loss"])
+ui.metric_row([(t("ce_options.loss", red=reduction), loss_text)])
 ui.metric_row(
     [
-        (t("ce_options.loss", red=reduction), loss_text),
         (t("ce_options.num"), fmt.cell(v["numerator"])),
         (t("ce_options.den"), fmt.cell(v["denominator"])),
         (t("ce_options.kept"), f"{v['n_kept']} / {N}"),
     ]
 )
 sym, nums = ce_lab.weighted_mean_formula(v["w_y"], v["nll"], v["keep"])
-st.markdown(t("ce_options.mean_formula", sym=sym, nums=nums, num=fmt.cell(v["numerator"]), den=fmt.cell(v["denominator"]), mean=fmt.value(v["nll_mean"])))
+st.markdown(t("ce_options.mean_empty", mean=fmt.value(v["nll_mean"])) if v["n_kept"] == 0 else t("ce_options.mean_formula", sym=sym, nums=nums, num=fmt.cell(v["numerator"]), den=fmt.cell(v["denominator"]), mean=fmt.value(v["nll_mean"])))
 if eps > 0:
     st.caption(t("ce_options.formula_eps"))
 if v["n_kept"] == 0:
@@ -56,7 +56,7 @@ elif v["denominator"] == 0:
 ignored = t("ce_options.ignored")
 table = pd.DataFrame(
     {
-        t("ce_options.col_n"): list(range(1, N + 1)),
+        t("ce_options.col_n"): [str(k) for k in range(1, N + 1)],
         t("ce_options.col_y"): [str(y) if k else ignored for y, k in zip(targets, v["keep"], strict=True)],
         "w[y]": [fmt.cell(a) if k else "—" for a, k in zip(v["w_y"], v["keep"], strict=True)],
         t("ce_options.col_l"): [fmt.cell(a) if k else "—" for a, k in zip(v["nll"], v["keep"], strict=True)],
@@ -79,7 +79,7 @@ if v["keep"][n]:
         highlight=targets[n], y_range=(0.0, 1.15), uirevision="ceo_target",
         labels={"title": t("ce_options.target_fig", n=show), "x": t("ce_options.col_class"), "y": t("ce_options.prob_axis")},
     )
-    ui.plot(fig, "ceo_target", t("ce_options.target_summary", n=show, hi=fmt.cell(smooth[targets[n]]), lo=fmt.cell(eps / C), eps=fmt.cell(eps)))
+    ui.plot(fig, "ceo_target", t("ce_options.target_summary" if eps > 0 else "ce_options.target_summary0", n=show, hi=fmt.cell(smooth[targets[n]]), lo=fmt.cell(eps / C), eps=fmt.cell(eps)))
 else:
     st.info(t("ce_options.inspect_ignored", n=show))
 gfig = class_bars_figure(
@@ -100,8 +100,13 @@ st.dataframe(routes, hide_index=True, width="stretch")
 st.markdown(t("ce_options.routes_note", den=fmt.cell(v["denominator"]), n=v["n_kept"]))
 
 st.subheader(t("ce_options.formula"))
-st.latex(r"\text{mean}=\frac{\sum_{n:\,y_n\neq-100} w_{y_n}\,\ell_n}{\sum_{n:\,y_n\neq-100} w_{y_n}},\qquad \ell_n=-\log\operatorname{softmax}(x_n)_{y_n}")
-st.latex(r"\tilde t=(1-\varepsilon)\,\mathrm{onehot}(y)+\frac{\varepsilon}{C},\qquad \frac{\partial\ell_n}{\partial x_n}=\operatorname{softmax}(x_n)-\tilde t\;\;(\text{no weights})")
+for formula in (
+    r"\text{mean}=\frac{\sum_{n:\,y_n\neq-100} w_{y_n}\,\ell_n}{\sum_{n:\,y_n\neq-100} w_{y_n}}",
+    r"\ell_n=-\log\operatorname{softmax}(x_n)_{y_n}",
+    r"\tilde t=(1-\varepsilon)\,\mathrm{onehot}(y)+\frac{\varepsilon}{C}",
+    r"\frac{\partial\ell_n}{\partial x_n}=\operatorname{softmax}(x_n)-\tilde t",
+):
+    st.latex(formula)
 ui.prose("ce_options_takeaway")
 ui.code_panel(
     "import torch\nimport torch.nn.functional as F\n"

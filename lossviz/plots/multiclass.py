@@ -43,7 +43,8 @@ def class_bars_figure(
     fig.update_xaxes(type="category")
     if y_range is not None:
         fig.update_yaxes(range=list(y_range))
-    return base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
+    base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
+    return _legend_below(fig)
 
 
 def bridge_figure(
@@ -64,4 +65,16 @@ def bridge_figure(
         go.Scatter(x=ds, y=bce_curve, mode="lines", name=labels["bce"], line={"color": colour(3), "width": 2, "dash": "dash"})
     )
     marker(fig, current[0], current[1], name=labels["current"])
-    return base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="bridge")
+    base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="bridge")
+    return _legend_below(fig)
+
+
+def _legend_below(fig: go.Figure) -> go.Figure:
+    """Legend under the plot: long translated series names wrap there on a phone instead of
+    covering the title."""
+    fig.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=420,
+    )
+    return fig
