@@ -31,7 +31,7 @@ if p["clamped"] == 100.0:
 
 st.subheader(t("stability.sat_head"))
 sat_cols = ("sigmoid_one", "jump_from", "sigmoid_zero", "exp_inf")
-st.dataframe(pd.DataFrame([{"dtype": d, **{t(f"stability.col_{k}"): fmt.value(getattr(S.saturation(d), k)) for k in sat_cols}}
+st.dataframe(pd.DataFrame([{t("stability.col_dtype"): d, **{t(f"stability.col_{k}"): fmt.value(getattr(S.saturation(d), k)) for k in sat_cols}}
                            for d in S.DTYPE_NAMES]), hide_index=True)
 st.caption(t("stability.sat_caption"))
 

@@ -30,7 +30,7 @@ def test_page_runs_and_shows_the_searched_saturation_points(lang):
     """Test that the lab runs in each language and its table holds torch's float32 threshold 16.63553237915039."""
     at = open_page("stability", lang)
     sat = at.dataframe[0].value
-    row = sat[sat["dtype"] == "float32"].iloc[0]
+    row = sat[sat.iloc[:, 0] == "float32"].iloc[0]
     x = torch.tensor(float(row.iloc[1]), dtype=torch.float32)
     assert torch.sigmoid(x).item() == 1.0
     assert torch.sigmoid(torch.nextafter(x, torch.tensor(0.0))).item() < 1.0
