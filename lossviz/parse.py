@@ -36,8 +36,9 @@ def parse_matrix(text: str, *, shape: tuple[int, ...] | None = None, allow_nonfi
     """
     rows = [r for r in re.split(r"[;\n；]+", str(text).strip().strip("[]")) if r.strip(" []")]
     values = [[parse_number(v, allow_nonfinite=allow_nonfinite) for v in _SPLIT.split(r.strip(" []")) if v] for r in rows]
+    values = [row for row in values if row]
     if not values:
-        raise LossValueError("parse", "empty input", value="")
+        raise LossValueError("parse", "no numbers in the input", value=str(text)[:40])
     if shape is not None:
         flat = [v for row in values for v in row]
         expected = int(np.prod(shape))
