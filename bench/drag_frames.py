@@ -64,7 +64,10 @@ def measure_on_page(page, *, moves: int = 120, timeout: float = 60_000) -> dict[
     """Drag the curve's logit handle on an already opened ``page``; return the timing stats."""
     root = page.locator(".lv-drag[data-mode=curve]").first
     handle = root.get_by_test_id("lv-handle-x")
-    handle.wait_for(timeout=timeout)
+    try:
+        handle.wait_for(timeout=timeout)
+    except Exception as exc:  # Playwright's TimeoutError: say what is missing
+        raise RuntimeError(f"no drag-to-learn curve (lossviz.ui_drag.logit_curve) on {page.url}") from exc
     handle.scroll_into_view_if_needed()
     stage = root.locator(".lv-stage svg").first.bounding_box()
     box = handle.bounding_box()
