@@ -93,3 +93,14 @@ def test_bad_url_values_give_notices():
     at = open_page("ce_options", "zh", ceo_eps="1.5", ceo_y0="7", ceo_w1="-inf")
     assert texts(at).count("链接中") >= 3
     assert at.slider(key="ceo_eps").value == 0.0
+
+
+def test_inspected_sample_shows_its_gradient_row():
+    """Test that choosing sample 3 shows torch's gradient row for that sample."""
+    at = open_page("ce_options")
+    at.radio(key="ceo_n").set_value(3).run()
+    x = X.clone().requires_grad_()
+    (g,) = torch.autograd.grad(F.cross_entropy(x, torch.tensor([0, 1, 2, 1]), weight=W), x)
+    summary = [c.value for c in at.caption if c.value.startswith("Gradient for sample 3")][0]
+    shown = [float(s) for s in summary.split("[")[1].split("]")[0].split(",")]
+    assert shown == pytest.approx(g[2].tolist(), rel=1e-3)
