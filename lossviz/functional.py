@@ -437,7 +437,7 @@ def _ce_prepare(input, target, weight, ignore_index, label_smoothing):
     if np.issubdtype(t.dtype, np.floating) or t.dtype.name == "bfloat16" or t.dtype == bool:
         raise LossRuntimeError(
             "ce_index_dtype",
-            f"expected scalar type Long but found {t.dtype.name.capitalize()}",
+            f"expected target dtype to be Long or Byte, but got {t.dtype.name.capitalize()}",
             got=t.dtype.name,
         )
     if x.ndim == 1:

@@ -259,18 +259,35 @@ def choice(
     container=st,
     help: str | None = None,
 ):
-    """A radio bound to ``?<key>=``; an unknown URL value gets a notice and the default."""
-    raw = _url_value(key)
-    if raw is not None and key not in st.session_state and raw not in [str(o) for o in options]:
-        _bad_url_notice(key, raw, label)
+    """A radio kept in ``?<key>=<option>``; an unknown URL value gets a notice and the default.
+
+    The URL holds ``str(option)``, never the displayed text: Streamlit's own binding writes the
+    *formatted* label into the URL, which would make a link depend on the language when
+    ``format_func`` translates. So the binding is done here, by hand.
+    """
+    options = list(options)
+    codes = [str(o) for o in options]
+    if key not in st.session_state:
+        raw = _url_value(key)
+        if raw is not None and raw not in codes:
+            _bad_url_notice(key, raw, label)
+            st.query_params.pop(key, None)
+        st.session_state[key] = options[codes.index(raw)] if raw in codes else default
+
+    def _to_url() -> None:
+        value = st.session_state[key]
+        if value == default:
+            st.query_params.pop(key, None)
+        else:
+            st.query_params[key] = str(value)
+
     return container.radio(
         label,
         options,
-        index=list(options).index(default),
         format_func=format_func,
         horizontal=horizontal,
         key=key,
-        bind="query-params",
+        on_change=_to_url,
         help=help,
     )
 

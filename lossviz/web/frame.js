@@ -43,13 +43,23 @@ export default function (component) {
     window.location.assign(url.toString());
   };
   const onKey = (event) => {
-    if (!data.present || event.altKey || event.ctrlKey || event.metaKey) return;
-    const el = event.target;
-    const tag = (el && el.tagName) || "";
-    if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || (el && el.getAttribute && el.getAttribute("role") === "slider")) return;
+    if (!data.present || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    // The real target may sit in a component's shadow root: look along the composed path.
+    const path = event.composedPath ? event.composedPath() : [event.target];
+    const busy = path.some((el) => el && el.getAttribute && (
+      ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName) ||
+      ["slider", "textbox", "spinbutton", "combobox", "radio"].includes(el.getAttribute("role"))));
+    if (busy) return;
     if ((event.key === "ArrowRight" || event.key === "PageDown") && data.next !== null) { event.preventDefault(); go(data.next); }
     if ((event.key === "ArrowLeft" || event.key === "PageUp") && data.prev !== null) { event.preventDefault(); go(data.prev); }
   };
+  // Streamlit runs this function again when `data` changes without calling the last cleanup:
+  // keep exactly one listener per page by replacing the previous one.
+  if (window.__lvFrameKeys) document.removeEventListener("keydown", window.__lvFrameKeys);
+  window.__lvFrameKeys = onKey;
   document.addEventListener("keydown", onKey);
-  return () => document.removeEventListener("keydown", onKey);
+  return () => {
+    document.removeEventListener("keydown", onKey);
+    if (window.__lvFrameKeys === onKey) window.__lvFrameKeys = null;
+  };
 }
