@@ -273,23 +273,17 @@ def choice(
             _bad_url_notice(key, raw, label)
             st.query_params.pop(key, None)
         st.session_state[key] = options[codes.index(raw)] if raw in codes else default
+    elif st.session_state[key] not in options:  # e.g. fewer classes than before
+        st.session_state[key] = default
 
-    def _to_url() -> None:
-        value = st.session_state[key]
-        if value == default:
+    value = container.radio(label, options, format_func=format_func, horizontal=horizontal, key=key, help=help)
+    wanted = None if value == default else str(value)  # set here, so a drag's new value reaches the URL too
+    if st.query_params.get(key) != wanted:
+        if wanted is None:
             st.query_params.pop(key, None)
         else:
-            st.query_params[key] = str(value)
-
-    return container.radio(
-        label,
-        options,
-        format_func=format_func,
-        horizontal=horizontal,
-        key=key,
-        on_change=_to_url,
-        help=help,
-    )
+            st.query_params[key] = wanted
+    return value
 
 
 def toggle(key: str, label: str, default: bool = False, *, container=st, help: str | None = None) -> bool:

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lossviz import bce_lab, codegen, fmt, parse, ui
+from lossviz import bce_lab, codegen, fmt, parse, ui, ui_drag
 from lossviz import functional as F
 from lossviz.errors import LossVizError
 from lossviz.plots.binary import legend_below, loss_curves_figure, sigmoid_figure
@@ -18,6 +18,7 @@ st.header(t("sigmoid_bce.one_head"))
 left, right = st.columns(2)
 x = ui.slider("sb_x", t("sigmoid_bce.logit"), -10.0, 10.0, 2.0, 0.1, container=left)
 y = ui.slider("sb_y", t("sigmoid_bce.label"), 0.0, 1.0, 1.0, 0.05, container=right, help=t("sigmoid_bce.label_help"))
+ui_drag.logit_curve("sb_drag", x=x, y=y, x_range=(-10.0, 10.0), state_keys=("sb_x", "sb_y"), steps=(0.1, 0.05))
 sig = float(F.sigmoid(x))
 loss = float(F.binary_cross_entropy_with_logits(x, y))
 grad = float(F.binary_cross_entropy_with_logits_grad(x, y))
@@ -60,6 +61,7 @@ except LossVizError as exc:
     ui.show_error(exc)
     xt = None
 if xt is not None:
+    ui_drag.logit_cells("sb_cells", logits=x64, targets=y64, state_key="sb_tx", digits=4)
     if red == "none":
         ui.metric_row([(t("sigmoid_bce.sum_of_none"), fmt.value(np.sum(total.astype(np.float64))))])
     else:

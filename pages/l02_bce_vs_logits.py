@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lossviz import bce_lab, codegen, fmt, parse, ui
+from lossviz import bce_lab, codegen, fmt, parse, ui, ui_drag
 from lossviz import functional as F
 from lossviz.errors import LossVizError
 from lossviz.plots.binary import element_compare_figure, scale_sweep_figure
@@ -33,6 +33,8 @@ except LossVizError as exc:
     ui.show_error(exc)
     ui.page_links("bce_vs_logits")
     st.stop()
+if scale == 1.0:  # the cells compute on the typed tensor: only the unscaled view matches the page
+    ui_drag.logit_cells("bl_cells", logits=x0, targets=y0, state_key="bl_x", logit_range=(-60.0, 60.0), digits=4)
 
 sat = saturation(dtype)
 diff = float(naive) - float(stable)

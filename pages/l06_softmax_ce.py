@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lossviz import ce_lab, fmt, ui
+from lossviz import ce_lab, fmt, ui, ui_drag
 from lossviz.errors import LossVizError
 from lossviz.plots.multiclass import class_bars_figure
 
@@ -28,6 +28,9 @@ else:
 left, right = st.columns(2)
 temp = ui.slider("smx_t", t("softmax_ce.temperature"), 0.1, 5.0, 1.0, 0.1, container=left, help=t("softmax_ce.temperature_help"))
 shift = ui.slider("smx_s", t("softmax_ce.shift"), -20.0, 20.0, 0.0, 0.5, container=right, help=t("softmax_ce.shift_help"))
+if temp == 1.0:  # the component shows softmax of the raw logits
+    ui_drag.logit_bars("smx_drag", logits=x, target=int(np.argmax(target)) if soft else target,
+                       state_keys=[f"smx_x{i}" for i in range(n)], target_key=None if soft else "smx_y")
 
 try:
     v = ce_lab.softmax_view(x, target, temperature=temp, shift=shift)

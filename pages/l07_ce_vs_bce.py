@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lossviz import ce_lab, fmt, ui
+from lossviz import ce_lab, fmt, ui, ui_drag
 from lossviz.errors import LossVizError
 from lossviz.plots.multiclass import bridge_figure, class_bars_figure
 
@@ -70,6 +70,7 @@ ac, bc, ycol = st.columns(3)
 a = ui.slider("cvb_a", t("ce_vs_bce.a"), -10.0, 10.0, 0.5, 0.1, container=ac)
 b = ui.slider("cvb_b", t("ce_vs_bce.b"), -10.0, 10.0, 2.0, 0.1, container=bc)
 y = ui.choice("cvb_c", t("ce_vs_bce.cls"), [0, 1], 1, container=ycol)
+ui_drag.logit_bars("cvb_drag", logits=[a, b], target=y, state_keys=["cvb_a", "cvb_b"], target_key="cvb_c")
 br = ce_lab.bridge_view(a, b, y)
 ui.metric_row([(t("ce_vs_bce.ce2"), fmt.cell(br["ce"], 12)), (t("ce_vs_bce.bcel_d", d=fmt.cell(br["d"])), fmt.cell(br["bcel"], 12))])
 ui.metric_row([(t("ce_vs_bce.p1"), fmt.cell(br["p1"], 12)), (t("ce_vs_bce.sigma_d"), fmt.cell(br["sigma_d"], 12))])

@@ -36,6 +36,13 @@ def main() -> None:
                     page.wait_for_timeout(500)
                     page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=30000)
                     page.wait_for_timeout(1200)
+                    # Streamlit scrolls inside its main container: grow the viewport to its full height.
+                    tall = page.evaluate(
+                        "Math.max(...[...document.querySelectorAll('[data-testid=stMain], section.main')]"
+                        ".map(e => e.scrollHeight), document.body.scrollHeight)"
+                    )
+                    page.set_viewport_size({"width": width, "height": min(int(tall) + 40, 12000)})
+                    page.wait_for_timeout(1500)
                     name = f"{page_def.id}_{lang}_{width}.png"
                     page.screenshot(path=str(out / name), full_page=True)
                     if page.locator("[data-testid=stException]").count():
