@@ -216,7 +216,10 @@ async def run_load(base: str, pid: int | None, n: int, duration: float) -> dict:
         "loadavg_end": Path("/proc/loadavg").read_text().split()[0],
     }
     if pid:
-        out["cpu_percent"] = 100 * (cpu_seconds(pid) - cpu0) / wall
+        used = cpu_seconds(pid) - cpu0
+        out["cpu_percent"] = 100 * used / wall
+        # server CPU per script run (the n first runs on connect included)
+        out["cpu_ms_per_run"] = 1000 * used / max(1, len(stats["done"]) + n)
         out["rss_start_mib"] = rss0 / 1024
         out["rss_peak_mib"] = max([s["rss"] for s in samples] + [rss0]) / 1024
     return out
@@ -226,12 +229,13 @@ def fmt_row(r: dict) -> str:
     return (f"| {r['sessions']} | {r['duration_s']:.0f} | {r['interactions']} | {r['chart_p50']:.0f} | "
             f"{r['chart_p95']:.0f} | {r['done_p50']:.0f} | {r['done_p95']:.0f} | {r['errors']} | "
             f"{r.get('cpu_percent', float('nan')):.0f}% | {r.get('rss_start_mib', float('nan')):.0f} → "
-            f"{r.get('rss_peak_mib', float('nan')):.0f} | {r['active_sessions_peak']:.0f} | {r['loadavg_end']} |")
+            f"{r.get('rss_peak_mib', float('nan')):.0f} | {r.get('cpu_ms_per_run', float('nan')):.0f} | "
+            f"{r['active_sessions_peak']:.0f} | {r['loadavg_end']} |")
 
 
 HEADER = ("| sessions | s | interactions | chart p50 ms | chart p95 ms | done p50 ms | done p95 ms | errors | "
-          "server CPU (of 1 core) | server RSS MiB | active_sessions peak | machine loadavg |\n"
-          "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "server CPU (of 1 core) | server RSS MiB | server CPU ms per run | active_sessions peak | machine loadavg |\n"
+          "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 # ------------------------------------------------------------------ --check --
