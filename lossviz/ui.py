@@ -144,14 +144,14 @@ _PRESENTER_CSS = (
     "[data-testid=stHeader]{display:none}"
     ".block-container{max-width:100%;padding-top:1rem}</style>"
 )
+_PHONE_CSS = "<style>@media (max-width: 640px){[data-testid=stMain] h1{font-size:2rem}}</style>"
 
 
 def page_setup(page_id: str) -> None:
     """First call of every page: language in the URL, presenter styling, the title, the link bar."""
     current = sync_language()
     present = presenting()
-    if present:
-        st.html(_PRESENTER_CSS)
+    st.html(_PRESENTER_CSS if present else _PHONE_CSS)
     st.title(t(f"{page_id}.title"))
     prev_path, next_path = _neighbours(page_id)
     _frame_component(
@@ -355,10 +355,21 @@ def metric_row(items: Sequence[tuple[str, str]]) -> None:
         col.metric(label, value)
 
 
+def _drop_unknown_params() -> None:
+    """Link parameters no control on this page reads: drop them from the URL, with a notice."""
+    known = {"lang", "present"} | {str(k) for k in st.session_state.keys()}
+    unknown = [k for k in st.query_params.keys() if k not in known]
+    if unknown:
+        for key in unknown:
+            st.query_params.pop(key, None)
+        st.toast(t("common.unknown_params", names=", ".join(k[:30] for k in unknown[:5])), icon="ℹ️")
+
+
 def page_links(page_id: str) -> None:
-    """Previous / next lesson links at the bottom of a lesson."""
+    """The end of every page: unknown link parameters noticed, then ← previous / next → links."""
     from lossviz.lessons import LESSONS, START
 
+    _drop_unknown_params()
     order = [START, *LESSONS]
     ids = [p.id for p in order]
     if page_id not in ids:

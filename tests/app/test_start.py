@@ -32,3 +32,11 @@ def test_bad_url_value_gives_a_notice_not_a_traceback():
     at = open_page("start", "zh", start_x="abc")
     assert "链接中" in texts(at)
     assert at.slider(key="start_x").value == 2.0
+
+
+def test_unknown_url_parameter_is_dropped_with_a_notice():
+    """Test that ?nonsense=1 is removed from the URL with a translated notice, while known ones stay."""
+    at = open_page("start", "en", nonsense="1", start_x="-1.5")
+    assert any("nonsense" in str(toast.value) for toast in at.toast)
+    assert "nonsense" not in at.query_params
+    assert at.slider(key="start_x").value == -1.5
