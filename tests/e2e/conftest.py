@@ -67,7 +67,7 @@ def last_traceback(since: int = 0) -> str:
 
 
 class StreamlitServer:
-    """``streamlit run app.py`` in a subprocess; ``restart()`` keeps the port."""
+    """The app as ``make run`` starts it (``lossviz.ui_launch``), in a subprocess; ``restart()`` keeps the port."""
 
     def __init__(self, port: int | None = None, log_path: Path | None = None) -> None:
         self.port = port or free_port()
@@ -79,7 +79,7 @@ class StreamlitServer:
     def start(self) -> None:
         log = self.log_path.open("ab")
         cmd = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
+            sys.executable, "-m", "lossviz.ui_launch",  # what `make run` starts
             "--server.port", str(self.port),
             "--server.headless", "true",
             "--browser.gatherUsageStats", "false",
@@ -175,10 +175,9 @@ _FINISHED_JS = """() => {
 
 
 def wait_finished(page, timeout: float = RUN_TIMEOUT, settle_ms: int = 300) -> None:
-    """Wait until the app has finished running (twice, ``settle_ms`` apart: reruns can follow)."""
-    for _ in range(2):
-        page.wait_for_function(_FINISHED_JS, timeout=timeout)
-        page.wait_for_timeout(settle_ms)
+    """Wait until the app has finished running (again ``settle_ms`` later: a rerun can follow)."""
+    page.wait_for_function(_FINISHED_JS, timeout=timeout)
+    page.wait_for_timeout(settle_ms)
     page.wait_for_function(_FINISHED_JS, timeout=timeout)
 
 
@@ -221,3 +220,24 @@ def selected_language(page) -> str:
                        "[data-testid=stSidebar] [data-testid=stButtonGroup] button[aria-pressed=true]")
     return sel.first.inner_text().strip() if sel.count() else ""
 
+
+
+def switch_language(page, label: str, lang: str, timeout: float = 15_000) -> None:
+    """Click ``label`` on the sidebar language switch; wait for ``?lang=<lang>``, the rerun and the selection.
+
+    Fails (timeout) if the switch never shows ``label`` as selected.
+    """
+    page.locator("[data-testid=stSidebar] [data-testid=stButtonGroup] button", has_text=label).click()
+    page.wait_for_function(f"() => new URL(location.href).searchParams.get('lang') === '{lang}'", timeout=timeout)
+    wait_finished(page)
+    try:
+        page.wait_for_function(
+            """(label) => [...document.querySelectorAll('[data-testid=stSidebar] [data-testid=stButtonGroup] button')]
+                 .some(b => (b.getAttribute('aria-checked') === 'true' || b.getAttribute('aria-pressed') === 'true')
+                            && b.innerText.trim() === label)""",
+            arg=label,
+            timeout=timeout,
+        )
+    except Exception as exc:  # playwright TimeoutError
+        raise AssertionError(f"the language switch does not show {label!r} as selected after the click") from exc
+    assert_no_exception(page)
