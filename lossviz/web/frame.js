@@ -43,7 +43,7 @@ export default function (component) {
     window.location.assign(url.toString());
   };
   const onKey = (event) => {
-    if (!data.present || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (!data.present || event.altKey || event.ctrlKey || event.metaKey) return;
     // The real target may sit in a component's shadow root: look along the composed path.
     const path = event.composedPath ? event.composedPath() : [event.target];
     const busy = path.some((el) => el && el.getAttribute && (

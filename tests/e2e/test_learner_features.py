@@ -1,0 +1,109 @@
+"""Browser tests of the learner features: shareable links, presenter mode, quizzes, code panels, dark theme."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import torch
+
+from lossviz.i18n import translate
+from tests.e2e.conftest import RUN_TIMEOUT, h1, open, wait_finished
+
+pytestmark = pytest.mark.e2e
+
+
+def metric_values(page) -> list[str]:
+    page.wait_for_selector("[data-testid=stMain] [data-testid=stMetricValue]")
+    return [s.strip() for s in page.locator("[data-testid=stMain] [data-testid=stMetricValue]").all_inner_texts()]
+
+
+def slider_thumb(page, nth: int = 0):
+    return page.locator("[data-testid=stMain] [data-testid=stSlider] input[type=range]").nth(nth)
+
+
+def test_copied_link_reopens_the_same_view_in_a_fresh_browser(server, browser):
+    """Test that 'Copy link to this view' after moving controls copies a URL that reproduces the view elsewhere."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.base_url)
+    page = ctx.new_page()
+    open(page, f"{server.base_url}/sigmoid-bce?lang=zh")
+    for expected in ("1.9", "1.8", "1.7"):
+        slider_thumb(page).focus()
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function(f"() => new URL(location.href).searchParams.get('sb_x') === '{expected}'")
+        wait_finished(page)
+    before = (h1(page), metric_values(page))
+    page.locator("[data-testid=stBidiComponentIsolated]").first.locator("[data-testid=lv-copy-link]").click()
+    page.wait_for_timeout(300)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    ctx.close()
+
+    assert parse_qs(urlsplit(copied).query) == {"lang": ["zh"], "sb_x": ["1.7"]}, copied
+    fresh = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page2 = fresh.new_page()
+    open(page2, copied)
+    after = (h1(page2), metric_values(page2))
+    fresh.close()
+    assert after == before
+    sigma = torch.sigmoid(torch.tensor(1.7, dtype=torch.float64)).item()
+    assert f"{sigma:.6g}" in before[1]
+
+
+def test_presenter_mode_is_large_without_sidebar_and_arrows_change_lesson(server, page):
+    """Test that ?present=1 hides the sidebar, enlarges the type, hides code and quiz, and → opens the next lesson."""
+    open(page, f"{server.base_url}/softmax-ce?lang=en&present=1")
+    page.wait_for_selector("[data-testid=stSidebar]", state="hidden")
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "22px"
+    assert page.get_by_text(translate("en", "common.code_panel")).count() == 0
+    assert page.get_by_text(translate("en", "common.quiz")).count() == 0
+    page.locator("[data-testid=stMain] h1").click()  # focus the page, not a control
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url("**/ce-vs-bce?**", timeout=RUN_TIMEOUT)
+    wait_finished(page)
+    assert parse_qs(urlsplit(page.url).query) == {"lang": ["en"], "present": ["1"]}
+    assert h1(page) == translate("en", "ce_vs_bce.title")
+    page.get_by_text(translate("en", "common.frame_exit")).click()
+    page.wait_for_function("() => !new URL(location.href).searchParams.has('present')")
+    wait_finished(page)
+    assert page.locator("[data-testid=stSidebar]").is_visible()
+
+
+def test_quiz_gives_immediate_feedback(server, page):
+    """Test that answering a self-check question shows feedback with an explanation at once."""
+    open(page, f"{server.base_url}/ce-vs-bce?lang=en")
+    page.get_by_text(translate("en", "common.quiz")).click()
+    question = page.locator("[data-testid=stExpanderDetails] [data-testid=stRadio]").first
+    question.locator("[data-testid=stRadioOption]").first.click()
+    wait_finished(page)
+    verdicts = (translate("en", "common.quiz_right"), translate("en", "common.quiz_wrong"))
+    alerts = page.locator("[data-testid=stExpanderDetails] [data-testid=stAlertContainer]")
+    texts = [a.strip() for a in alerts.all_inner_texts()]
+    feedback = [a for a in texts if any(v in a for v in verdicts)]
+    assert len(feedback) == 1, texts
+    assert len(feedback[0]) > 30  # an explanation, not just a verdict
+
+
+def test_code_panel_output_equals_the_page_numbers(server, page):
+    """Test that the PyTorch snippet's real output shows the same seed value as the page's headline."""
+    open(page, f"{server.base_url}/bce-vs-logits?lang=en")
+    expected = repr(torch.nn.functional.binary_cross_entropy_with_logits(
+        torch.tensor([[0.4, 0.7, 1.2, 0.3], [1.1, 0.6, 0.9, 1.6]]),
+        torch.tensor([[1.0, 0, 1, 0], [0, 1, 1, 0]])).item())
+    assert expected == "0.8354646563529968"
+    assert expected in " ".join(metric_values(page))
+    page.get_by_text(translate("en", "common.code_panel")).click()
+    output = page.locator("[data-testid=stExpanderDetails] [data-testid=stCode]").nth(1).inner_text()
+    assert expected in output
+
+
+def test_dark_theme_renders_every_chart_on_a_dark_background(server, browser):
+    """Test that with a dark system theme the page is dark and its charts render."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    page = ctx.new_page()
+    open(page, f"{server.base_url}/stability-lab?lang=zh")
+    page.wait_for_selector("[data-testid=stPlotlyChart] .main-svg")
+    rgb = page.evaluate("getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor")
+    ctx.close()
+    r, g, b = (int(v) for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3])
+    assert r + g + b < 200, rgb
