@@ -18,7 +18,7 @@ from tests.e2e.conftest import switch_language as _switch
 pytestmark = pytest.mark.e2e
 
 # (page id, language): lessons in both languages, and the reference page
-CASES = [("softmax_ce", "zh"), ("sigmoid_bce", "en"), ("stability", "zh"), ("glossary", "en")]
+CASES = [("softmax_ce", "zh"), ("sigmoid_bce", "en"), ("glossary", "zh")]  # one restart each: keep it short
 
 
 def snapshot(page) -> dict:
