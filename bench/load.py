@@ -4,6 +4,7 @@
     .venv/bin/python bench/load.py --sessions 25 --duration 30
     .venv/bin/python bench/load.py --sweep 10,25,50,75,100 --duration 20
     .venv/bin/python bench/load.py --check               # protocol client ≡ browser (see below)
+    .venv/bin/python bench/load.py --per-page 20                # server CPU per rerun, page by page
     .venv/bin/python bench/load.py --url http://127.0.0.1:8501 ...   # an already running server
 
 Real browsers ×50 would measure the browsers, not the server (2 cores). Each session here is a
@@ -225,6 +226,24 @@ async def run_load(base: str, pid: int | None, n: int, duration: float) -> dict:
     return out
 
 
+async def per_page(base: str, pid: int, steps: int) -> list[dict]:
+    """One session per page, ``steps`` sequential slider steps: server CPU ms per rerun and latency."""
+    rows = []
+    for target in load_targets():
+        c = Client(base, *target)
+        await c.connect()
+        await c.step(+1.0)  # warm
+        cpu0, done = cpu_seconds(pid), []
+        for i in range(steps):
+            _, _, d, _ = await c.step(+1.0 if i % 10 < 5 else -1.0)
+            done.append(d)
+        cpu = (cpu_seconds(pid) - cpu0) * 1000 / steps
+        await c.close()
+        rows.append({"page": target[0] or "(start)", "cpu_ms": cpu, "done_p50": quantile(done, 0.5),
+                     "capacity": 1000 / cpu if cpu > 0 else float("nan")})
+    return rows
+
+
 def fmt_row(r: dict) -> str:
     return (f"| {r['sessions']} | {r['duration_s']:.0f} | {r['interactions']} | {r['chart_p50']:.0f} | "
             f"{r['chart_p95']:.0f} | {r['done_p50']:.0f} | {r['done_p95']:.0f} | {r['errors']} | "
@@ -328,6 +347,8 @@ def main() -> None:
     ap.add_argument("--url", default="", help="an already running server (else one is started on 127.0.0.1)")
     ap.add_argument("--check", action="store_true", help="compare the client with a real browser and exit")
     ap.add_argument("--json", default="", help="also write the results as JSON here")
+    ap.add_argument("--per-page", type=int, default=0, metavar="STEPS",
+                    help="one session per page, STEPS sequential steps: server CPU per rerun (what limits N)")
     args = ap.parse_args()
     server = None
     if args.url:
@@ -345,6 +366,17 @@ def main() -> None:
                 await c.connect()
                 await c.close()
         asyncio.run(warm())
+        if args.per_page and pid:
+            rows = asyncio.run(per_page(base, pid, args.per_page))
+            print("| page | server CPU ms per rerun | rerun latency p50 ms (1 session) | reruns/s one core could serve |")
+            print("|---|---:|---:|---:|")
+            for r in rows:
+                print(f"| {r['page']} | {r['cpu_ms']:.0f} | {r['done_p50']:.0f} | {r['capacity']:.1f} |")
+            mean = sum(r["cpu_ms"] for r in rows) / len(rows)
+            print(f"mean {mean:.0f} ms CPU per rerun → ≈ {1000 / mean:.1f} reruns/s on the one core a Streamlit "
+                  f"process can use for scripts (GIL); at one step per second per learner that is ≈ "
+                  f"{1000 / mean:.0f} learners before queueing")
+            return
         counts = [int(x) for x in args.sweep.split(",") if x.strip()] or [args.sessions]
         rows = []
         print(HEADER, flush=True)
