@@ -214,12 +214,19 @@ def nav_labels(page) -> list[str]:
     return [(loc.nth(i).get_attribute("label") or "").strip() for i in range(loc.count())]
 
 
-def selected_language(page) -> str:
-    """The label of the selected option of the language switch."""
-    sel = page.locator("[data-testid=stSidebar] [data-testid=stButtonGroup] button[aria-checked=true], "
-                       "[data-testid=stSidebar] [data-testid=stButtonGroup] button[aria-pressed=true]")
-    return sel.first.inner_text().strip() if sel.count() else ""
+def selected_language(page, timeout: float = 3_000) -> str:
+    """The label of the selected option of the language switch ('' if none within ``timeout`` ms).
 
+    Right after a run the switch can show no selection for a moment (measured < 200 ms) while
+    the frontend applies the widget's value; a selection that never appears reads as ''.
+    """
+    buttons = "[data-testid=stSidebar] [data-testid=stButtonGroup] button"
+    checked = f"{buttons}[aria-checked=true], {buttons}[aria-pressed=true]"
+    try:
+        page.wait_for_selector(checked, timeout=timeout)
+    except Exception:  # playwright TimeoutError: nothing selected
+        return ""
+    return page.locator(checked).first.inner_text().strip()
 
 
 def switch_language(page, label: str, lang: str, timeout: float = 15_000) -> None:

@@ -63,6 +63,11 @@ def test_cold_deep_link_looks_like_a_warm_visit(server, browser, page_id, lang):
         switched = snapshot(tab)
         switch_language(tab, lang)
         back = snapshot(tab)
+        later = []  # diagnostics: does a lost selection come back?
+        if back["lang"] != LANGS[lang]:
+            for _ in range(10):
+                tab.wait_for_timeout(200)
+                later.append(selected_language(tab) or "-")
         open(tab, f"{server.base_url}/?lang={lang}")
         open(tab, url)
         warm_same_tab = snapshot(tab)
@@ -86,7 +91,7 @@ def test_cold_deep_link_looks_like_a_warm_visit(server, browser, page_id, lang):
     assert switched["h1"] == translate(other, f"{page_id}.title")
     assert switched["nav"] == expected_nav(other)
     assert switched["url"] == (f"/{lesson.url_path}", f"lang={other}")
-    assert {**back, "dialogs": cold["dialogs"]} == cold
+    assert {**back, "dialogs": cold["dialogs"]} == cold, f"after switching back; selection over the next 2 s: {later}"
     # and exactly what a warm visit shows
     dialogs = cold.pop("dialogs")
     for warm in (warm_same_tab, warm_new_tab):
