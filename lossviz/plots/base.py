@@ -1,6 +1,15 @@
-"""The shared look of every chart: a colour-blind-safe palette and one base layout."""
+"""The shared look of every chart: a colour-blind-safe palette and one base layout.
+
+Builders assemble traces and the layout as plain dicts and create the figure once with
+``figure(traces, layout)`` (``go.Figure(..., _validate=False)``): plotly's per-property
+validation of ``go.Scatter``/``add_trace``/``update_layout`` cost most of a page's rerun.
+``base_layout`` and ``marker`` accept either a layout dict / trace list or a ``go.Figure``.
+"""
 
 from __future__ import annotations
+
+import copy
+from functools import lru_cache
 
 import plotly.graph_objects as go
 
@@ -25,32 +34,99 @@ def colour(i: int) -> str:
     return PALETTE[SERIES[i % len(SERIES)]]
 
 
-def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str, uirevision: str) -> go.Figure:
-    """Apply the shared layout: readable fonts, legend on top, fixed ``uirevision``."""
-    fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 16}},
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-        font={"size": 14},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
-        height=360,
-        uirevision=uirevision,
-        hovermode="x unified",
-    )
+def merge(dst: dict, src: dict) -> dict:
+    """Deep-merge ``src`` into ``dst`` in place (what ``update_layout`` does for nested dicts)."""
+    for k, v in src.items():
+        if isinstance(v, dict) and isinstance(dst.get(k), dict):
+            merge(dst[k], v)
+        else:
+            dst[k] = v
+    return dst
+
+
+def figure(traces: list[dict], layout: dict) -> go.Figure:
+    """The figure of plain-dict ``traces`` (each with ``type``) and ``layout``, unvalidated."""
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def _base(*, title: str, x_title: str, y_title: str, uirevision: str) -> dict:
+    return {
+        "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 16}},
+        "xaxis": {"title": {"text": x_title}},
+        "yaxis": {"title": {"text": y_title}},
+        "font": {"size": 14},
+        "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+        "height": 360,
+        "uirevision": uirevision,
+        "hovermode": "x unified",
+    }
+
+
+def base_layout(fig, *, title: str, x_title: str, y_title: str, uirevision: str):
+    """Apply the shared layout: readable fonts, legend on top, fixed ``uirevision``.
+
+    ``fig``: a layout dict (merged in place) or a ``go.Figure``; returns it."""
+    base = _base(title=title, x_title=x_title, y_title=y_title, uirevision=uirevision)
+    if isinstance(fig, dict):
+        return merge(fig, base)
+    fig.update_layout(base)
     return fig
 
 
-def marker(fig: go.Figure, x: float, y: float, *, name: str, colour_name: str = "black") -> go.Figure:
-    """A highlighted point at the current value (a trace, so tests can read it)."""
-    fig.add_trace(
-        go.Scatter(
-            x=[x],
-            y=[y],
-            mode="markers",
-            name=name,
-            marker={"size": 13, "color": PALETTE[colour_name], "line": {"width": 2, "color": "white"}},
-            showlegend=True,
-        )
-    )
+def marker_trace(x: float, y: float, *, name: str, colour_name: str = "black") -> dict:
+    """The highlighted-point trace as a dict."""
+    return {
+        "type": "scatter",
+        "x": [x],
+        "y": [y],
+        "mode": "markers",
+        "name": name,
+        "marker": {"size": 13, "color": PALETTE[colour_name], "line": {"width": 2, "color": "white"}},
+        "showlegend": True,
+    }
+
+
+def marker(fig, x: float, y: float, *, name: str, colour_name: str = "black"):
+    """A highlighted point at the current value (a trace, so tests can read it).
+
+    ``fig``: a list of trace dicts (appended to) or a ``go.Figure``; returns it."""
+    tr = marker_trace(x, y, name=name, colour_name=colour_name)
+    if isinstance(fig, list):
+        fig.append(tr)
+    else:
+        fig.add_trace(tr)
     return fig
+
+
+def vline(layout: dict, x: float, *, line: dict, annotation: dict | None = None) -> dict:
+    """What ``fig.add_vline`` adds (a full-height line at ``x``, text at its top right), on a dict."""
+    layout.setdefault("shapes", []).append(
+        {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain", "line": line})
+    if annotation is not None:
+        layout.setdefault("annotations", []).append(
+            {"showarrow": False, "x": x, "xanchor": "left", "xref": "x", "y": 1, "yanchor": "top",
+             "yref": "y domain", **annotation})
+    return layout
+
+
+def hline(layout: dict, y: float, *, line: dict) -> dict:
+    """What ``fig.add_hline`` adds (a full-width line at ``y``), on a dict."""
+    layout.setdefault("shapes", []).append(
+        {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y", "line": line})
+    return layout
+
+
+@lru_cache(maxsize=8)
+def _grid_layout(rows: int, vertical_spacing: float) -> dict:
+    from plotly.subplots import make_subplots
+
+    lay = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=vertical_spacing).to_plotly_json()["layout"]
+    lay.pop("template", None)
+    return lay
+
+
+def rows_layout(rows: int, *, vertical_spacing: float) -> dict:
+    """A fresh copy of ``make_subplots(rows, 1, shared_xaxes=True)``'s axes layout; put a trace in
+    row r with ``xaxis="x<r>"``, ``yaxis="y<r>"`` (row 1: "x", "y")."""
+    return copy.deepcopy(_grid_layout(rows, vertical_spacing))

@@ -5,17 +5,25 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.plots.base import PALETTE, base_layout, colour, marker
+from lossviz.plots.base import PALETTE, base_layout, colour, figure, marker, merge, vline
+
+_LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0}
+
+
+def _below(height: int = 420) -> dict:
+    return {"legend": dict(_LEGEND_BELOW), "height": height, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}}
 
 
 def sigmoid_figure(
     xs: np.ndarray, sig: np.ndarray, *, current: tuple[float, float], labels: dict[str, str]
 ) -> go.Figure:
     """σ(x) against x with the current point. ``labels``: title, x, y, curve, current."""
-    fig = go.Figure(go.Scatter(x=xs, y=sig, mode="lines", name=labels["curve"], line={"color": colour(0)}))
-    marker(fig, current[0], current[1], name=labels["current"])
-    fig.update_yaxes(range=[-0.05, 1.05])
-    return base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="sigmoid")
+    traces = [{"type": "scatter", "x": xs, "y": sig, "mode": "lines", "name": labels["curve"],
+               "line": {"color": colour(0)}}]
+    marker(traces, current[0], current[1], name=labels["current"])
+    layout = {"yaxis": {"range": [-0.05, 1.05]}}
+    base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="sigmoid")
+    return figure(traces, layout)
 
 
 def loss_curves_figure(
@@ -31,32 +39,23 @@ def loss_curves_figure(
 
     ``labels``: title, x, y, current, slope. ``slope`` draws the gradient as a tangent.
     """
-    fig = go.Figure()
-    for i, (name, ys) in enumerate(curves.items()):
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, line={"color": colour(i)}))
+    traces = [{"type": "scatter", "x": xs, "y": ys, "mode": "lines", "name": name, "line": {"color": colour(i)}}
+              for i, (name, ys) in enumerate(curves.items())]
     if current is not None:
         if slope is not None and np.isfinite(slope) and np.isfinite(current[1]):
             half = (xs[-1] - xs[0]) / 8
             tx = np.array([current[0] - half, current[0] + half])
-            fig.add_trace(
-                go.Scatter(
-                    x=tx,
-                    y=current[1] + slope * (tx - current[0]),
-                    mode="lines",
-                    name=labels["slope"],
-                    line={"color": PALETTE["grey"], "dash": "dash"},
-                )
-            )
-        marker(fig, current[0], current[1], name=labels["current"])
-    if log_y:
-        fig.update_yaxes(type="log")
-    return base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="loss")
+            traces.append({"type": "scatter", "x": tx, "y": current[1] + slope * (tx - current[0]), "mode": "lines",
+                           "name": labels["slope"], "line": {"color": PALETTE["grey"], "dash": "dash"}})
+        marker(traces, current[0], current[1], name=labels["current"])
+    layout = {"yaxis": {"type": "log"}} if log_y else {}
+    base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="loss")
+    return figure(traces, layout)
 
 
 def legend_below(fig: go.Figure, height: int = 420) -> go.Figure:
     """Move the legend under the plot: on a half-width or phone chart a legend on top covers the title."""
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0},
-                      height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    fig.update_layout(_below(height))
     return fig
 
 
@@ -71,24 +70,25 @@ def scale_sweep_figure(
     """Mean loss against the scale of the logits, one line per route, a dotted line where the
     routes part and a marker on each route at the current scale: ``current = (scale, [value per
     route])``. ``labels``: title, x, y, parting."""
-    fig = go.Figure()
+    traces = []
     for i, (name, ys) in enumerate(curves.items()):
-        fig.add_trace(go.Scatter(x=scales, y=np.asarray(ys, dtype=np.float64), mode="lines", name=name,
-                                 line={"color": colour(i), "dash": "solid" if i == 0 else "dash"}))
-        fig.add_trace(go.Scatter(x=[current[0]], y=[float(current[1][i])], mode="markers", name=name, showlegend=False,
-                                 marker={"size": 11, "color": colour(i), "line": {"width": 2, "color": "white"}}))
+        traces.append({"type": "scatter", "x": scales, "y": np.asarray(ys, dtype=np.float64), "mode": "lines",
+                       "name": name, "line": {"color": colour(i), "dash": "solid" if i == 0 else "dash"}})
+        traces.append({"type": "scatter", "x": [current[0]], "y": [float(current[1][i])], "mode": "markers",
+                       "name": name, "showlegend": False,
+                       "marker": {"size": 11, "color": colour(i), "line": {"width": 2, "color": "white"}}})
+    layout: dict = {}
     if parting is not None and scales[0] <= parting <= scales[-1]:
-        fig.add_vline(x=parting, line={"color": PALETTE["grey"], "dash": "dot"},
-                      annotation={"text": labels["parting"], "font": {"size": 11}})
-    base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="scale")
-    return legend_below(fig)
+        vline(layout, parting, line={"color": PALETTE["grey"], "dash": "dot"},
+              annotation={"text": labels["parting"], "font": {"size": 11}})
+    base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="scale")
+    return figure(traces, merge(layout, _below()))
 
 
 def element_compare_figure(elements: list[str], curves: dict[str, np.ndarray], *, labels: dict[str, str]) -> go.Figure:
     """Grouped bars: each element's loss by each route. ``labels``: title, x, y."""
-    fig = go.Figure()
-    for i, (name, ys) in enumerate(curves.items()):
-        fig.add_trace(go.Bar(x=elements, y=np.asarray(ys, dtype=np.float64), name=name, marker={"color": colour(i)}))
-    fig.update_layout(barmode="group")
-    base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="elements")
-    return legend_below(fig)
+    traces = [{"type": "bar", "x": elements, "y": np.asarray(ys, dtype=np.float64), "name": name,
+               "marker": {"color": colour(i)}} for i, (name, ys) in enumerate(curves.items())]
+    layout = {"barmode": "group"}
+    base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="elements")
+    return figure(traces, merge(layout, _below()))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.plots.base import PALETTE, base_layout, colour, marker
+from lossviz.plots.base import PALETTE, base_layout, colour, figure, marker, merge
 
 
 def class_bars_figure(
@@ -24,27 +24,25 @@ def class_bars_figure(
     ``labels``: title, x, y. ``highlight`` outlines the bars of one class (the true class).
     Values are written on the bars so the chart reads without hovering.
     """
-    fig = go.Figure()
+    traces = []
     for i, (name, ys) in enumerate(series.items()):
         ys = np.asarray(ys, dtype=np.float64)
         widths = [3 if c == highlight else 0 for c in range(len(classes))]
-        fig.add_trace(
-            go.Bar(
-                x=list(classes),
-                y=ys,
-                name=name,
-                marker={"color": colour(i), "line": {"color": PALETTE["black"], "width": widths}},
-                text=[f"{v:.3g}" if np.isfinite(v) else str(v) for v in ys],
-                textposition="outside",
-                cliponaxis=False,
-            )
-        )
-    fig.update_layout(barmode="group", hovermode="x")
-    fig.update_xaxes(type="category")
+        traces.append({
+            "type": "bar",
+            "x": list(classes),
+            "y": ys,
+            "name": name,
+            "marker": {"color": colour(i), "line": {"color": PALETTE["black"], "width": widths}},
+            "text": [f"{v:.3g}" if np.isfinite(v) else str(v) for v in ys],
+            "textposition": "outside",
+            "cliponaxis": False,
+        })
+    layout: dict = {"barmode": "group", "hovermode": "x", "xaxis": {"type": "category"}}
     if y_range is not None:
-        fig.update_yaxes(range=list(y_range))
-    base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
-    return _legend_below(fig)
+        layout["yaxis"] = {"range": list(y_range)}
+    base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
+    return figure(traces, merge(layout, _below()))
 
 
 def bridge_figure(
@@ -59,22 +57,28 @@ def bridge_figure(
 
     ``labels``: title, x, y, ce, bce, current.
     """
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=ds, y=ce_curve, mode="lines", name=labels["ce"], line={"color": colour(0), "width": 6}))
-    fig.add_trace(
-        go.Scatter(x=ds, y=bce_curve, mode="lines", name=labels["bce"], line={"color": colour(3), "width": 2, "dash": "dash"})
-    )
-    marker(fig, current[0], current[1], name=labels["current"])
-    base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="bridge")
-    return _legend_below(fig)
+    traces = [
+        {"type": "scatter", "x": ds, "y": ce_curve, "mode": "lines", "name": labels["ce"],
+         "line": {"color": colour(0), "width": 6}},
+        {"type": "scatter", "x": ds, "y": bce_curve, "mode": "lines", "name": labels["bce"],
+         "line": {"color": colour(3), "width": 2, "dash": "dash"}},
+    ]
+    marker(traces, current[0], current[1], name=labels["current"])
+    layout = base_layout({}, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="bridge")
+    return figure(traces, merge(layout, _below()))
+
+
+def _below() -> dict:
+    """Legend under the plot: long translated series names wrap there on a phone instead of
+    covering the title."""
+    return {
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0},
+        "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+        "height": 420,
+    }
 
 
 def _legend_below(fig: go.Figure) -> go.Figure:
-    """Legend under the plot: long translated series names wrap there on a phone instead of
-    covering the title."""
-    fig.update_layout(
-        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        height=420,
-    )
+    """``_below()`` applied to an existing figure."""
+    fig.update_layout(_below())
     return fig

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.plots.base import DASHES, PALETTE, base_layout, colour, marker
-from lossviz.plots.binary import legend_below
+from lossviz.plots.base import DASHES, PALETTE, base_layout, colour, figure, marker, merge, vline
+from lossviz.plots.binary import _below
 
 
 def finite_or_nan(ys) -> np.ndarray:
@@ -30,32 +30,30 @@ def logit_curves_figure(
 ) -> go.Figure:
     """Curves against the logit (non-finite values left as gaps), dotted vertical lines at
     ``marks`` ``(x, text)`` and the current point. ``labels``: title, x, y, current."""
-    fig = go.Figure()
     xs = np.asarray(xs, dtype=np.float64)
-    for i, (name, ys) in enumerate(curves.items()):
-        fig.add_trace(go.Scatter(x=xs, y=finite_or_nan(ys), mode="lines", name=name,
-                                 line={"color": colour(i), "dash": DASHES[i % len(DASHES)], "width": 3 - 0.5 * i},
-                                 connectgaps=False))
+    traces = [{"type": "scatter", "x": xs, "y": finite_or_nan(ys), "mode": "lines", "name": name,
+               "line": {"color": colour(i), "dash": DASHES[i % len(DASHES)], "width": 3 - 0.5 * i},
+               "connectgaps": False} for i, (name, ys) in enumerate(curves.items())]
+    layout: dict = {}
     for k, (mx, text) in enumerate(marks):
-        fig.add_vline(x=float(mx), line={"color": PALETTE["grey"], "dash": "dot", "width": 1},
-                      annotation={"text": text, "font": {"size": 11}, "textangle": -90,
-                                  "yanchor": "top" if k % 2 else "bottom"})
+        vline(layout, float(mx), line={"color": PALETTE["grey"], "dash": "dot", "width": 1},
+              annotation={"text": text, "font": {"size": 11}, "textangle": -90,
+                          "yanchor": "top" if k % 2 else "bottom"})
     if current is not None and np.isfinite(current[1]):
-        marker(fig, current[0], current[1], name=labels["current"])
-    base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
-    return legend_below(fig, 460)
+        marker(traces, current[0], current[1], name=labels["current"])
+    base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
+    return figure(traces, merge(layout, _below(460)))
 
 
 def softmax_figure(classes: Sequence[str], naive, stable, *, labels: dict[str, str]) -> go.Figure:
     """Grouped bars: softmax without the max shift (NaN bars read "nan") and with it.
     ``labels``: title, x, y, naive, stable."""
-    fig = go.Figure()
+    traces = []
     for name, ys, col in ((labels["naive"], naive, colour(1)), (labels["stable"], stable, colour(0))):
         arr = np.asarray(ys, dtype=np.float64)
         text = ["nan" if np.isnan(v) else f"{v:.3g}" for v in arr]
-        fig.add_trace(go.Bar(x=list(classes), y=np.nan_to_num(arr, nan=0.0), name=name, text=text,
-                             textposition="outside", textfont={"size": 11}, marker={"color": col}))
-    fig.update_yaxes(range=[0, 1.15])
-    fig.update_layout(barmode="group")
-    base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="softmax")
-    return legend_below(fig)
+        traces.append({"type": "bar", "x": list(classes), "y": np.nan_to_num(arr, nan=0.0), "name": name,
+                       "text": text, "textposition": "outside", "textfont": {"size": 11}, "marker": {"color": col}})
+    layout = {"yaxis": {"range": [0, 1.15]}, "barmode": "group"}
+    base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="softmax")
+    return figure(traces, merge(layout, _below()))

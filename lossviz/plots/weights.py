@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.plots.base import PALETTE, base_layout, colour, marker
+from lossviz.plots.base import PALETTE, base_layout, colour, figure, hline, marker, merge
 
 # Legend under the plot: long titles and legends collide at phone width when both sit on top.
 _LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.28, "xanchor": "left", "x": 0.0}
 
 
-def _finish(fig: go.Figure, labels: dict[str, str], uirevision: str) -> go.Figure:
-    base_layout(fig, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
-    fig.update_layout(legend=_LEGEND_BELOW, height=420, margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    return fig
+def _finish(traces: list[dict], layout: dict, labels: dict[str, str], uirevision: str) -> go.Figure:
+    base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
+    merge(layout, {"legend": dict(_LEGEND_BELOW), "height": 420, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}})
+    return figure(traces, layout)
 
 
 def element_bars_figure(
@@ -24,12 +24,12 @@ def element_bars_figure(
 
     ``labels``: title, x, y, plain, weighted.
     """
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=elements, y=np.ravel(plain), name=labels["plain"], marker_color=colour(0)))
-    fig.add_trace(go.Bar(x=elements, y=np.ravel(weighted), name=labels["weighted"], marker_color=colour(3)))
-    fig.update_layout(barmode="group")
-    fig.update_xaxes(type="category")
-    return _finish(fig, labels, "elements")
+    traces = [
+        {"type": "bar", "x": elements, "y": np.ravel(plain), "name": labels["plain"], "marker": {"color": colour(0)}},
+        {"type": "bar", "x": elements, "y": np.ravel(weighted), "name": labels["weighted"],
+         "marker": {"color": colour(3)}},
+    ]
+    return _finish(traces, {"barmode": "group", "xaxis": {"type": "category"}}, labels, "elements")
 
 
 def imbalance_figure(
@@ -46,19 +46,21 @@ def imbalance_figure(
     ``current`` and ``recommended`` are (p, σ*) points. ``labels``: title, x, y, sigma_star,
     threshold, current, recommended. The x axis is logarithmic (p from small to large).
     """
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=pos_weights, y=sigma_star, mode="lines", name=labels["sigma_star"],
-                             line={"color": colour(0)}))
-    fig.add_trace(go.Scatter(x=pos_weights, y=threshold, mode="lines", name=labels["threshold"],
-                             line={"color": colour(1), "dash": "dash"}))
-    fig.add_hline(y=0.5, line={"color": PALETTE["grey"], "dash": "dot", "width": 1})
-    marker(fig, recommended[0], recommended[1], name=labels["recommended"], colour_name="green")
-    marker(fig, current[0], current[1], name=labels["current"])
+    traces = [
+        {"type": "scatter", "x": pos_weights, "y": sigma_star, "mode": "lines", "name": labels["sigma_star"],
+         "line": {"color": colour(0)}},
+        {"type": "scatter", "x": pos_weights, "y": threshold, "mode": "lines", "name": labels["threshold"],
+         "line": {"color": colour(1), "dash": "dash"}},
+    ]
+    layout: dict = {}
+    hline(layout, 0.5, line={"color": PALETTE["grey"], "dash": "dot", "width": 1})
+    marker(traces, recommended[0], recommended[1], name=labels["recommended"], colour_name="green")
+    marker(traces, current[0], current[1], name=labels["current"])
     lo, hi = float(np.min(pos_weights)), float(np.max(pos_weights))
     ticks = [m * 10.0**e for e in range(-3, 7) for m in (1, 2, 5) if lo <= m * 10.0**e <= hi]
-    fig.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{v:g}" for v in ticks])
-    fig.update_yaxes(range=[-0.02, 1.02])
-    return _finish(fig, labels, "imbalance")
+    layout["xaxis"] = {"type": "log", "tickvals": ticks, "ticktext": [f"{v:g}" for v in ticks]}
+    layout["yaxis"] = {"range": [-0.02, 1.02]}
+    return _finish(traces, layout, labels, "imbalance")
 
 
 def signed_loss_figure(
@@ -73,18 +75,19 @@ def signed_loss_figure(
     The first curve is the learner's; the rest are references. ``labels``: title, x, y,
     current, negative (the band's name).
     """
-    fig = go.Figure()
+    traces: list[dict] = []
     finite = np.concatenate([np.asarray(v, dtype=np.float64)[np.isfinite(v)] for v in curves.values()] or [np.zeros(1)])
     low = float(min(np.min(finite, initial=0.0), 0.0))
     if low < 0:
-        fig.add_trace(go.Scatter(x=[xs[0], xs[-1], xs[-1], xs[0]], y=[0, 0, low, low], fill="toself",
-                                 mode="none", fillcolor="rgba(213,94,0,0.10)", name=labels["negative"],
-                                 hoverinfo="skip"))
+        traces.append({"type": "scatter", "x": [xs[0], xs[-1], xs[-1], xs[0]], "y": [0, 0, low, low],
+                       "fill": "toself", "mode": "none", "fillcolor": "rgba(213,94,0,0.10)",
+                       "name": labels["negative"], "hoverinfo": "skip"})
     for i, (name, ys) in enumerate(curves.items()):
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name,
-                                 line={"color": colour(i), "width": 3 if i == 0 else 1.5,
-                                       "dash": "solid" if i == 0 else "dot"}))
-    fig.add_hline(y=0.0, line={"color": PALETTE["black"], "width": 1})
+        traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "name": name,
+                       "line": {"color": colour(i), "width": 3 if i == 0 else 1.5,
+                                "dash": "solid" if i == 0 else "dot"}})
+    layout: dict = {}
+    hline(layout, 0.0, line={"color": PALETTE["black"], "width": 1})
     if current is not None and np.isfinite(current[1]):
-        marker(fig, current[0], current[1], name=labels["current"])
-    return _finish(fig, labels, "signed")
+        marker(traces, current[0], current[1], name=labels["current"])
+    return _finish(traces, layout, labels, "signed")
