@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from streamlit.testing.v1 import AppTest
-
 from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
 
 from lossviz.lessons import by_id
 
@@ -14,16 +14,15 @@ TIMEOUT = 60
 
 
 def open_page(page_id: str, lang: str = "en", **params: str) -> AppTest:
-    """Run ``app.py`` with ``?lang=`` and ``params``, switch to ``page_id`` and run it."""
+    """Open ``page_id`` the way a deep link does: ``app.py`` runs once, on that page, with the params."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.query_params["lang"] = lang
     for key, value in params.items():
         at.query_params[key] = value
-    at.run()
     lesson = by_id(page_id)
     if lesson.url_path:
         at.switch_page(lesson.file)
-        at.run()
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
