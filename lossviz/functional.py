@@ -218,7 +218,8 @@ def naive_bce_from_logits_grad(input, target, weight=None, reduction: str = "mea
     s = sigmoid(input)
     g = binary_cross_entropy_grad(s, target, weight, reduction)
     so = s.astype(opmath(s.dtype))
-    return round_to(g.astype(opmath(s.dtype)) * (1.0 - so) * so, s.dtype)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf·0 = NaN is torch's answer too (float16)
+        return round_to(g.astype(opmath(s.dtype)) * (1.0 - so) * so, s.dtype)
 
 
 # ------------------------------------------------------------ BCELoss ----
