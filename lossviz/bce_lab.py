@@ -7,6 +7,8 @@ which the page maps to translated headers and sentences. Every number comes from
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from lossviz import fmt
@@ -118,7 +120,22 @@ def parting_scale(x, y, dtype: str) -> tuple[float, tuple[int, ...]] | None:
 
 
 def scale_sweep(x, y, scales, dtype: str) -> dict[str, np.ndarray]:
-    """Mean loss both ways for every scale: ``{"naive": BCELoss(sigmoid(s·x)), "stable": ...}``."""
+    """Mean loss both ways for every scale: ``{"naive": BCELoss(sigmoid(s·x)), "stable": ...}``.
+
+    Cached by the exact inputs (bytes, shape, dtype): the sweep does not depend on the page's
+    scale slider, so moving it reuses the curves. Returns fresh copies."""
+    key = tuple((a.dtype, a.shape, a.tobytes()) for a in (np.asarray(x), np.asarray(y), np.asarray(scales)))
+    out = _scale_sweep_cached(key, str(dtype))
+    return {k: v.copy() for k, v in out.items()}
+
+
+@functools.lru_cache(maxsize=64)
+def _scale_sweep_cached(key: tuple, dtype: str) -> dict[str, np.ndarray]:
+    x, y, scales = (np.frombuffer(b, dtype=dt).reshape(shape).copy() for dt, shape, b in key)
+    return _scale_sweep(x, y, scales, dtype)
+
+
+def _scale_sweep(x, y, scales, dtype: str) -> dict[str, np.ndarray]:
     naive, stable = [], []
     for s in scales:
         xs = scaled(x, s, dtype)
