@@ -98,7 +98,7 @@ def wait_http(url: str, timeout: float = 60.0) -> None:
 
 @dataclass
 class Server:
-    """One ``streamlit run`` process on 127.0.0.1:<port>."""
+    """One server process on 127.0.0.1:<port>: ``python -m lossviz.ui_launch`` for app.py, else ``streamlit run``."""
 
     script: str = "app.py"
     port: int = 0
@@ -114,9 +114,12 @@ class Server:
     def start(self, timeout: float = 90.0) -> Server:
         self.port = self.port or free_port()
         self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"lossviz_server_{self.port}.log"
-        cmd = [PY, "-m", "streamlit", "run", self.script, "--server.port", str(self.port),
-               "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", *self.extra]
+        opts = ["--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
+                "--browser.gatherUsageStats", "false", *self.extra]
+        # LossViz starts like `make run`: lossviz.ui_launch turns Streamlit's legacy pages/ route
+        # off before the first session (no "Page not found" dialog on a cold deep link).
+        launch = ["-m", "lossviz.ui_launch"] if self.script == "app.py" else ["-m", "streamlit", "run", self.script]
+        cmd = [PY, *launch, *opts]
         with open(self.log, "wb") as fh:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **self.env}, stdout=fh,
                                          stderr=subprocess.STDOUT, start_new_session=True)

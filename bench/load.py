@@ -296,8 +296,6 @@ def check(base: str) -> bool:
             page.wait_for_selector("[data-testid=stPlotlyChart]", timeout=60000)
             page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60000)
             page.wait_for_timeout(1000)
-            if page.locator("[role=dialog]").count():
-                page.keyboard.press("Escape")
             n0 = len(frames)
             page.locator(f".st-key-{key} input[type=range]").focus()
             page.keyboard.press("ArrowRight")

@@ -178,8 +178,6 @@ class Stepper:
             self.note = "no chart"
             return
         settle(page)
-        if page.locator("[role=dialog]").count():  # e.g. a "Page not found" notice over the page
-            page.keyboard.press("Escape")
         page.wait_for_timeout(500)
         self.block(2, count=False)  # warm-up steps, not counted
 
