@@ -34,8 +34,9 @@ def test_copied_link_reopens_the_same_view_in_a_fresh_browser(server, browser):
         page.wait_for_function(f"() => new URL(location.href).searchParams.get('sb_x') === '{expected}'")
         wait_finished(page)
     before = (h1(page), metric_values(page))
+    page.evaluate("navigator.clipboard.writeText('')")  # the clipboard is shared by the whole browser
     page.locator("[data-testid=stBidiComponentIsolated]").first.locator("[data-testid=lv-copy-link]").click()
-    page.wait_for_timeout(300)
+    page.get_by_text(translate("zh", "common.frame_copied")).wait_for()
     copied = page.evaluate("navigator.clipboard.readText()")
     ctx.close()
 
@@ -57,6 +58,7 @@ def test_presenter_mode_is_large_without_sidebar_and_arrows_change_lesson(server
     assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "22px"
     assert page.get_by_text(translate("en", "common.code_panel")).count() == 0
     assert page.get_by_text(translate("en", "common.quiz")).count() == 0
+    page.get_by_text(translate("en", "common.frame_keys")).wait_for()  # the key handler is installed
     page.locator("[data-testid=stMain] h1").click()  # focus the page, not a control
     page.keyboard.press("ArrowRight")
     page.wait_for_url("**/ce-vs-bce?**", timeout=RUN_TIMEOUT)
