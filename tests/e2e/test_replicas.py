@@ -20,9 +20,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 START_TIMEOUT = 240  # two Streamlit servers + nginx on a busy 2-core machine
 
 pytestmark = pytest.mark.e2e
@@ -77,16 +74,6 @@ def cluster():
             proc.wait(10)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 def _open(ctx, url: str):
     """Open ``url`` in a new tab; wait until the page ran; return (page, replica of the HTML)."""
     page = ctx.new_page()
@@ -94,8 +81,6 @@ def _open(ctx, url: str):
     assert response is not None and response.ok, url
     page.wait_for_selector("[data-testid=stMain] h1", timeout=90000)
     page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=90000)
-    if page.locator("[role=dialog]").count():  # a notice over the page must not block the test
-        page.keyboard.press("Escape")
     assert page.locator("[data-testid=stException]").count() == 0
     return page, response.headers.get("x-upstream")
 
