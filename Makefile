@@ -20,7 +20,7 @@ setup: $(VENV)/.installed
 dev-setup: $(VENV)/.dev-installed chromium
 
 # Debian's Chromium (real-browser tests) and nginx (replica test), installed only when missing.
-# Never `playwright install`: it downloads a browser build, which cannot work offline.
+# Never Playwright's own browser download: it cannot work offline; the tests use Debian's chromium.
 .PHONY: chromium
 chromium:
 	@missing=""; \
