@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 240  # two Streamlit servers + nginx on a busy 2-core machine
@@ -132,6 +133,11 @@ def test_sticky_sessions_deep_links_and_failover(cluster, browser):
     page.locator(".st-key-sb_x input[type=range]").focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("location.search.includes('sb_x=3.6')", timeout=60000)
+    # the URL changes before the rerun: wait until the page shows σ(3.6) (torch's value), then read it
+    sigma = f"{torch.sigmoid(torch.tensor(3.6, dtype=torch.float64)).item():.6g}"
+    page.wait_for_function(
+        "s => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stMetricValue]')]"
+        ".some(e => e.innerText.trim() === s)", arg=sigma, timeout=60000)
     page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60000)
     metrics_before = page.locator("[data-testid=stMain] [data-testid=stMetricValue]").all_inner_texts()
     shared = page.url
