@@ -11,8 +11,6 @@ import io
 
 import numpy as np
 
-from lossviz import fmt
-
 
 def tensor(name: str, a, dtype: str = "float32", *, requires_grad: bool = False) -> str:
     """``name = torch.tensor([...], dtype=torch.float32)`` for a numeric array."""
@@ -49,4 +47,4 @@ def run(code: str) -> str:
     return out.getvalue().rstrip()
 
 
-__all__ = ["fmt", "run", "tensor"]
+__all__ = ["run", "tensor"]
