@@ -146,7 +146,9 @@ _PRESENTER_CSS = (
     "[data-testid=stHeader]{display:none}"
     ".block-container{max-width:100%;padding-top:1rem}</style>"
 )
-_PHONE_CSS = "<style>@media (max-width: 640px){[data-testid=stMain] h1{font-size:2rem}}</style>"
+# on a phone a wide table scrolls sideways in its own box; its cells keep one line ("[0, 3]", 0.8543552)
+_PHONE_CSS = ("<style>@media (max-width: 640px){[data-testid=stMain] h1{font-size:2rem}"
+              "[data-testid=stTable] :is(td,th){white-space:nowrap}}</style>")
 
 
 def page_setup(page_id: str) -> None:
@@ -395,11 +397,18 @@ def torch_check(name: str, input, target, **kwargs) -> bool:
     return ok
 
 
-def code_panel(code: str, *, expanded: bool = False) -> None:
-    """The "PyTorch code for this view" panel: the snippet and its real output."""
+def code_panel(code: str, *, key: str = "lv_code", expanded: bool = False) -> None:
+    """The "PyTorch code for this view" panel: the snippet and its real output.
+
+    Lazy: the snippet is highlighted and run in torch only while the panel is open (opening it
+    reruns the page). A closed panel costs the browser no syntax highlighter on first render
+    (~0.4 s of main-thread work, bench/README.md) and the server no torch run per step."""
     if presenting():
         return
-    with st.expander(t("common.code_panel"), expanded=expanded, icon="🐍"):
+    panel = st.expander(t("common.code_panel"), expanded=expanded, icon="🐍", key=key, on_change="rerun")
+    if not panel.open:
+        return
+    with panel:
         st.code(code, language="python")
         st.caption(t("common.code_output", version=_warm_torch()))
         st.code(_snippet_output(code) or " ", language="text")
@@ -461,28 +470,38 @@ def quiz(page_id: str, questions: Sequence[tuple[str, Sequence[str], str]], task
     if presenting():
         return
     done: set[str] = st.session_state.setdefault("quiz_done", set())
+    for tid, achieved in (tasks or {}).items():  # recorded on every run, open or not
+        if achieved:
+            done.add(f"task_{page_id}_{tid}")
     total = len(questions) + len(tasks or {})
-    with st.expander(t("common.quiz"), icon="✍️"):
+    # the label stays fixed: it is part of the expander's identity, a new one would close it
+    panel = st.expander(t("common.quiz"), icon="✍️", key=f"quiz_{page_id}", on_change="rerun")
+    if not panel.open:  # lazy: no radios, alerts or progress bar to send while it is closed
+        return
+    # a closed panel drops its radios' widget state: the picks live here, across pages too
+    answers: dict[str, str] = st.session_state.setdefault("quiz_answers", {})
+    with panel:
         for qid, options, answer in questions:
             key = f"quiz_{page_id}_{qid}"
             pick = st.radio(
                 t(f"{page_id}.quiz_{qid}"),
                 options,
-                index=None,
+                index=list(options).index(answers[key]) if answers.get(key) in options else None,
                 format_func=lambda o, q=qid: t(f"{page_id}.quiz_{q}_{o}"),
                 key=key,
             )
-            if pick is not None:
+            if pick is None:
+                answers.pop(key, None)
+            else:
+                answers[key] = pick
                 why = t(f"{page_id}.quiz_{qid}_{pick}_why")
                 if pick == answer:
                     done.add(key)
                     st.success(t("common.quiz_right") + " " + why, icon="✅")
                 else:
                     st.warning(t("common.quiz_wrong") + " " + why, icon="💡")
-        for tid, achieved in (tasks or {}).items():
+        for tid in tasks or {}:
             key = f"task_{page_id}_{tid}"
-            if achieved:
-                done.add(key)
             if key in done:
                 st.success(t(f"{page_id}.task_{tid}") + " — " + t(f"{page_id}.task_{tid}_done"), icon="🎯")
             else:

@@ -70,7 +70,7 @@ def toy_part() -> None:
         runs[k] = _toy(k, lr, epochs, scale)
         bar.progress((i + 1) / len(T.TOY_LOSSES), text=t("train.trained", name=name(k)))
     bar.progress(1.0, text=t("train.trained_all"))
-    st.dataframe(
+    st.table(
         {t("train.col_loss"): [name(k) for k in runs],
          t("train.status"): [t("train.stalled" if r.stalled else "train.learning") for r in runs.values()],
          t("train.first_loss"): [fmt.cell(r.losses[0]) for r in runs.values()],
@@ -105,7 +105,7 @@ def toy_part() -> None:
     ui.torch_check("binary_cross_entropy_with_logits", stable.final_logits, y)
     st.latex(T.FORMULAS)
     ui.prose("train_takeaway")
-    ui.code_panel(T.toy_code(view, lr=lr, epochs=epochs, scale=scale))
+    ui.code_panel(T.toy_code(view, lr=lr, epochs=epochs, scale=scale), key="lv_code_toy")
     ui.quiz("train", [("q1", ["a", "b", "c"], "b"), ("q2", ["a", "b", "c"], "c"), ("q3", ["a", "b", "c"], "a")],
             tasks={"t1": naive.stalled and not stable.stalled, "t2": runs["mse_prob"].stalled and not naive.stalled})
 

@@ -13,9 +13,18 @@ ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
 
 
-def open_page(page_id: str, lang: str = "en", **params: str) -> AppTest:
-    """Open ``page_id`` the way a deep link does: ``app.py`` runs once, on that page, with the params."""
+# The lazy panels (ui.code_panel, ui.quiz): their content runs only while they are open.
+PANEL_KEYS = ("lv_code", "lv_code_toy")
+
+
+def open_page(page_id: str, lang: str = "en", *, panels: bool = True, **params: str) -> AppTest:
+    """Open ``page_id`` the way a deep link does: ``app.py`` runs once, on that page, with the params.
+
+    ``panels``: open the code panel(s) and the quiz first, as a learner who clicked them."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if panels:
+        for key in (*PANEL_KEYS, f"quiz_{page_id}"):
+            at.session_state[key] = True
     at.query_params["lang"] = lang
     for key, value in params.items():
         at.query_params[key] = value

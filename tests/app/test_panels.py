@@ -1,0 +1,54 @@
+"""AppTest: the code panel and the quiz are lazy — closed, they send nothing; opened, they work."""
+
+from __future__ import annotations
+
+from lossviz.i18n import translate
+from tests.app.helpers import open_page
+
+
+def _expander_labels(at) -> list[str]:
+    return [e.label for e in at.expander]
+
+
+def test_closed_panels_send_no_code_and_no_quiz():
+    """Test that a first visit shows both panel headers but neither the snippet nor the questions."""
+    at = open_page("sigmoid_bce", "en", panels=False)
+    labels = _expander_labels(at)
+    assert translate("en", "common.code_panel") in labels and translate("en", "common.quiz") in labels
+    assert len(at.code) == 0
+    assert not [r for r in at.radio if r.key and r.key.startswith("quiz_")]
+
+
+def test_opening_the_code_panel_runs_the_snippet():
+    """Test that opening the code panel (what a click does) shows the snippet and torch's printed output."""
+    at = open_page("bce_vs_logits", "en", panels=False)
+    at.session_state["lv_code"] = True
+    at.run()
+    assert not at.exception
+    assert at.code[0].value.startswith("import torch")
+    assert "0.8354646" in at.code[1].value  # the seed's mean, printed by torch itself
+
+
+def test_quiz_answer_survives_closing_and_reopening():
+    """Test that a picked answer and its feedback are still there after the quiz is closed and opened again."""
+    at = open_page("ce_vs_bce", "en")
+    at.radio(key="quiz_ce_vs_bce_q1").set_value("a").run()
+    feedback = [a.value for a in at.success] + [a.value for a in at.warning]
+    assert feedback
+    at.session_state["quiz_ce_vs_bce"] = False
+    at.run()
+    assert not [r for r in at.radio if r.key == "quiz_ce_vs_bce_q1"]
+    at.session_state["quiz_ce_vs_bce"] = True
+    at.run()
+    assert at.radio(key="quiz_ce_vs_bce_q1").value == "a"
+    assert [a.value for a in at.success] + [a.value for a in at.warning] == feedback
+
+
+def test_task_done_while_the_quiz_is_closed_counts():
+    """Test that a task completed with the quiz closed shows as done when the quiz is opened."""
+    at = open_page("weights", "en", panels=False)
+    at.slider(key="wt_pw").set_value(3.0).run()
+    assert not any("the rare class now counts" in s.value for s in at.success)
+    at.session_state["quiz_weights"] = True
+    at.run()
+    assert any("the rare class now counts" in s.value for s in at.success)
