@@ -1,4 +1,4 @@
-"""Per-element tables: one dict per tensor element, ready for ``st.dataframe``.
+"""Per-element tables: one dict per tensor element, ready for ``st.table``.
 
 No streamlit and no translation: keys are language-neutral column ids; the page maps them
 to translated headers with :func:`relabel`. Every number comes from

@@ -71,7 +71,7 @@ if xt is not None:
     headers = {k: t(f"sigmoid_bce.col_{k}") for k in ("element", "x", "sigma", "y", "loss", "grad")}
     headers["grad"] = t("sigmoid_bce.col_grad", reduction=red)
     st.caption(t("common.element_table"))
-    st.dataframe(pd.DataFrame([{headers[k]: v for k, v in r.items()} for r in rows]), hide_index=True)
+    st.table(pd.DataFrame([{headers[k]: v for k, v in r.items()} for r in rows]), hide_index=True)
     ui.torch_check("binary_cross_entropy_with_logits", xt, yt, reduction=red)
     out = "loss.tolist()" if red == "none" else "loss.item()"
     ui.code_panel(

@@ -57,7 +57,7 @@ df = pd.DataFrame([{t(f"bce_vs_logits.col_{k}"): (t(f"bce_vs_logits.why_{v}") if
                    for r in rows], columns=[t(f"bce_vs_logits.col_{k}") for k in cols])
 flags = [r["reason"] != "same" for r in rows]
 st.caption(t("common.element_table") + " — " + t("bce_vs_logits.table_hint"))
-st.dataframe(df.style.apply(lambda row: ["background-color: #FBE3D3" if flags[row.name] else ""] * len(row), axis=1),
+st.table(df.style.apply(lambda row: ["background-color: #FBE3D3" if flags[row.name] else ""] * len(row), axis=1),
              hide_index=True)
 
 scales = np.linspace(0.0, 60.0, 241)

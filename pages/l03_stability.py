@@ -31,7 +31,7 @@ if p["clamped"] == 100.0:
 
 st.subheader(t("stability.sat_head"))
 sat_cols = ("sigmoid_one", "jump_from", "sigmoid_zero", "exp_inf")
-st.dataframe(pd.DataFrame([{t("stability.col_dtype"): d, **{t(f"stability.col_{k}"): fmt.value(getattr(S.saturation(d), k)) for k in sat_cols}}
+st.table(pd.DataFrame([{t("stability.col_dtype"): d, **{t(f"stability.col_{k}"): fmt.value(getattr(S.saturation(d), k)) for k in sat_cols}}
                            for d in S.DTYPE_NAMES]), hide_index=True)
 st.caption(t("stability.sat_caption"))
 
@@ -53,7 +53,7 @@ st.latex(r"\begin{aligned}-\log\sigma(x) &= \log\big(1+e^{-x}\big)\\ &= \max(-x,
 st.latex(r"\frac{\partial}{\partial x}\,\text{BCE}\big(\sigma(x),y\big) = \frac{\sigma-y}{\sigma(1-\sigma)}\cdot\sigma(1-\sigma)")
 st.caption(t("stability.probe_table"))
 probe_cols = ("dtype", "x", "sigma", "naive", "clamped", "stable", "grad_clamped", "grad_stable")
-st.dataframe(pd.DataFrame([{t(f"stability.col_{k}"): (r[k] if k == "dtype" else fmt.value(r[k]) if k in ("x", "sigma") else fmt.cell(r[k]))
+st.table(pd.DataFrame([{t(f"stability.col_{k}"): (r[k] if k == "dtype" else fmt.value(r[k]) if k in ("x", "sigma") else fmt.cell(r[k]))
                             for k in probe_cols} for r in S.probe(x_in, y)]), hide_index=True)
 checked = np.asarray([p["x"], sat.before_one, sat.sigmoid_one, sat.sigmoid_zero], dtype=resolve(dtype))
 for col, name, route in zip(st.columns(2), ("naive_bce_from_logits", "binary_cross_entropy_with_logits"),
@@ -79,7 +79,7 @@ except LossVizError as exc:
     ui.show_error(exc)
 if sm is not None:
     classes = [str(i) for i in range(sm["z"].size)]
-    st.dataframe(pd.DataFrame({t("stability.col_class"): classes, "x + c": [fmt.cell(v) for v in sm["z"]],
+    st.table(pd.DataFrame({t("stability.col_class"): classes, "x + c": [fmt.cell(v) for v in sm["z"]],
                                "exp(x + c)": [fmt.cell(v) for v in sm["exp"]], t("stability.col_sm_naive"): [fmt.cell(v) for v in sm["naive"]],
                                "softmax": [fmt.cell(v) for v in sm["stable"]]}), hide_index=True)
     fig = softmax_figure(classes, sm["naive"], sm["stable"], labels={"title": t("stability.sm_title", dtype=dtype), "x": t("stability.col_class"),

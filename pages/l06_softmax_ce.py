@@ -63,7 +63,7 @@ table = pd.DataFrame(
         t("softmax_ce.col_grad"): [fmt.cell(a) for a in v["grad"]],
     }
 )
-st.dataframe(table, hide_index=True, width="stretch")
+st.table(table, hide_index=True, width="stretch")
 
 series = {t("softmax_ce.bar_p", temp=fmt.cell(temp)): v["p"], t("softmax_ce.bar_target"): v["onehot"]}
 if temp != 1.0:

@@ -41,7 +41,7 @@ table = pd.DataFrame(
         t("ce_vs_bce.col_ce"): [fmt.cell(a) for a in v["ce_terms"]],
     }
 )
-st.dataframe(table, hide_index=True, width="stretch")
+st.table(table, hide_index=True, width="stretch")
 classes = ["0", "1", "2"]
 fig = class_bars_figure(
     classes,

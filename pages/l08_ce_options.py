@@ -64,7 +64,7 @@ table = pd.DataFrame(
         t("ce_options.col_none"): [fmt.cell(a) for a in v["loss_none"]],
     }
 )
-st.dataframe(table, hide_index=True, width="stretch")
+st.table(table, hide_index=True, width="stretch")
 ui.torch_check("cross_entropy", np.array(logits), np.array(targets), weight=np.array(weight), reduction=reduction, label_smoothing=eps)
 
 st.subheader(t("ce_options.smooth_title"))
@@ -96,7 +96,7 @@ routes = pd.DataFrame(
         t("ce_options.with_weights"): [fmt.cell(v["mean_index_w"]), fmt.cell(v["mean_onehot_w"])],
     }
 )
-st.dataframe(routes, hide_index=True, width="stretch")
+st.table(routes, hide_index=True, width="stretch")
 st.markdown(t("ce_options.routes_note", den=fmt.cell(v["denominator"]), n=v["n_kept"]))
 
 st.subheader(t("ce_options.formula"))

@@ -74,7 +74,7 @@ if which == "autocast_bce":
 
 st.subheader(t("mistakes.before_after"))
 rows = [t("mistakes.loss"), t("mistakes.grad_norm"), t("mistakes.error")]
-st.dataframe(
+st.table(
     {t("mistakes.quantity"): rows,
      t("mistakes.col_wrong"): [_cell(case.wrong.value), _cell(case.wrong.grad_norm), case.wrong.error_kind or "—"],
      t("mistakes.col_right"): [_cell(case.right.value), _cell(case.right.grad_norm), case.right.error_kind or "—"]},
@@ -86,11 +86,11 @@ if n:
         vals = getattr(r, attr)
         return [_cell(vals[i]) if i < len(vals) else "—" for i in range(n)]
     st.caption(t("mistakes.elements_caption"))
-    table = {"#": list(range(n)), t("mistakes.el_wrong"): col(case.wrong, "elements"),
+    table = {"i": list(range(n)), t("mistakes.el_wrong"): col(case.wrong, "elements"),
              t("mistakes.el_right"): col(case.right, "elements")}
     if case.wrong.element_grads or case.right.element_grads:
         table |= {t("mistakes.g_wrong"): col(case.wrong, "element_grads"), t("mistakes.g_right"): col(case.right, "element_grads")}
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.table(table, hide_index=True, width="stretch")
 
 sweep = _sweep(which, key)
 fig = sweep_figure(

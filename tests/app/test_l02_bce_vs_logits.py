@@ -40,7 +40,7 @@ def test_scale_slider_moves_both_losses_to_torchs(scale):
     naive, stable = _routes(SEED_X.float() * scale, SEED_Y)
     assert float(m[NAIVE]) == pytest.approx(naive, rel=1e-6)
     assert float(m[STABLE]) == pytest.approx(stable, rel=1e-6)
-    df = at.dataframe[0].value
+    df = at.table[0].value
     parted = "σ(x) == 1.0" in df.iloc[7, -1]
     assert parted == (scale * 1.6 >= 16.6355)
     if parted:

@@ -79,7 +79,7 @@ def test_label_smoothing_and_the_two_routes():
     hot = F.cross_entropy(X, F.one_hot(y, 3).double(), weight=W, label_smoothing=0.2).item()
     plain = F.cross_entropy(X, y, label_smoothing=0.2).item()
     assert float(loss_metric(at)) == pytest.approx(idx, rel=1e-12)
-    routes = at.dataframe[1].value
+    routes = at.table[1].value
     col_w = routes.columns[2]
     assert [float(v) for v in routes[col_w]] == pytest.approx([idx, hot], rel=1e-5)
     assert float(routes[routes.columns[1]][1]) == pytest.approx(plain, rel=1e-5)

@@ -50,7 +50,7 @@ def _metrics(at) -> dict[str, float]:
 
 
 def _table(at):
-    return at.dataframe[0].value.set_index("loss trained with")
+    return at.table[0].value.set_index("loss trained with")
 
 
 def _set(at, key, value):
