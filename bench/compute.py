@@ -78,7 +78,7 @@ def instrument() -> list[str]:
 def measure(page_id: str, reps: int) -> dict:
     from tests.app.helpers import open_page
 
-    at = open_page(page_id)
+    at = open_page(page_id, panels=True)  # code panel and quiz open: the most work per rerun
     sliders = list(at.main.slider)
     if not sliders:
         return {"page": page_id, "note": "no slider"}

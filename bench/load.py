@@ -347,12 +347,15 @@ def main() -> None:
     ap.add_argument("--json", default="", help="also write the results as JSON here")
     ap.add_argument("--per-page", type=int, default=0, metavar="STEPS",
                     help="one session per page, STEPS sequential steps: server CPU per rerun (what limits N)")
+    ap.add_argument("--server-opt", action="append", default=[], metavar="OPT",
+                    help="an extra `streamlit run` option for the server started here (repeatable), "
+                         "e.g. --server-opt=--runner.postScriptGC=false")
     args = ap.parse_args()
     server = None
     if args.url:
         base, pid = args.url.rstrip("/"), None
     else:
-        server = Server("app.py").start()
+        server = Server("app.py", extra=list(args.server_opt)).start()
         base, pid = server.url, server.pid
     try:
         if args.check:

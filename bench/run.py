@@ -299,6 +299,7 @@ def report(info: dict, rows: list[dict], comp: list[dict], mem: dict, drag: str 
                      f"{ratio(p95, r.get('base_p95')) if r is not base else '1.00×'} | {fmt_ms(rend)} | "
                      f"{ratio(rend, r.get('base_render')) if r is not base else '1.00×'} | {verdict} |")
     lines += ["", "## lossviz compute per interaction (in-process AppTest, median per rerun)", "",
+              "Code panel and quiz open (the most work per rerun). "
               "numbers = lossviz.functional/tables/fmt/…; plots = figure builders in lossviz.plots; "
               "torch = live torch check + code-panel snippet; script = whole AppTest rerun. Goal: numbers < 1 ms.",
               "", "| page | numbers ms | plots ms | torch ms | script ms | slowest lossviz calls (ms/rerun) |",
