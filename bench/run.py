@@ -4,7 +4,9 @@
     .venv/bin/python bench/run.py [--steps 25] [--renders 5] [--sessions 10] [--out bench/results.md] [page_id ...]
 
 Measured per page, and on bench/minimal_app.py (one slider → one plotly line chart) in the
-same run so that results are ratios:
+same run so that results are ratios. The minimal app runs with bare Streamlit's server settings:
+the repo's .streamlit/config.toml turns Streamlit's per-run gc.collect() off for LossViz, and the
+baseline gets Streamlit's default back (--baseline-as-shipped: the same config as LossViz instead).
 - step: focus the page's main slider thumb (bench/harness.py MAIN_CONTROL, default the first
   [role=slider] in the main area), press an arrow key, and time keydown → the first plotly
   chart's data changed (MutationObserver + gd.data), median and p95 over --steps steps;
@@ -260,6 +262,10 @@ def ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}×"
 
 
+# bare Streamlit: the defaults our .streamlit/config.toml changes for speed
+BARE_STREAMLIT = ["--runner.postScriptGC=true"]
+
+
 def report(info: dict, rows: list[dict], comp: list[dict], mem: dict, drag: str | None, args) -> str:
     base = rows[0]
     lines = ["# LossViz benchmark", "",
@@ -271,6 +277,10 @@ def report(info: dict, rows: list[dict], comp: list[dict], mem: dict, drag: str 
              "",
              "## Interaction and first render (headless Chromium, server on 127.0.0.1)",
              "",
+             ("Baseline: the minimal app with LossViz's own .streamlit/config.toml (`--baseline-as-shipped`).  "
+              if args.baseline_as_shipped else
+              "Baseline: the minimal app with bare Streamlit's server settings (`runner.postScriptGC = true`, "
+              "Streamlit's default; LossViz's config turns it off).  "),
              "Step = keyboard arrow on the main slider (or the control in bench/harness.py MAIN_CONTROL) → "
              "a chart's data changed. Render = navigation start → first chart drawn (fresh context). "
              "Each page is measured in alternation with the minimal app (blocks of 5 steps; one render each), "
@@ -327,6 +337,8 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=10)
     ap.add_argument("--compute-reps", type=int, default=30)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
+    ap.add_argument("--baseline-as-shipped", action="store_true",
+                    help="run the minimal app with LossViz's .streamlit/config.toml instead of bare Streamlit's settings")
     ap.add_argument("pages", nargs="*", help="page ids (default: every page that exists)")
     args = ap.parse_args()
     args.steps = max(args.steps, 20)
@@ -339,7 +351,8 @@ def main() -> None:
     print(f"compute per interaction ({len(pages)} pages)…", flush=True)
     comp = compute([p.id for p in pages], args.compute_reps)
     rows: list[dict] = []
-    with Server("bench/minimal_app.py") as minimal, Server("app.py") as app, sync_playwright() as pw:
+    baseline_opts = [] if args.baseline_as_shipped else BARE_STREAMLIT
+    with Server("bench/minimal_app.py", extra=baseline_opts) as minimal, Server("app.py") as app, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             targets = [("minimal app", minimal.url + "/", control_for("__minimal__"))]
