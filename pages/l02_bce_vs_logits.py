@@ -57,8 +57,9 @@ df = pd.DataFrame([{t(f"bce_vs_logits.col_{k}"): (t(f"bce_vs_logits.why_{v}") if
                    for r in rows], columns=[t(f"bce_vs_logits.col_{k}") for k in cols])
 flags = [r["reason"] != "same" for r in rows]
 st.caption(t("common.element_table") + " — " + t("bce_vs_logits.table_hint"))
-st.table(df.style.apply(lambda row: ["background-color: #FBE3D3" if flags[row.name] else ""] * len(row), axis=1),
-             hide_index=True)
+# translucent vermillion: a tint on the light theme and on the dark one, the text stays readable on both
+shade = "background-color: rgba(213, 94, 0, 0.22)"
+st.table(df.style.apply(lambda row: [shade if flags[row.name] else ""] * len(row), axis=1), hide_index=True)
 
 scales = np.linspace(0.0, 60.0, 241)
 sweep = bce_lab.scale_sweep(x0, y0, scales, dtype)
