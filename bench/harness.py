@@ -28,10 +28,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # the chart whose change ends the measurement. Pages not listed use DEFAULT_CONTROL: the
 # first slider thumb (role=slider) and the first plotly chart in the main area. A page with neither is
 # reported as "no slider" / "no chart" instead of failing.
+# A chart's container: Streamlit's st.plotly_chart (the minimal app) or LossViz's in-place chart
+# component (lossviz/ui_chart.py); both hold a plotly.js plot (.js-plotly-plot).
+CHART = ":is([data-testid=stPlotlyChart], [data-testid=lv-chart])"
 DEFAULT_CONTROL = {
     # Streamlit 1.67's slider thumb is a react-aria <input type=range> (implicit role=slider)
     "slider": "[data-testid=stMain] :is([role=slider], input[type=range])",
-    "chart": "[data-testid=stMain] [data-testid=stPlotlyChart]",
+    "chart": "[data-testid=stMain] " + CHART,
 }
 # Streamlit gives a keyed widget's container the class st-key-<key>. Actions: "key" (focus
 # "slider", press ArrowRight/ArrowLeft), "stepper" (click a number input's "up"/"down" buttons

@@ -62,6 +62,13 @@ def load_targets() -> list[tuple[str, str]]:
     return out
 
 
+def _is_chart(element) -> bool:
+    """A chart element: st.plotly_chart or LossViz's in-place chart component."""
+    kind = element.WhichOneof("type")
+    return kind == "plotly_chart" or (kind == "bidi_component"
+                                      and element.bidi_component.component_name.endswith("lossviz_chart"))
+
+
 class Client:
     """One Streamlit session over the websocket protocol."""
 
@@ -124,7 +131,7 @@ class Client:
             msgs.append(msg)
             self._learn(msg)
             kind = msg.WhichOneof("type")
-            if kind == "delta" and chart != chart and msg.delta.new_element.WhichOneof("type") == "plotly_chart":
+            if kind == "delta" and chart != chart and _is_chart(msg.delta.new_element):
                 chart = (time.perf_counter() - t0) * 1000
             if kind == "script_finished" and msg.script_finished in (
                     ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR):
@@ -293,7 +300,7 @@ def check(base: str) -> bool:
             page = browser.new_page()
             page.on("websocket", lambda ws: ws.on("framereceived", lambda d: frames.append(d)))
             page.goto(f"{base}/{path}?lang=en", timeout=60000)
-            page.wait_for_selector("[data-testid=stPlotlyChart]", timeout=60000)
+            page.wait_for_selector(".js-plotly-plot", timeout=60000)
             page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60000)
             page.wait_for_timeout(1000)
             n0 = len(frames)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from lossviz import fmt, torch_ref
+from lossviz import fmt, torch_ref, ui_chart
 from lossviz.errors import LossVizError
 from lossviz.i18n import DEFAULT_LANG, LANGS, normalize_lang, translate
 from lossviz.i18n import prose as _prose
@@ -416,7 +416,7 @@ def code_panel(code: str, *, key: str = "lv_code", expanded: bool = False) -> No
 
 def plot(fig, key: str, summary: str) -> None:
     """A chart plus its text summary (for screen readers and for the eye)."""
-    st.plotly_chart(fig, key=key, config={"displaylogo": False, "responsive": True})
+    ui_chart.chart(fig, key=key, failed=t("common.chart_failed"))
     st.caption(summary)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -43,3 +44,9 @@ def texts(at: AppTest) -> str:
         parts += [str(el.value) for el in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     return "\n".join(parts)
+
+
+def charts(at: AppTest) -> list[dict]:
+    """The plotly figures (as plotly.js JSON) of the page's charts (lossviz.ui_chart), in page order."""
+    return [json.loads(json.loads(el.proto.json)["spec"]) for el in at.get("bidi_component")
+            if el.proto.component_name.endswith("lossviz_chart")]

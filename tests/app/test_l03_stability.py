@@ -1,14 +1,13 @@
 """AppTest of lesson 3, the numerical stability lab: probe, dtype, label and softmax shift against torch."""
 
 import base64
-import json
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from tests.app.helpers import open_page, texts
+from tests.app.helpers import charts, open_page, texts
 
 
 def _metrics(at):
@@ -76,7 +75,7 @@ def test_span_choice_changes_the_plotted_axis(span):
     at = open_page("stability")
     at.radio(key="st_span").set_value(span).run()
     assert not at.exception
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    fig = charts(at)[0]
     xs = np.frombuffer(base64.b64decode(fig["data"][0]["x"]["bdata"]), dtype=fig["data"][0]["x"]["dtype"])
     assert min(xs) == -float(span) and max(xs) == float(span)
 

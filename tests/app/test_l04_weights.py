@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from tests.app.helpers import open_page, texts
+from tests.app.helpers import charts, open_page, texts
 
 BCEL = torch.nn.functional.binary_cross_entropy_with_logits
 X = [[0.4, -1.2, 2.0, 0.3], [1.1, 0.6, -0.9, -1.6], [-0.5, 1.5, 0.2, 0.8]]
@@ -28,7 +28,7 @@ def test_weights_page_runs_in_both_languages(lang):
     at = open_page("weights", lang)
     assert {"en": "pos_weight", "zh": "权重"}[lang] in at.title[0].value
     assert len(at.table) == 1
-    assert len(at.get("plotly_chart")) == 2
+    assert len(charts(at)) == 2
 
 
 def test_default_batch_matches_torch():

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from tests.app.helpers import open_page, texts
+from tests.app.helpers import charts, open_page, texts
 
 F = torch.nn.functional
 
@@ -26,7 +26,7 @@ def test_negative_page_runs_in_both_languages(lang):
     at = open_page("negative", lang)
     assert {"en": "negative", "zh": "负数"}[lang] in at.title[0].value
     assert at.metric[0].value == "-0.025923"
-    assert len(at.get("plotly_chart")) == 1
+    assert len(charts(at)) == 1
 
 
 def test_default_bcelogits_is_negative_and_bceloss_raises():

@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.app.helpers import open_page, texts
+from tests.app.helpers import charts, open_page, texts
 
 X = torch.tensor([[2.0, 0.5, -1.0], [0.2, 1.5, 0.3], [-0.5, 0.1, 2.2], [1.0, 1.0, 0.0]], dtype=torch.float64)
 W = torch.tensor([1.0, 2.0, 0.5], dtype=torch.float64)
@@ -84,8 +84,7 @@ def test_label_smoothing_and_the_two_routes():
     assert [float(v) for v in routes[col_w]] == pytest.approx([idx, hot], rel=1e-5)
     assert float(routes[routes.columns[1]][1]) == pytest.approx(plain, rel=1e-5)
     assert abs(idx - hot) > 1e-3
-    bars = at.get("plotly_chart")[0]
-    assert bars is not None
+    assert charts(at)[0]["data"], "the class-bar chart has traces"
 
 
 def test_bad_url_values_give_notices():

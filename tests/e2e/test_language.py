@@ -18,7 +18,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def chart_titles(page) -> list[str]:
     """Texts of the rendered plotly chart titles."""
-    return [s.strip() for s in page.locator("[data-testid=stPlotlyChart] .gtitle").all_text_contents()]
+    return [s.strip() for s in page.locator("[data-testid=lv-chart] .gtitle").all_text_contents()]
 
 
 def slider_value(page, nth: int = 0) -> float:
@@ -32,7 +32,7 @@ def main_text(page) -> str:
 def test_switch_to_chinese_changes_every_visible_string(server, page):
     """Test that clicking 简体中文 turns title, nav, chart titles and text Chinese and keeps ?start_x."""
     open(page, f"{server.base_url}/?lang=en&start_x=-3.5")
-    page.wait_for_selector("[data-testid=stPlotlyChart] .main-svg .gtitle")
+    page.wait_for_selector("[data-testid=lv-chart] .main-svg .gtitle")
     assert slider_value(page) == -3.5
     assert h1(page) == translate("en", "start.title")
     before_text = main_text(page)
@@ -44,7 +44,7 @@ def test_switch_to_chinese_changes_every_visible_string(server, page):
 
     switch_language(page, "简体中文", "zh")
     page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=stPlotlyChart] .gtitle')].every(e => /[\\u4e00-\\u9fff]/.test(e.textContent))"
+        "() => [...document.querySelectorAll('[data-testid=lv-chart] .gtitle')].every(e => /[\\u4e00-\\u9fff]/.test(e.textContent))"
     )
     assert_no_exception(page)
 

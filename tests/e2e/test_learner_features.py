@@ -104,8 +104,16 @@ def test_dark_theme_renders_every_chart_on_a_dark_background(server, browser):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
     page = ctx.new_page()
     open(page, f"{server.base_url}/stability-lab?lang=zh")
-    page.wait_for_selector("[data-testid=stPlotlyChart] .main-svg")
+    page.wait_for_selector("[data-testid=lv-chart] .main-svg")
     rgb = page.evaluate("getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor")
+    # the charts' own text (tick labels, titles) must follow: light on the dark page
+    fills = page.evaluate("[...document.querySelectorAll('[data-testid=lv-chart] .xtick text, "
+                          "[data-testid=lv-chart] .gtitle')].map(e => getComputedStyle(e).fill)")
     ctx.close()
-    r, g, b = (int(v) for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3])
+    r, g, b = _rgb(rgb)
     assert r + g + b < 200, rgb
+    assert fills and all(sum(_rgb(f)) > 450 for f in fills), fills
+
+
+def _rgb(css: str) -> tuple[int, ...]:
+    return tuple(int(float(v)) for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3])

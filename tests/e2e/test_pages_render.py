@@ -23,5 +23,5 @@ def test_page_renders(server, page, lesson, lang):
     assert h1(page) == translate(lang, f"{lesson.id}.title")
     if lesson.id in NO_CHARTS:
         return
-    page.wait_for_selector("[data-testid=stPlotlyChart] .main-svg", timeout=CHART_TIMEOUT)
-    assert page.locator("[data-testid=stPlotlyChart] .main-svg").count() >= 1
+    page.wait_for_selector("[data-testid=lv-chart] .main-svg", timeout=CHART_TIMEOUT)
+    assert page.locator("[data-testid=lv-chart] .main-svg").count() >= 1

@@ -1,0 +1,113 @@
+// A plotly chart that stays mounted: each rerun calls Plotly.react on the same element.
+//
+// Streamlit's own st.plotly_chart gives a chart a new identity whenever its figure changes, so
+// every slider step tears the plot down and builds it again (~45 ms of main thread per chart).
+// Here the element is keyed, the data arrives as the figure's JSON, and plotly.js (the copy in
+// the plotly Python package, served by Streamlit's static file serving) updates it in place.
+// Colours that depend on the light/dark theme come from Streamlit's --st-* CSS variables.
+
+function loadPlotly(src) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__lvPlotly) {
+    window.__lvPlotly = new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = src;
+      s.async = true;
+      s.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error("no Plotly")));
+      s.onerror = () => { window.__lvPlotly = undefined; s.remove(); reject(new Error("load failed")); };
+      document.head.appendChild(s);
+    });
+  }
+  return window.__lvPlotly;
+}
+
+function cssVar(el, name, fallback) {
+  const v = getComputedStyle(el).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+function merge(dst, src) {
+  for (const [k, v] of Object.entries(src)) {
+    if (v && typeof v === "object" && !Array.isArray(v) && dst[k] && typeof dst[k] === "object" && !Array.isArray(dst[k])) {
+      dst[k] = merge({ ...dst[k] }, v);
+    } else {
+      dst[k] = v;
+    }
+  }
+  return dst;
+}
+
+// Streamlit's own plotly theme (frontend PlotlyChart/CustomTheme.tsx, the part these charts use),
+// merged over the figure's layout the way st.plotly_chart does, with the page's theme colours.
+function themed(layout, el) {
+  const text = cssVar(el, "--st-text-color", "#31333f");
+  const heading = cssVar(el, "--st-heading-color", text);
+  const grid = cssVar(el, "--st-border-color-light", cssVar(el, "--st-border-color", "#e6eaf1"));
+  const bg = cssVar(el, "--st-background-color", "#ffffff");
+  const border = cssVar(el, "--st-border-color", "rgba(49, 51, 63, 0.2)");
+  const font = cssVar(el, "--st-font", "sans-serif");
+  const headingFont = cssVar(el, "--st-heading-font", font);
+  const axis = (title, extra) => ({
+    zerolinecolor: grid, gridcolor: grid, tickcolor: grid, automargin: true,
+    tickfont: { color: text, size: 12 }, title: { font: { color: text, size: 14 }, standoff: title }, ...extra,
+  });
+  const theme = {
+    font: { color: text, family: font, size: 12 },
+    title: { font: { family: headingFont, size: 16, color: heading }, pad: { l: 4 }, xanchor: "left", x: 0 },
+    legend: { valign: "top", bordercolor: "rgba(0,0,0,0)", borderwidth: 0, font: { size: 12, color: text },
+              title: { font: { size: 12, color: text } } },
+    paper_bgcolor: bg,
+    plot_bgcolor: bg,
+    margin: { pad: 8, r: 0, l: 0 },
+    hoverlabel: { bgcolor: bg, bordercolor: border, font: { color: text, family: font, size: 12 } },
+  };
+  const out = merge({ ...layout }, theme);
+  const axes = new Set(["xaxis", "yaxis", ...Object.keys(layout).filter((k) => /^[xy]axis\d*$/.test(k))]);
+  for (const k of axes) {
+    const extra = k.startsWith("x") ? { showgrid: false, zeroline: false } : { ticklabelposition: "outside" };
+    out[k] = merge({ ...(layout[k] || {}) }, axis(k.startsWith("x") ? 20 : 24, extra));
+  }
+  return out;
+}
+
+function draw(root, Plotly) {
+  const job = root.lvNext;
+  if (!job) return;
+  root.lvNext = undefined;
+  const gd = root.querySelector(".lv-plot");
+  let fig;
+  try {
+    fig = JSON.parse(job.spec);
+  } catch (e) {
+    return;
+  }
+  const layout = themed(fig.layout || {}, root);
+  // One drawing at a time: a step that arrives while plotly is busy waits for it, and only the
+  // newest figure is drawn.
+  root.lvBusy = Promise.resolve(Plotly.react(gd, fig.data || [], layout, job.config || {}))
+    .catch(() => undefined)
+    .then(() => {
+      root.lvBusy = undefined;
+      if (root.lvNext) draw(root, Plotly);
+    });
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  const root = parentElement.querySelector(".lv-chart");
+  if (!root || !data || typeof data.spec !== "string") return undefined;
+  const status = root.querySelector(".lv-chart-status");
+  root.lvNext = data;
+  loadPlotly(data.src)
+    .then((Plotly) => {
+      status.textContent = "";
+      if (!root.lvBusy) draw(root, Plotly);
+    })
+    .catch(() => {
+      status.textContent = data.failed || "";
+    });
+  return () => {
+    const gd = root.querySelector(".lv-plot");
+    if (window.Plotly && gd) window.Plotly.purge(gd);
+  };
+}

@@ -1,0 +1,36 @@
+"""AppTest: charts are keyed custom components, so a step updates the same chart instead of replacing it."""
+
+from __future__ import annotations
+
+import json
+
+from tests.app.helpers import charts, open_page
+
+
+def _chart_ids(at) -> list[str]:
+    return [el.proto.id for el in at.get("bidi_component") if el.proto.component_name.endswith("lossviz_chart")]
+
+
+def test_a_slider_step_keeps_each_charts_identity_and_changes_its_figure():
+    """Test that moving lesson 1's logit keeps both chart ids (no remount in the browser) and moves the point."""
+    at = open_page("sigmoid_bce", panels=False)
+    ids, before = _chart_ids(at), charts(at)
+    assert len(ids) == 2
+    at.slider(key="sb_x").set_value(-3.0).run()
+    assert not at.exception
+    assert _chart_ids(at) == ids
+    after = charts(at)
+    assert after != before
+    marker = [t for t in after[0]["data"] if t.get("mode") == "markers"][0]
+    assert marker["x"] == [-3.0]
+
+
+def test_every_chart_carries_the_text_the_browser_needs():
+    """Test that each chart's data has the plotly.js URL and a translated message for when it cannot load."""
+    at = open_page("softmax_ce", "zh", panels=False)
+    els = [el for el in at.get("bidi_component") if el.proto.component_name.endswith("lossviz_chart")]
+    assert els
+    for el in els:
+        data = json.loads(el.proto.json)
+        assert data["src"].endswith("/app/static/plotly.min.js")
+        assert "plotly.js" in data["failed"] and "图表" in data["failed"]

@@ -1,0 +1,49 @@
+"""Charts in the browser: updated in place by a step, and a clear message if plotly.js cannot load."""
+
+from __future__ import annotations
+
+import pytest
+
+from lossviz.i18n import translate
+from tests.e2e.conftest import assert_no_exception, open, wait_finished
+
+pytestmark = pytest.mark.e2e
+
+MARKER_X = """() => { const gd = document.querySelector('[data-testid=lv-chart] .js-plotly-plot');
+  const m = gd && (gd.data || []).find(t => t.mode === 'markers'); return m ? Number(m.x[0]) : null; }"""
+
+
+def test_a_slider_step_redraws_the_same_plot(server, page):
+    """Test that an arrow-key step moves lesson 1's point on the very same plot element (not a rebuilt one)."""
+    open(page, f"{server.base_url}/sigmoid-bce?lang=en&sb_x=2")
+    page.wait_for_selector("[data-testid=lv-chart] .main-svg")
+    page.wait_for_function(f"({MARKER_X})() === 2")
+    # plotly's own <svg>: Plotly.react keeps it, a remounted or newPlot-ed chart gets a new one
+    svg = "document.querySelector('[data-testid=lv-chart] .js-plotly-plot .main-svg')"
+    page.evaluate(f"{svg}.__lvMark = 'before'")
+    page.locator(".st-key-sb_x input[type=range]").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"Math.abs(({MARKER_X})() - 2.1) < 1e-9")
+    wait_finished(page)
+    mark = page.evaluate(f"{svg}.__lvMark")
+    assert mark == "before"
+    assert "sb_x=2.1" in page.url
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_plotly_js_that_cannot_load_gives_a_message_not_a_blank(server, browser, lang):
+    """Test that with plotly.min.js blocked every chart says so in the page's language and the rest still works."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.route("**/app/static/plotly.min.js", lambda route: route.abort())
+    page = ctx.new_page()
+    try:
+        open(page, f"{server.base_url}/softmax-ce?lang={lang}")
+        want = translate(lang, "common.chart_failed")
+        page.wait_for_function(
+            "(want) => { const s = [...document.querySelectorAll('[data-testid=lv-chart] [role=status]')];"
+            " return s.length > 0 && s.every(e => e.textContent === want); }", arg=want)
+        assert page.locator("[data-testid=lv-chart] .main-svg").count() == 0
+        assert page.locator("[data-testid=stMetricValue]").count() > 0
+        assert_no_exception(page)
+    finally:
+        ctx.close()
