@@ -155,7 +155,7 @@ def page_setup(page_id: str) -> None:
     """First call of every page: language in the URL, presenter styling, the title, the link bar."""
     current = sync_language()
     present = presenting()
-    st.html(_PRESENTER_CSS if present else _PHONE_CSS)
+    st.html((_PRESENTER_CSS if present else _PHONE_CSS) + ui_chart.preload_html(), unsafe_allow_javascript=True)
     st.title(t(f"{page_id}.title"))
     prev_path, next_path = _neighbours(page_id)
     _frame_component(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 
 from lossviz.plots.base import DASHES, PALETTE, base_layout, colour, figure, merge, rows_layout
 
@@ -61,17 +65,45 @@ def curves_figure(runs: dict[str, tuple[list[float], list[float]]], *, labels: d
     return figure(traces, _two_rows_titles(layout, labels["x"], labels["loss"], labels["grad"]))
 
 
+def _rgb(hex_colour: str) -> np.ndarray:
+    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
+
+
+def probability_png(prob) -> str:
+    """``prob`` (rows = y ascending, columns = x) coloured with PROB_SCALE, as a PNG data URI (top row = max y)."""
+    p = np.clip(np.asarray(prob, dtype=np.float64), 0.0, 1.0)
+    stops = np.array([s for s, _ in PROB_SCALE])
+    colours = np.stack([_rgb(c) for _, c in PROB_SCALE])
+    rgb = np.stack([np.interp(p, stops, colours[:, k]) for k in range(3)], axis=-1)
+    buf = io.BytesIO()
+    Image.fromarray(np.round(rgb[::-1]).astype(np.uint8), "RGB").save(buf, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
 def probability_map_figure(
     xs, ys, prob, points, classes, *, boundary_y=None, labels: dict[str, str]
 ) -> go.Figure:
-    """σ(w·p + b) as a heatmap, the 0.5 contour, the data coloured by class and the boundary line.
+    """σ(w·p + b) as a coloured map, the data coloured by class and the boundary line.
 
     ``points``: (n, 2); ``classes``: (n,) of 0/1. ``labels``: title, x, y, prob, class0, class1, boundary.
+    The map is a PNG under the plot (plotly's basic bundle has no heatmap trace), its colour bar a
+    marker-less scatter, and a coarse grid of invisible points keeps σ readable on hover.
     """
+    xs, ys, prob = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64), np.asarray(prob)
+    dx, dy = (xs[-1] - xs[0]) / (len(xs) - 1), (ys[-1] - ys[0]) / (len(ys) - 1)
+    image = {"source": probability_png(prob), "xref": "x", "yref": "y", "x": xs[0] - dx / 2, "y": ys[-1] + dy / 2,
+             "sizex": xs[-1] - xs[0] + dx, "sizey": ys[-1] - ys[0] + dy, "sizing": "stretch", "layer": "below"}
+    stride = max(1, len(xs) // 20)
+    gx, gy = np.meshgrid(xs[::stride], ys[::stride])
     traces = [{
-        "type": "heatmap", "x": list(xs), "y": list(ys), "z": np.asarray(prob), "zmin": 0.0, "zmax": 1.0,
-        "colorscale": PROB_SCALE, "colorbar": {"title": {"text": labels["prob"]}, "thickness": 12},
-        "name": labels["prob"],
+        "type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": labels["prob"], "showlegend": False,
+        "hoverinfo": "skip", "marker": {"color": [0.0, 1.0], "cmin": 0.0, "cmax": 1.0, "colorscale": PROB_SCALE,
+                                        "showscale": True, "colorbar": {"title": {"text": labels["prob"]}, "thickness": 12}},
+    }, {
+        "type": "scatter", "x": gx.ravel(), "y": gy.ravel(), "mode": "markers", "name": labels["prob"],
+        "showlegend": False, "marker": {"size": 10, "opacity": 0}, "customdata": prob[::stride, ::stride].ravel(),
+        "hovertemplate": (f"{labels['x']} %{{x:.2f}}, {labels['y']} %{{y:.2f}}<br>"
+                          f"{labels['prob']} = %{{customdata:.3f}}<extra></extra>"),
     }]
     pts = np.asarray(points)
     cls = np.asarray(classes)
@@ -92,5 +124,5 @@ def probability_map_figure(
         "yaxis": {"range": [float(ys[0]), float(ys[-1])], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
     }
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="train_map")
-    merge(layout, {"hovermode": "closest", "height": 480})
+    merge(layout, {"hovermode": "closest", "height": 480, "images": [image]})
     return figure(traces, merge(layout, _below(-0.14)))

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from lossviz import ui_chart
+from lossviz.lessons import all_pages
 from tests.app.helpers import charts, open_page
 
 
@@ -32,5 +36,13 @@ def test_every_chart_carries_the_text_the_browser_needs():
     assert els
     for el in els:
         data = json.loads(el.proto.json)
-        assert data["src"].endswith("/app/static/plotly.min.js")
+        assert data["src"].endswith("/app/static/plotly-basic.min.js")
         assert "plotly.js" in data["failed"] and "图表" in data["failed"]
+
+
+@pytest.mark.parametrize("page_id", [p.id for p in all_pages()])
+def test_every_chart_uses_only_traces_the_served_plotly_bundle_draws(page_id):
+    """Test that no page sends a trace type missing from plotly.js's basic bundle (it would draw nothing)."""
+    at = open_page(page_id)
+    used = {trace.get("type", "scatter") for fig in charts(at) for trace in fig["data"]}
+    assert used <= ui_chart.TRACE_TYPES, used

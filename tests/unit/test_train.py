@@ -1,5 +1,7 @@
 """lossviz.train and its figures, against training loops written out in torch here."""
 
+import base64
+import io
 import math
 import time
 
@@ -7,10 +9,12 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
 from lossviz import codegen
 from lossviz import train as T
-from lossviz.plots.train import curves_figure, epoch_loss_figure, probability_map_figure
+from lossviz.plots.base import PALETTE
+from lossviz.plots.train import curves_figure, epoch_loss_figure, probability_map_figure, probability_png
 
 
 def seed_loop(lr=0.1, epochs=10, seed=0):
@@ -160,5 +164,23 @@ def test_figures_as_data():
     xs = np.linspace(-1, 1, 3)
     fig = probability_map_figure(xs, xs, np.full((3, 3), 0.5), np.array([[0, 0], [1, 1]]), np.array([0, 1]),
                                  boundary_y=xs, labels={k: k for k in ("title", "x", "y", "prob", "class0", "class1", "boundary")})
-    assert fig.data[0].type == "heatmap" and fig.data[0].zmin == 0 and fig.data[0].zmax == 1
-    assert [tr.name for tr in fig.data[1:] if tr.showlegend is not False] == ["class0", "class1", "boundary"]
+    assert {tr.type for tr in fig.data} == {"scatter"}  # plotly's basic bundle draws it (no heatmap trace)
+    bar = fig.data[0].marker
+    assert bar.showscale and (bar.cmin, bar.cmax) == (0, 1) and bar.colorbar.title.text == "prob"
+    assert [tr.name for tr in fig.data[2:] if tr.showlegend is not False] == ["class0", "class1", "boundary"]
+    image = fig.layout.images[0]  # the map covers the grid cells: half a cell beyond the first and last point
+    assert (image.x, image.y, image.sizex, image.sizey) == (-1.5, 1.5, 3.0, 3.0)
+
+
+def test_probability_png_puts_high_y_on_top_and_uses_the_scale():
+    """Test that row 0 of the PNG is the largest y and σ = 0 / 0.5 / 1 get blue / white / orange."""
+    prob = np.array([[0.0, 0.5, 1.0], [1.0, 1.0, 1.0]])  # row 0 = lowest y
+    uri = probability_png(prob)
+    assert uri.startswith("data:image/png;base64,")
+    img = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert("RGB"))
+    assert img.shape == (2, 3, 3)
+    def hexes(row):
+        return ["#" + "".join(f"{int(c):02X}" for c in px) for px in row]
+
+    assert hexes(img[1]) == [PALETTE["blue"], "#FFFFFF", PALETTE["orange"]]
+    assert hexes(img[0]) == [PALETTE["orange"]] * 3

@@ -1,20 +1,15 @@
-"""lossviz.ui_chart: the figure JSON sent to the browser and the served copy of plotly.js."""
+"""lossviz.ui_chart: the figure JSON sent to the browser and the plotly.js it is drawn with."""
 
 from __future__ import annotations
 
 import base64
 import json
-import os
 
 import numpy as np
-import plotly
+from plotly.offline import get_plotlyjs_version
 
 from lossviz import ui_chart
 from lossviz.plots.binary import sigmoid_figure
-
-
-def _package_js() -> bytes:
-    return (ui_chart.Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
 
 
 def test_spec_json_keeps_the_data_and_drops_streamlits_placeholder_template():
@@ -31,26 +26,26 @@ def test_spec_json_keeps_the_data_and_drops_streamlits_placeholder_template():
     np.testing.assert_array_equal(got, xs)
 
 
-def test_ensure_plotly_js_copies_the_packages_file_once(tmp_path):
-    """Test that plotly.min.js lands in the static dir byte for byte and an intact copy is left alone."""
-    dst = ui_chart.ensure_plotly_js(tmp_path / "static")
-    assert dst.read_bytes() == _package_js()
-    os.utime(dst, (1, 1))
-    ui_chart.ensure_plotly_js(tmp_path / "static")
-    assert dst.stat().st_mtime == 1  # not rewritten
-    assert [p.name for p in (tmp_path / "static").iterdir()] == ["plotly.min.js"]  # no temp files left
+def test_served_plotly_js_is_the_python_packages_version():
+    """Test that static/ holds plotly.js's basic bundle of the version plotly.py writes figures for, with its licence."""
+    js = ui_chart.STATIC_DIR / ui_chart.PLOTLY_JS
+    head = js.read_text(encoding="utf-8")[:200]
+    assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in head
+    assert "MIT" in (ui_chart.STATIC_DIR / "plotly-basic.LICENSE.txt").read_text(encoding="utf-8")
 
 
-def test_ensure_plotly_js_replaces_a_broken_copy(tmp_path):
-    """Test that a truncated plotly.min.js (an interrupted copy) is replaced by the whole file."""
-    (tmp_path / "plotly.min.js").write_bytes(b"/* half a file */")
-    ui_chart.ensure_plotly_js(tmp_path)
-    assert (tmp_path / "plotly.min.js").read_bytes() == _package_js()
+def test_preload_script_points_at_the_same_file():
+    """Test that the early <script> loads exactly the URL the charts wait for, under the id chart.js looks for."""
+    html = ui_chart.preload_html()
+    assert html.startswith("<script>") and html.endswith("</script>")
+    assert json.dumps(ui_chart.script_url()) in html and '"lv-plotly-js"' in html
+    chart_js = (ui_chart._DIR / "chart.js").read_text(encoding="utf-8")
+    assert '"lv-plotly-js"' in chart_js
 
 
 def test_script_url_follows_the_base_url_path(monkeypatch):
     """Test that behind server.baseUrlPath the browser is sent to that prefix's static route."""
     monkeypatch.setattr(ui_chart.st, "get_option", lambda name: "/lossviz/")
-    assert ui_chart._src() == "/lossviz/app/static/plotly.min.js"
+    assert ui_chart.script_url() == "/lossviz/app/static/plotly-basic.min.js"
     monkeypatch.setattr(ui_chart.st, "get_option", lambda name: "")
-    assert ui_chart._src() == "/app/static/plotly.min.js"
+    assert ui_chart.script_url() == "/app/static/plotly-basic.min.js"

@@ -6,17 +6,23 @@
 // the plotly Python package, served by Streamlit's static file serving) updates it in place.
 // Colours that depend on the light/dark theme come from Streamlit's --st-* CSS variables.
 
+// One <script id="lv-plotly-js"> per page; the frame component (lossviz/web/frame.js) may have
+// started it already. A failed load is retried by the next chart update.
 function loadPlotly(src) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!window.__lvPlotly) {
     window.__lvPlotly = new Promise((resolve, reject) => {
-      const s = document.createElement("script");
-      s.src = src;
-      s.async = true;
-      s.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error("no Plotly")));
-      s.onerror = () => { window.__lvPlotly = undefined; s.remove(); reject(new Error("load failed")); };
-      document.head.appendChild(s);
-    });
+      let s = document.getElementById("lv-plotly-js");
+      if (s && s.dataset.failed) { s.remove(); s = null; }
+      if (!s) {
+        s = document.createElement("script");
+        Object.assign(s, { id: "lv-plotly-js", src, async: true });
+        document.head.appendChild(s);
+      }
+      s.addEventListener("load", () => (window.Plotly ? resolve(window.Plotly) : reject(new Error("no Plotly"))));
+      s.addEventListener("error", () => { s.dataset.failed = "1"; reject(new Error("load failed")); });
+      if (window.Plotly) resolve(window.Plotly);
+    }).catch((e) => { window.__lvPlotly = undefined; throw e; });
   }
   return window.__lvPlotly;
 }
