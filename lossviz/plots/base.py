@@ -55,7 +55,7 @@ def _base(*, title: str, x_title: str, y_title: str, uirevision: str) -> dict:
         "xaxis": {"title": {"text": x_title}},
         "yaxis": {"title": {"text": y_title}},
         "font": {"size": 14},
-        "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
+        "margin": {"l": 10, "r": 20, "t": 60, "b": 10},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
         "height": 360,
         "uirevision": uirevision,

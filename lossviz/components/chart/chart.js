@@ -64,10 +64,11 @@ function themed(layout, el) {
               title: { font: { size: 12, color: text } } },
     paper_bgcolor: bg,
     plot_bgcolor: bg,
-    margin: { pad: 8, r: 0, l: 0 },
     hoverlabel: { bgcolor: bg, bordercolor: border, font: { color: text, family: font, size: 12 } },
   };
   const out = merge({ ...layout }, theme);
+  // the figure's own margins win (Streamlit's r: 0 cuts the last x tick label on a phone)
+  out.margin = { pad: 8, r: 0, l: 0, ...(layout.margin || {}) };
   const axes = new Set(["xaxis", "yaxis", ...Object.keys(layout).filter((k) => /^[xy]axis\d*$/.test(k))]);
   for (const k of axes) {
     const extra = k.startsWith("x") ? { showgrid: false, zeroline: false } : { ticklabelposition: "outside" };
