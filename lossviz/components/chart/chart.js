@@ -2,12 +2,12 @@
 //
 // Streamlit's own st.plotly_chart gives a chart a new identity whenever its figure changes, so
 // every slider step tears the plot down and builds it again (~45 ms of main thread per chart).
-// Here the element is keyed, the data arrives as the figure's JSON, and plotly.js (the copy in
-// the plotly Python package, served by Streamlit's static file serving) updates it in place.
+// Here the element is keyed, the data arrives as the figure's JSON, and plotly.js (the basic
+// bundle in static/, served by Streamlit's static file serving) updates it in place.
 // Colours that depend on the light/dark theme come from Streamlit's --st-* CSS variables.
 
-// One <script id="lv-plotly-js"> per page; the frame component (lossviz/web/frame.js) may have
-// started it already. A failed load is retried by the next chart update.
+// One <script id="lv-plotly-js"> per page; the top of the page (ui_chart.preload_html) has
+// usually started it already. A failed load is retried by the next chart update.
 function loadPlotly(src) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!window.__lvPlotly) {
@@ -88,11 +88,11 @@ function draw(root, Plotly) {
   } catch (e) {
     return;
   }
-  const layout = themed(fig.layout || {}, root);
   // One drawing at a time: a step that arrives while plotly is busy waits for it, and only the
-  // newest figure is drawn.
-  root.lvBusy = Promise.resolve(Plotly.react(gd, fig.data || [], layout, job.config || {}))
-    .catch(() => undefined)
+  // newest figure is drawn. A figure plotly rejects leaves the previous drawing in place.
+  root.lvBusy = Promise.resolve()
+    .then(() => Plotly.react(gd, fig.data || [], themed(fig.layout || {}, root), job.config || {}))
+    .catch((e) => console.error("lossviz chart:", e))
     .then(() => {
       root.lvBusy = undefined;
       if (root.lvNext) draw(root, Plotly);
