@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import html
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -308,6 +309,17 @@ def show_error(exc: LossVizError) -> None:
     """A loss-core error in the learner's language, with torch's own message beneath."""
     st.error(t(f"error.{exc.code}", **{k: str(v) for k, v in exc.params.items()}))
     st.caption(t("common.torch_says", kind=type(exc).__mro__[2].__name__, message=str(exc)))
+
+
+def raw_message(text: str) -> None:
+    """A program's message (e.g. torch's error), preformatted and wrapped, as plain escaped text.
+
+    Not ``st.code``: its syntax highlighter is a 1.5 MB chunk the browser loads and runs before
+    the first chart on a cold visit, for text that has nothing to highlight.
+    """
+    st.html('<pre data-testid="lv-raw-message" style="white-space: pre-wrap; margin: 0; padding: 0.75rem 1rem; '
+            'border-radius: 0.5rem; background: rgba(128, 128, 128, 0.12); font-size: 0.85rem">'
+            f"{html.escape(text)}</pre>")
 
 
 @st.cache_resource(show_spinner=False)

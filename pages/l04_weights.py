@@ -81,7 +81,7 @@ for case in weighting.pos_weight_cases(p if rows is not None else None, n_classe
                                   pos_weight=case["pos_weight"])
         if ref.error is not None:
             st.caption(t("weights.torch_raised", version=torch_ref.torch_version()))
-            st.code(f"{ref.error_kind}: {ref.error}", language="text", wrap_lines=True)
+            ui.raw_message(f"{ref.error_kind}: {ref.error}")
     ui.torch_check("binary_cross_entropy_with_logits", case["input"], case["target"], pos_weight=case["pos_weight"])
 
 # ---- class imbalance: negatives / positives, and what it does to predictions ----
