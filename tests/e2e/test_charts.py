@@ -32,7 +32,7 @@ def test_a_slider_step_redraws_the_same_plot(server, page):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_plotly_js_that_cannot_load_gives_a_message_not_a_blank(server, browser, lang):
-    """Test that with plotly.min.js blocked every chart says so in the page's language and the rest still works."""
+    """Test that with plotly.js (static/plotly-basic.min.js) blocked every chart says so in the page's language and the rest still works."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     ctx.route("**/app/static/plotly-basic.min.js", lambda route: route.abort())
     page = ctx.new_page()
