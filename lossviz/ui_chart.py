@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import plotly.io as pio
 import streamlit as st
+from plotly.io.json import to_json_plotly
 
 from lossviz.plots.base import SERIES, colour
 
@@ -62,11 +62,11 @@ def preload_html() -> str:
 
 def spec_json(fig) -> str:
     """The figure as plotly.js JSON, without the placeholder template Streamlit registers."""
-    d = fig.to_plotly_json()
-    layout = dict(d.get("layout") or {})
+    d = fig.to_dict()  # numpy arrays become typed arrays here; to_dict copies, so the pop is safe
+    layout = d.get("layout") or {}
     layout.pop("template", None)
     layout.setdefault("colorway", [colour(i) for i in range(len(SERIES))])
-    return pio.to_json({"data": d.get("data") or [], "layout": layout}, validate=False)
+    return to_json_plotly({"data": d.get("data") or [], "layout": layout})
 
 
 def chart(fig, *, key: str, failed: str) -> None:
