@@ -317,7 +317,7 @@ def raw_message(text: str) -> None:
     Not ``st.code``: its syntax highlighter is a 1.5 MB chunk the browser loads and runs before
     the first chart on a cold visit, for text that has nothing to highlight.
     """
-    st.html('<pre data-testid="lv-raw-message" style="white-space: pre-wrap; margin: 0; padding: 0.75rem 1rem; '
+    st.html('<pre data-testid="lv-raw-message" style="white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; padding: 0.75rem 1rem; '
             'border-radius: 0.5rem; background: rgba(128, 128, 128, 0.12); font-size: 0.85rem">'
             f"{html.escape(text)}</pre>")
 

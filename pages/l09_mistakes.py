@@ -58,7 +58,7 @@ else:
     st.error(t(f"mistakes.err_{which}", kind=live.error_kind, classes=info.get("classes", ""),
                labels=str(labels if on else [v - 1 for v in labels]), shape=str(case.info.get("shape", ""))), icon="🛑")
     st.caption(t("mistakes.torch_message"))
-    st.code(f"{live.error_kind}: {live.message}", language="text", wrap_lines=True)
+    ui.raw_message(f"{live.error_kind}: {live.message}")
 if on and case.wrong.ok:
     shrink = case.shrink
     note = t(f"mistakes.silent_{which}", wrong=_cell(case.wrong.value), right=_cell(case.right.value),
@@ -70,7 +70,7 @@ if which == "autocast_bce":
     st.info(t("mistakes.amp_measured", logits_dtype=info["logits_dtype"], dtype=case.wrong.dtype or "—",
               wrong=_cell(case.wrong.value), exact=info["float32_loss"]), icon="🖥️")
     st.markdown(t("mistakes.amp_quoted"))
-    st.code(M.CUDA_AUTOCAST_ERROR, language="text", wrap_lines=True)
+    ui.raw_message(M.CUDA_AUTOCAST_ERROR)
 
 st.subheader(t("mistakes.before_after"))
 rows = [t("mistakes.loss"), t("mistakes.grad_norm"), t("mistakes.error")]

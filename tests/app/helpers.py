@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -50,3 +52,9 @@ def charts(at: AppTest) -> list[dict]:
     """The plotly figures (as plotly.js JSON) of the page's charts (lossviz.ui_chart), in page order."""
     return [json.loads(json.loads(el.proto.json)["spec"]) for el in at.get("bidi_component")
             if el.proto.component_name.endswith("lossviz_chart")]
+
+
+def raw_messages(at: AppTest) -> list[str]:
+    """The texts shown with ``ui.raw_message`` (torch's own messages), unescaped."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", el.proto.body)) for el in at.get("html")
+            if 'data-testid="lv-raw-message"' in el.proto.body]

@@ -15,7 +15,7 @@ from lossviz.mistakes import (
     TARGET_MC,
     WEIGHT_AMP,
 )
-from tests.app.helpers import open_page, texts
+from tests.app.helpers import open_page, raw_messages, texts
 
 X = torch.tensor(LOGITS_MC)
 Y = torch.tensor(TARGET_MC)
@@ -28,7 +28,7 @@ def _metrics(at) -> dict[str, str]:
 
 
 def _codes(at) -> str:
-    return "\n".join(str(c.value) for c in at.code)
+    return "\n".join([str(c.value) for c in at.code] + raw_messages(at))
 
 
 def _open(**params):
