@@ -32,7 +32,7 @@ def cases(pkg: str):
         "binary.sigmoid_figure": lambda: b.sigmoid_figure(XS, sig, current=(1.0, 0.73), labels=L),
         "binary.loss_curves_figure": lambda: b.loss_curves_figure(XS, {"y=1": -np.log(sig), "y=0": -np.log1p(-sig)},
                                                                   current=(1.0, 0.31), slope=-0.27, labels=L, log_y=True),
-        "binary.legend_below": lambda: b.legend_below(b.sigmoid_figure(XS, sig, current=(1.0, 0.73), labels=L)),
+        "binary.sigmoid_figure legend below": lambda: b.sigmoid_figure(XS, sig, current=(1.0, 0.73), labels=L, legend="below"),
         "binary.scale_sweep_figure": lambda: b.scale_sweep_figure(SC, {"a": SC, "b": SC * 2, "c": SC * 3},
                                                                   current=(10.0, [1.0, 2.0, 3.0]), parting=20.0, labels=L),
         "binary.element_compare_figure": lambda: b.element_compare_figure(["a", "b", "c", "d"],

@@ -14,16 +14,26 @@ def _below(height: int = 420) -> dict:
     return {"legend": dict(_LEGEND_BELOW), "height": height, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}}
 
 
+def _legend(layout: dict, where: str) -> dict:
+    """``layout`` with its legend "top" (as base_layout puts it) or "below" the plot."""
+    if where not in ("top", "below"):
+        raise ValueError(f"legend must be 'top' or 'below', not {where!r}")
+    return merge(layout, _below()) if where == "below" else layout
+
+
 def sigmoid_figure(
-    xs: np.ndarray, sig: np.ndarray, *, current: tuple[float, float], labels: dict[str, str]
+    xs: np.ndarray, sig: np.ndarray, *, current: tuple[float, float], labels: dict[str, str], legend: str = "top"
 ) -> go.Figure:
-    """σ(x) against x with the current point. ``labels``: title, x, y, curve, current."""
+    """σ(x) against x with the current point. ``labels``: title, x, y, curve, current.
+
+    ``legend="below"``: the legend under the plot (a half-width or phone chart, where a legend on
+    top covers the title)."""
     traces = [{"type": "scatter", "x": xs, "y": sig, "mode": "lines", "name": labels["curve"],
                "line": {"color": colour(0)}}]
     marker(traces, current[0], current[1], name=labels["current"])
     layout = {"yaxis": {"range": [-0.05, 1.05]}}
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="sigmoid")
-    return figure(traces, layout)
+    return figure(traces, _legend(layout, legend))
 
 
 def loss_curves_figure(
@@ -34,10 +44,12 @@ def loss_curves_figure(
     labels: dict[str, str],
     slope: float | None = None,
     log_y: bool = False,
+    legend: str = "top",
 ) -> go.Figure:
     """Loss against the logit, one line per named curve, the current point and its tangent.
 
     ``labels``: title, x, y, current, slope. ``slope`` draws the gradient as a tangent.
+    ``legend``: "top" or "below", as in :func:`sigmoid_figure`.
     """
     traces = [{"type": "scatter", "x": xs, "y": ys, "mode": "lines", "name": name, "line": {"color": colour(i)}}
               for i, (name, ys) in enumerate(curves.items())]
@@ -50,13 +62,7 @@ def loss_curves_figure(
         marker(traces, current[0], current[1], name=labels["current"])
     layout = {"yaxis": {"type": "log"}} if log_y else {}
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="loss")
-    return figure(traces, layout)
-
-
-def legend_below(fig: go.Figure, height: int = 420) -> go.Figure:
-    """Move the legend under the plot: on a half-width or phone chart a legend on top covers the title."""
-    fig.update_layout(_below(height))
-    return fig
+    return figure(traces, _legend(layout, legend))
 
 
 def scale_sweep_figure(

@@ -76,9 +76,3 @@ def _below() -> dict:
         "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
         "height": 420,
     }
-
-
-def _legend_below(fig: go.Figure) -> go.Figure:
-    """``_below()`` applied to an existing figure."""
-    fig.update_layout(_below())
-    return fig

@@ -20,12 +20,6 @@ def _below(y: float) -> dict:
             "margin": {"l": 10, "r": 10, "t": 50, "b": 20}}
 
 
-def legend_below(fig: go.Figure, *, y: float = -0.16) -> go.Figure:
-    """Legend under the plot, left-aligned: on a phone a legend beside the title covers it."""
-    fig.update_layout(_below(y))
-    return fig
-
-
 def epoch_loss_figure(losses, *, labels: dict[str, str]) -> go.Figure:
     """Loss per epoch of the seed's loop. ``labels``: title, x, y, curve."""
     epochs = np.arange(len(losses))

@@ -5,7 +5,6 @@ import pytest
 
 from lossviz.plots.binary import (
     element_compare_figure,
-    legend_below,
     loss_curves_figure,
     scale_sweep_figure,
     sigmoid_figure,
@@ -32,10 +31,17 @@ def test_loss_curves_figure_draws_the_tangent_with_the_gradient_slope():
     assert (y1 - y0) / (x1 - x0) == pytest.approx(-0.5)
 
 
-def test_legend_below_moves_the_legend_under_the_plot():
-    """Test that legend_below puts a horizontal legend below the axis and sets the height."""
-    fig = legend_below(sigmoid_figure(np.zeros(2), np.zeros(2), current=(0, 0), labels=L), 400)
-    assert fig.layout.legend.y < 0 and fig.layout.legend.orientation == "h" and fig.layout.height == 400
+@pytest.mark.parametrize("build", [
+    lambda legend: sigmoid_figure(np.zeros(2), np.zeros(2), current=(0, 0), labels=L, legend=legend),
+    lambda legend: loss_curves_figure(np.zeros(2), {"y=1": np.zeros(2)}, current=(0, 0), labels=L, legend=legend),
+])
+def test_legend_below_puts_a_horizontal_legend_under_the_plot(build):
+    """Test that legend="below" moves the legend under the axis (y < 0) and "top" keeps it above."""
+    below, top = build("below"), build("top")
+    assert below.layout.legend.y < 0 and below.layout.legend.orientation == "h" and below.layout.height > top.layout.height
+    assert top.layout.legend.y >= 1.0
+    with pytest.raises(ValueError, match="legend"):
+        build("left")
 
 
 def test_scale_sweep_figure_has_both_routes_markers_and_the_parting_line():
