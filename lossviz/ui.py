@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lossviz import fmt, torch_ref, ui_chart
 from lossviz.errors import LossVizError
@@ -471,20 +472,39 @@ def page_links(page_id: str) -> None:
 # --------------------------------------------------------------- self-check --
 
 
-def quiz(page_id: str, questions: Sequence[tuple[str, Sequence[str], str]], tasks: dict[str, bool] | None = None) -> None:
+def record_tasks(page_id: str, tasks: dict[str, bool]) -> None:
+    """Record the do-it-on-the-page ``tasks`` achieved now (``{tid: done_now}``); progress lives
+    in the session and a done task stays done.
+
+    For a part of a page that is an ``st.fragment``, whose reruns leave the quiz below as it was:
+    a task newly done in a fragment-only run, while the quiz is open, reruns the whole page once,
+    so the quiz shows it."""
+    done: set[str] = st.session_state.setdefault("quiz_done", set())
+    new = {f"task_{page_id}_{tid}" for tid, achieved in tasks.items() if achieved} - done
+    done |= new
+    ctx = get_script_run_ctx()
+    if new and st.session_state.get(f"quiz_{page_id}") and ctx is not None and ctx.fragment_ids_this_run:
+        st.rerun()
+
+
+def quiz(
+    page_id: str,
+    questions: Sequence[tuple[str, Sequence[str], str]],
+    tasks: dict[str, bool] | Sequence[str] | None = None,
+) -> None:
     """Self-check: multiple-choice ``questions`` and do-it-on-the-page ``tasks``.
 
     ``questions``: ``(qid, option_ids, correct_option_id)``; texts are catalog keys
     ``<page>.quiz_<qid>``, ``<page>.quiz_<qid>_<opt>`` and ``<page>.quiz_<qid>_<opt>_why``.
-    ``tasks``: ``{tid: done_now}`` computed by the page from its current state; texts
-    ``<page>.task_<tid>`` and ``<page>.task_<tid>_done``. Progress lives in the session.
+    ``tasks``: ``{tid: done_now}`` computed by the page from its current state, or only the task
+    ids when the page's fragments record them (:func:`record_tasks`); texts ``<page>.task_<tid>``
+    and ``<page>.task_<tid>_done``. Progress lives in the session.
     """
     if presenting():
         return
     done: set[str] = st.session_state.setdefault("quiz_done", set())
-    for tid, achieved in (tasks or {}).items():  # recorded on every run, open or not
-        if achieved:
-            done.add(f"task_{page_id}_{tid}")
+    if isinstance(tasks, dict):
+        record_tasks(page_id, tasks)  # recorded on every run, open or not
     total = len(questions) + len(tasks or {})
     # the label stays fixed: it is part of the expander's identity, a new one would close it
     panel = st.expander(t("common.quiz"), icon="✍️", key=f"quiz_{page_id}", on_change="rerun")

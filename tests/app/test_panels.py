@@ -52,3 +52,15 @@ def test_task_done_while_the_quiz_is_closed_counts():
     at.session_state["quiz_weights"] = True
     at.run()
     assert any("the rare class now counts" in s.value for s in at.success)
+
+
+def test_task_recorded_inside_a_fragment_shows_in_the_quiz_below_it():
+    """Test that lesson 1's task t1, recorded by its one-logit fragment, shows as done in the quiz
+    (which is outside the fragment) once the gradient vanishes for a soft label."""
+    at = open_page("sigmoid_bce", "en")
+    done = translate("en", "sigmoid_bce.task_t1_done")
+    assert not any(done in s.value for s in at.success)
+    at.slider(key="sb_y").set_value(0.5).run()
+    at.slider(key="sb_x").set_value(0.0).run()
+    assert not at.exception
+    assert any(done in s.value for s in at.success)
