@@ -7,88 +7,101 @@ import streamlit as st
 from lossviz import bce_lab, codegen, fmt, parse, ui, ui_drag
 from lossviz import functional as F
 from lossviz.errors import LossVizError
-from lossviz.plots.binary import legend_below, loss_curves_figure, sigmoid_figure
+from lossviz.plots.binary import loss_curves_figure, sigmoid_figure
 
 t = ui.t
 ui.page_setup("sigmoid_bce")
 ui.prose("sigmoid_bce_intro")
 
-# ---- one logit, one label
+# ---- one logit, one label: a fragment, so a step reruns this part, not the whole lesson
 st.header(t("sigmoid_bce.one_head"))
-left, right = st.columns(2)
-x = ui.slider("sb_x", t("sigmoid_bce.logit"), -10.0, 10.0, 2.0, 0.1, container=left)
-y = ui.slider("sb_y", t("sigmoid_bce.label"), 0.0, 1.0, 1.0, 0.05, container=right, help=t("sigmoid_bce.label_help"))
-ui_drag.logit_curve("sb_drag", x=x, y=y, x_range=(-10.0, 10.0), state_keys=("sb_x", "sb_y"), steps=(0.1, 0.05))
-sig = float(F.sigmoid(x))
-loss = float(F.binary_cross_entropy_with_logits(x, y))
-grad = float(F.binary_cross_entropy_with_logits_grad(x, y))
-ui.metric_row([("σ(x)", fmt.cell(sig)), (t("sigmoid_bce.loss"), fmt.cell(loss)), (t("sigmoid_bce.grad"), fmt.cell(grad))])
 
-xs = np.linspace(-10.0, 10.0, 401)
-curves = {t("sigmoid_bce.curve_y", y="1"): F.binary_cross_entropy_with_logits(xs, np.ones_like(xs), reduction="none"),
-          t("sigmoid_bce.curve_y", y="0"): F.binary_cross_entropy_with_logits(xs, np.zeros_like(xs), reduction="none")}
-if 0.0 < y < 1.0:
-    curves[t("sigmoid_bce.curve_y", y=fmt.cell(y, 3))] = F.binary_cross_entropy_with_logits(xs, np.full_like(xs, y), reduction="none")
-common = {"x": t("common.logit_x"), "current": t("common.current")}
-c1, c2 = st.columns(2)
-with c1:
-    fig = legend_below(sigmoid_figure(xs, F.sigmoid(xs), current=(x, sig),
-                                      labels={**common, "title": t("sigmoid_bce.sig_title"), "y": "σ(x)", "curve": "σ(x)"}))
-    ui.plot(fig, "sb_sigmoid", t("sigmoid_bce.sig_summary", x=fmt.cell(x), sigma=fmt.cell(sig)))
-with c2:
-    fig = legend_below(loss_curves_figure(xs, curves, current=(x, loss), slope=grad, labels={
-        **common, "title": t("sigmoid_bce.loss_title"), "y": t("common.loss"), "slope": t("common.slope")}))
-    ui.plot(fig, "sb_loss", t("sigmoid_bce.loss_summary", x=fmt.cell(x), y=fmt.cell(y), loss=fmt.cell(loss), grad=fmt.cell(grad)))
+
+@st.fragment
+def one_logit() -> None:
+    left, right = st.columns(2)
+    x = ui.slider("sb_x", t("sigmoid_bce.logit"), -10.0, 10.0, 2.0, 0.1, container=left)
+    y = ui.slider("sb_y", t("sigmoid_bce.label"), 0.0, 1.0, 1.0, 0.05, container=right, help=t("sigmoid_bce.label_help"))
+    ui_drag.logit_curve("sb_drag", x=x, y=y, x_range=(-10.0, 10.0), state_keys=("sb_x", "sb_y"), steps=(0.1, 0.05))
+    sig = float(F.sigmoid(x))
+    loss = float(F.binary_cross_entropy_with_logits(x, y))
+    grad = float(F.binary_cross_entropy_with_logits_grad(x, y))
+    ui.metric_row([("σ(x)", fmt.cell(sig)), (t("sigmoid_bce.loss"), fmt.cell(loss)), (t("sigmoid_bce.grad"), fmt.cell(grad))])
+
+    xs = np.linspace(-10.0, 10.0, 401)
+    curves = {t("sigmoid_bce.curve_y", y="1"): F.binary_cross_entropy_with_logits(xs, np.ones_like(xs), reduction="none"),
+              t("sigmoid_bce.curve_y", y="0"): F.binary_cross_entropy_with_logits(xs, np.zeros_like(xs), reduction="none")}
+    if 0.0 < y < 1.0:
+        curves[t("sigmoid_bce.curve_y", y=fmt.cell(y, 3))] = F.binary_cross_entropy_with_logits(xs, np.full_like(xs, y), reduction="none")
+    common = {"x": t("common.logit_x"), "current": t("common.current")}
+    c1, c2 = st.columns(2)
+    with c1:
+        fig = sigmoid_figure(xs, F.sigmoid(xs), current=(x, sig), legend="below",
+                             labels={**common, "title": t("sigmoid_bce.sig_title"), "y": "σ(x)", "curve": "σ(x)"})
+        ui.plot(fig, "sb_sigmoid", t("sigmoid_bce.sig_summary", x=fmt.cell(x), sigma=fmt.cell(sig)))
+    with c2:
+        fig = loss_curves_figure(xs, curves, current=(x, loss), slope=grad, legend="below", labels={
+            **common, "title": t("sigmoid_bce.loss_title"), "y": t("common.loss"), "slope": t("common.slope")})
+        ui.plot(fig, "sb_loss", t("sigmoid_bce.loss_summary", x=fmt.cell(x), y=fmt.cell(y), loss=fmt.cell(loss), grad=fmt.cell(grad)))
+    ui.record_tasks("sigmoid_bce", {"t1": 0.0 < y < 1.0 and abs(grad) < 0.01})
+
+
+one_logit()
 st.latex(r"\begin{aligned}\ell(x, y) = -\big[\,&y \log\sigma(x)\\ &+ (1-y)\log\big(1-\sigma(x)\big)\big]\end{aligned}")
 st.latex(r"\frac{\partial \ell}{\partial x} = \sigma(x) - y")
 ui.prose("sigmoid_bce_gradient")
 
-# ---- a small tensor
+# ---- a small tensor: its own fragment
 st.header(t("sigmoid_bce.tensor_head"))
 st.write(t("sigmoid_bce.tensor_intro"))
-a, b, c = st.columns([2, 2, 1])
-x_text = ui.text("sb_tx", t("sigmoid_bce.tensor_x"), "0.4, 0.7, 1.2, 0.3; 1.1, 0.6, 0.9, 1.6", container=a)
-y_text = ui.text("sb_ty", t("sigmoid_bce.tensor_y"), "1, 0, 1, 0; 0, 1, 1, 0", container=b)
-red = ui.choice("sb_red", t("common.reduction"), F.REDUCTIONS, "mean", container=c)
-xt = yt = None
-try:
-    x64 = parse.parse_matrix(x_text, allow_nonfinite=True)
-    y64 = parse.parse_matrix(y_text, allow_nonfinite=True)
-    xt, yt = x64.astype(np.float32), y64.astype(np.float32)
-    rows = bce_lab.logits_rows(xt, yt, red)
-    total = F.binary_cross_entropy_with_logits(xt, yt, reduction=red)
-except LossVizError as exc:
-    ui.show_error(exc)
-    xt = None
-if xt is not None:
-    ui_drag.logit_cells("sb_cells", logits=x64, targets=y64, state_key="sb_tx", digits=4)
-    if red == "none":
-        ui.metric_row([(t("sigmoid_bce.sum_of_none"), fmt.value(np.sum(total.astype(np.float64))))])
-    else:
-        ui.metric_row([(t("sigmoid_bce.reduced", reduction=red), fmt.value(total)), (t("sigmoid_bce.numel"), str(xt.size))])
-    if not np.all((yt >= 0) & (yt <= 1)):
-        st.warning(t("sigmoid_bce.target_outside"), icon="⚠️")
-    headers = {k: t(f"sigmoid_bce.col_{k}") for k in ("element", "x", "sigma", "y", "loss", "grad")}
-    headers["grad"] = t("sigmoid_bce.col_grad", reduction=red)
-    st.caption(t("common.element_table"))
-    st.table(pd.DataFrame([{headers[k]: v for k, v in r.items()} for r in rows]), hide_index=True)
-    ui.torch_check("binary_cross_entropy_with_logits", xt, yt, reduction=red)
-    out = "loss.tolist()" if red == "none" else "loss.item()"
-    ui.code_panel(
-        "import torch\n"
-        + codegen.tensor("x", x64, "float32", requires_grad=True) + "\n"
-        + codegen.tensor("y", y64, "float32") + "\n"
-        + f"loss = torch.nn.BCEWithLogitsLoss(reduction={red!r})(x, y)\n"
-        + "print(torch.sigmoid(x).tolist())\n"
-        + f"print({out})\n"
-        + "loss.sum().backward()\n"
-        + "print(x.grad.tolist())  # sigmoid(x) - y" + (" divided by numel" if red == "mean" else "")
-    )
+
+
+@st.fragment
+def small_tensor() -> None:
+    a, b, c = st.columns([2, 2, 1])
+    x_text = ui.text("sb_tx", t("sigmoid_bce.tensor_x"), "0.4, 0.7, 1.2, 0.3; 1.1, 0.6, 0.9, 1.6", container=a)
+    y_text = ui.text("sb_ty", t("sigmoid_bce.tensor_y"), "1, 0, 1, 0; 0, 1, 1, 0", container=b)
+    red = ui.choice("sb_red", t("common.reduction"), F.REDUCTIONS, "mean", container=c)
+    xt = yt = None
+    try:
+        x64 = parse.parse_matrix(x_text, allow_nonfinite=True)
+        y64 = parse.parse_matrix(y_text, allow_nonfinite=True)
+        xt, yt = x64.astype(np.float32), y64.astype(np.float32)
+        rows = bce_lab.logits_rows(xt, yt, red)
+        total = F.binary_cross_entropy_with_logits(xt, yt, reduction=red)
+    except LossVizError as exc:
+        ui.show_error(exc)
+        xt = None
+    if xt is not None:
+        ui_drag.logit_cells("sb_cells", logits=x64, targets=y64, state_key="sb_tx", digits=4)
+        if red == "none":
+            ui.metric_row([(t("sigmoid_bce.sum_of_none"), fmt.value(np.sum(total.astype(np.float64))))])
+        else:
+            ui.metric_row([(t("sigmoid_bce.reduced", reduction=red), fmt.value(total)), (t("sigmoid_bce.numel"), str(xt.size))])
+        if not np.all((yt >= 0) & (yt <= 1)):
+            st.warning(t("sigmoid_bce.target_outside"), icon="⚠️")
+        headers = {k: t(f"sigmoid_bce.col_{k}") for k in ("element", "x", "sigma", "y", "loss", "grad")}
+        headers["grad"] = t("sigmoid_bce.col_grad", reduction=red)
+        st.caption(t("common.element_table"))
+        st.table(pd.DataFrame([{headers[k]: v for k, v in r.items()} for r in rows]), hide_index=True)
+        ui.torch_check("binary_cross_entropy_with_logits", xt, yt, reduction=red)
+        out = "loss.tolist()" if red == "none" else "loss.item()"
+        ui.code_panel(
+            "import torch\n"
+            + codegen.tensor("x", x64, "float32", requires_grad=True) + "\n"
+            + codegen.tensor("y", y64, "float32") + "\n"
+            + f"loss = torch.nn.BCEWithLogitsLoss(reduction={red!r})(x, y)\n"
+            + "print(torch.sigmoid(x).tolist())\n"
+            + f"print({out})\n"
+            + "loss.sum().backward()\n"
+            + "print(x.grad.tolist())  # sigmoid(x) - y" + (" divided by numel" if red == "mean" else "")
+        )
+    ui.record_tasks("sigmoid_bce", {"t2": xt is not None and red == "sum" and float(total) > 10.0})
+
+
+small_tensor()
 
 ui.prose("sigmoid_bce_takeaway")
-ui.quiz(
-    "sigmoid_bce",
-    [("q1", ["a", "b", "c"], "b"), ("q2", ["neg", "zero", "pos"], "neg"), ("q3", ["zero", "match", "far"], "match")],
-    tasks={"t1": 0.0 < y < 1.0 and abs(grad) < 0.01, "t2": xt is not None and red == "sum" and float(total) > 10.0},
-)
+ui.quiz("sigmoid_bce", [("q1", ["a", "b", "c"], "b"), ("q2", ["neg", "zero", "pos"], "neg"),
+                        ("q3", ["zero", "match", "far"], "match")], tasks=("t1", "t2"))
 ui.page_links("sigmoid_bce")

@@ -14,87 +14,101 @@ t = ui.t
 ui.page_setup("bce_vs_logits")
 ui.prose("bce_vs_logits_intro")
 
-a, b = st.columns(2)
-x_text = ui.text("bl_x", t("bce_vs_logits.x"), "0.4, 0.7, 1.2, 0.3; 1.1, 0.6, 0.9, 1.6", container=a)
-y_text = ui.text("bl_y", t("bce_vs_logits.y"), "1, 0, 1, 0; 0, 1, 1, 0", container=b)
-a, b = st.columns([2, 3])
-dtype = ui.choice("bl_dtype", t("common.dtype"), DTYPE_NAMES, "float32", container=a)
-scale = ui.slider("bl_scale", t("bce_vs_logits.scale"), 0.0, 60.0, 1.0, 0.1, container=b, help=t("bce_vs_logits.scale_help"))
 
-try:
-    x0 = parse.parse_matrix(x_text)
-    y0 = parse.parse_matrix(y_text)
-    x = bce_lab.scaled(x0, scale, dtype)
-    y = np.asarray(y0, dtype=x.dtype)
-    stable = F.binary_cross_entropy_with_logits(x, y)
-    naive = F.naive_bce_from_logits(x, y)
-    rows = bce_lab.compare_rows(x, y)
-except LossVizError as exc:
-    ui.show_error(exc)
-    ui.page_links("bce_vs_logits")
-    st.stop()
-if scale == 1.0:  # the cells compute on the typed tensor: only the unscaled view matches the page
-    ui_drag.logit_cells("bl_cells", logits=x0, targets=y0, state_key="bl_x", logit_range=(-60.0, 60.0), digits=4)
+# The lesson is a fragment: a step on a control reruns it, not the frame around it (navigation,
+# title, introduction), so the browser gets and redraws less (bench/README.md).
+@st.fragment
+def lesson() -> None:
+    a, b = st.columns(2)
+    x_text = ui.text("bl_x", t("bce_vs_logits.x"), "0.4, 0.7, 1.2, 0.3; 1.1, 0.6, 0.9, 1.6", container=a)
+    y_text = ui.text("bl_y", t("bce_vs_logits.y"), "1, 0, 1, 0; 0, 1, 1, 0", container=b)
+    a, b = st.columns([2, 3])
+    dtype = ui.choice("bl_dtype", t("common.dtype"), DTYPE_NAMES, "float32", container=a)
+    scale = ui.slider("bl_scale", t("bce_vs_logits.scale"), 0.0, 60.0, 1.0, 0.1, container=b, help=t("bce_vs_logits.scale_help"))
 
-sat = saturation(dtype)
-diff = float(naive) - float(stable)
-ui.metric_row([("BCELoss(sigmoid(x), y)", fmt.value(naive)), ("BCEWithLogitsLoss(x, y)", fmt.value(stable))])
-st.caption(t("bce_vs_logits.difference", diff=fmt.cell(diff, 4)))
-reasons = {r["reason"] for r in rows}
-if naive.tobytes() == stable.tobytes():
-    st.success(t("bce_vs_logits.identical", dtype=dtype), icon="🟰")
-elif reasons & {"clamp_one", "clamp_zero"}:
-    st.error(t("bce_vs_logits.parted_clamp", dtype=dtype, one=fmt.value(sat.sigmoid_one), zero=fmt.value(sat.sigmoid_zero)), icon="💥")
-else:
-    st.warning(t("bce_vs_logits.parted_rounding", dtype=dtype), icon="🔍")
-parting = bce_lab.parting_scale(x0, y0, dtype)
-if parting is not None:
-    st.caption(t("bce_vs_logits.parting", scale=fmt.cell(parting[0], 4), element=bce_lab.element_label(parting[1]),
-                 x=fmt.cell(x0[parting[1]]), one=fmt.value(sat.sigmoid_one), dtype=dtype))
+    try:
+        x0 = parse.parse_matrix(x_text)
+        y0 = parse.parse_matrix(y_text)
+        x = bce_lab.scaled(x0, scale, dtype)
+        y = np.asarray(y0, dtype=x.dtype)
+        stable = F.binary_cross_entropy_with_logits(x, y)
+        naive = F.naive_bce_from_logits(x, y)
+        rows = bce_lab.compare_rows(x, y)
+    except LossVizError as exc:
+        ui.show_error(exc)
+        return
+    if scale == 1.0:  # the cells compute on the typed tensor: only the unscaled view matches the page
+        ui_drag.logit_cells("bl_cells", logits=x0, targets=y0, state_key="bl_x", logit_range=(-60.0, 60.0), digits=4)
 
-cols = ("element", "x", "y", "sigma", "naive", "stable", "diff", "reason")
-df = pd.DataFrame([{t(f"bce_vs_logits.col_{k}"): (t(f"bce_vs_logits.why_{v}") if k == "reason" else v) for k, v in r.items()}
-                   for r in rows], columns=[t(f"bce_vs_logits.col_{k}") for k in cols])
-flags = [r["reason"] != "same" for r in rows]
-st.caption(t("common.element_table") + " — " + t("bce_vs_logits.table_hint"))
-# translucent vermillion: a tint on the light theme and on the dark one, the text stays readable on both
-shade = "background-color: rgba(213, 94, 0, 0.22)"
-st.table(df.style.apply(lambda row: [shade if flags[row.name] else ""] * len(row), axis=1), hide_index=True)
+    sat = saturation(dtype)
+    reasons = {r["reason"] for r in rows}
+    parting = bce_lab.parting_scale(x0, y0, dtype)
+    flags = [r["reason"] != "same" for r in rows]
+    # the numbers sit above the charts but are written after them: a step redraws the charts first
+    numbers = st.container()
+    scales = np.linspace(0.0, 60.0, 241)
+    sweep = bce_lab.scale_sweep(x0, y0, scales, dtype)
+    names = {"naive": "BCELoss(sigmoid(x))", "stable": "BCEWithLogitsLoss(x)"}
+    c1, c2 = st.columns(2)
+    with c1:
+        fig = scale_sweep_figure(scales, {names[k]: v for k, v in sweep.items()}, current=(scale, [float(naive), float(stable)]),
+                                 parting=None if parting is None else parting[0],
+                                 labels={"title": t("bce_vs_logits.sweep_title", dtype=dtype), "x": t("bce_vs_logits.scale"),
+                                         "y": t("bce_vs_logits.mean_loss"), "parting": t("bce_vs_logits.parting_mark")})
+        ui.plot(fig, "bl_sweep", t("bce_vs_logits.sweep_summary", scale=fmt.cell(scale), naive=fmt.cell(naive), stable=fmt.cell(stable)))
+    with c2:
+        per = {names["naive"]: F.naive_bce_from_logits(x, y, reduction="none").ravel(),
+               names["stable"]: F.binary_cross_entropy_with_logits(x, y, reduction="none").ravel()}
+        fig = element_compare_figure([r["element"] for r in rows], per,
+                                     labels={"title": t("bce_vs_logits.elements_title"), "x": t("bce_vs_logits.col_element"), "y": t("common.loss")})
+        ui.plot(fig, "bl_elements", t("bce_vs_logits.elements_summary", n=sum(flags), total=len(rows)))
 
-scales = np.linspace(0.0, 60.0, 241)
-sweep = bce_lab.scale_sweep(x0, y0, scales, dtype)
-names = {"naive": "BCELoss(sigmoid(x))", "stable": "BCEWithLogitsLoss(x)"}
-c1, c2 = st.columns(2)
-with c1:
-    fig = scale_sweep_figure(scales, {names[k]: v for k, v in sweep.items()}, current=(scale, [float(naive), float(stable)]),
-                             parting=None if parting is None else parting[0],
-                             labels={"title": t("bce_vs_logits.sweep_title", dtype=dtype), "x": t("bce_vs_logits.scale"),
-                                     "y": t("bce_vs_logits.mean_loss"), "parting": t("bce_vs_logits.parting_mark")})
-    ui.plot(fig, "bl_sweep", t("bce_vs_logits.sweep_summary", scale=fmt.cell(scale), naive=fmt.cell(naive), stable=fmt.cell(stable)))
-with c2:
-    per = {names["naive"]: F.naive_bce_from_logits(x, y, reduction="none").ravel(),
-           names["stable"]: F.binary_cross_entropy_with_logits(x, y, reduction="none").ravel()}
-    fig = element_compare_figure([r["element"] for r in rows], per,
-                                 labels={"title": t("bce_vs_logits.elements_title"), "x": t("bce_vs_logits.col_element"), "y": t("common.loss")})
-    ui.plot(fig, "bl_elements", t("bce_vs_logits.elements_summary", n=sum(flags), total=len(rows)))
+    with numbers:
+        diff = float(naive) - float(stable)
+        ui.metric_row([("BCELoss(sigmoid(x), y)", fmt.value(naive)), ("BCEWithLogitsLoss(x, y)", fmt.value(stable))])
+        st.caption(t("bce_vs_logits.difference", diff=fmt.cell(diff, 4)))
+        if naive.tobytes() == stable.tobytes():
+            st.success(t("bce_vs_logits.identical", dtype=dtype), icon="🟰")
+        elif reasons & {"clamp_one", "clamp_zero"}:
+            st.error(t("bce_vs_logits.parted_clamp", dtype=dtype, one=fmt.value(sat.sigmoid_one), zero=fmt.value(sat.sigmoid_zero)), icon="💥")
+        else:
+            st.warning(t("bce_vs_logits.parted_rounding", dtype=dtype), icon="🔍")
+        if parting is not None:
+            st.caption(t("bce_vs_logits.parting", scale=fmt.cell(parting[0], 4), element=bce_lab.element_label(parting[1]),
+                         x=fmt.cell(x0[parting[1]]), one=fmt.value(sat.sigmoid_one), dtype=dtype))
 
-st.latex(r"\underbrace{-\log\big(1-\sigma(x)\big)}_{\text{BCELoss}(\sigma(x),\,0)} \;\to\; -\max\big(\log 0, -100\big) = 100")
-st.latex(r"\underbrace{\max(x,0) - xy + \log\big(1+e^{-|x|}\big)}_{\text{BCEWithLogitsLoss}(x,\,y)}")
-for col, (name, route) in zip(st.columns(2), names.items(), strict=True):
-    with col:
-        st.caption(t("bce_vs_logits.check", route=route))
-        ui.torch_check({"naive": "naive_bce_from_logits", "stable": "binary_cross_entropy_with_logits"}[name], x, y)
-ui.code_panel(
-    "import torch\n" + codegen.tensor("x", x0, dtype) + f" * {scale!r}\n" + codegen.tensor("y", y0, dtype) + "\n"
-    "print(torch.nn.BCELoss()(torch.sigmoid(x), y).item())\n"
-    "print(torch.nn.BCEWithLogitsLoss()(x, y).item())\n"
-    "print(torch.nn.BCELoss(reduction='none')(torch.sigmoid(x), y).tolist())\n"
-    "print(torch.nn.BCEWithLogitsLoss(reduction='none')(x, y).tolist())"
-)
+        cols = ("element", "x", "y", "sigma", "naive", "stable", "diff", "reason")
+        df = pd.DataFrame([{t(f"bce_vs_logits.col_{k}"): (t(f"bce_vs_logits.why_{v}") if k == "reason" else v) for k, v in r.items()}
+                           for r in rows], columns=[t(f"bce_vs_logits.col_{k}") for k in cols])
+        st.caption(t("common.element_table") + " — " + t("bce_vs_logits.table_hint"))
+        # translucent vermillion: a tint on the light theme and on the dark one, the text stays readable on both
+        shade = "background-color: rgba(213, 94, 0, 0.22)"
+        st.table(df.style.apply(lambda row: [shade if flags[row.name] else ""] * len(row), axis=1), hide_index=True)
+
+    st.latex(r"\underbrace{-\log\big(1-\sigma(x)\big)}_{\text{BCELoss}(\sigma(x),\,0)} \;\to\; -\max\big(\log 0, -100\big) = 100")
+    st.latex(r"\underbrace{\max(x,0) - xy + \log\big(1+e^{-|x|}\big)}_{\text{BCEWithLogitsLoss}(x,\,y)}")
+    for col, (name, route) in zip(st.columns(2), names.items(), strict=True):
+        with col:
+            st.caption(t("bce_vs_logits.check", route=route))
+            ui.torch_check({"naive": "naive_bce_from_logits", "stable": "binary_cross_entropy_with_logits"}[name], x, y)
+    ui.code_panel(
+        "import torch\n" + codegen.tensor("x", x0, dtype) + f" * {scale!r}\n" + codegen.tensor("y", y0, dtype) + "\n"
+        "print(torch.nn.BCELoss()(torch.sigmoid(x), y).item())\n"
+        "print(torch.nn.BCEWithLogitsLoss()(x, y).item())\n"
+        "print(torch.nn.BCELoss(reduction='none')(torch.sigmoid(x), y).tolist())\n"
+        "print(torch.nn.BCEWithLogitsLoss(reduction='none')(x, y).tolist())"
+    )
+    ui.record_tasks("bce_vs_logits", {
+        "t1": "clamp_one" in reasons,
+        "t2": dtype == "float16" and "clamp_one" in reasons and parting is not None and scale < parting[0] + 0.1,
+    })
+
+
+lesson()
 ui.prose("bce_vs_logits_takeaway")
 ui.quiz(
     "bce_vs_logits",
     [("q1", ["yes", "no"], "yes"), ("q2", ["inf", "hundred", "nan"], "hundred"), ("q3", ["naive", "stable", "same"], "stable")],
-    tasks={"t1": "clamp_one" in reasons, "t2": dtype == "float16" and "clamp_one" in reasons and parting is not None and scale < parting[0] + 0.1},
+    tasks=("t1", "t2"),
 )
 ui.page_links("bce_vs_logits")

@@ -14,93 +14,116 @@ t = ui.t
 ui.page_setup("stability")
 ui.prose("stability_intro")
 
+
+# dtype, label and span set up the whole page (a change reruns it); each part below is a fragment:
+# a step on its own controls reruns only that part (bench/README.md).
 a, b, c = st.columns([3, 1, 3])
 dtype = ui.choice("st_dtype", t("common.dtype"), S.DTYPE_NAMES, "float32", container=a)
 y = int(ui.choice("st_y", t("stability.label"), ("0", "1"), "0", container=b))
 span = float(ui.choice("st_span", t("stability.span"), ("20", "50", "100", "1000"), "20", container=c, help=t("stability.span_help")))
-x_in = ui.number("st_x", t("stability.probe"), -1000.0, 1000.0, 16.64, 0.01, fmt_str="%.6g", help=t("stability.probe_help"))
 
-sat = S.saturation(dtype)
-p = next(r for r in S.probe(x_in, y) if r["dtype"] == dtype)
-ui.metric_row([(t("stability.stored", dtype=dtype), fmt.value(p["x"])), ("σ(x)", fmt.value(p["sigma"]))])
-ui.metric_row([(t(f"stability.m_naive_{y}"), fmt.cell(p["naive"])), ("BCELoss(σ(x), y)", fmt.cell(p["clamped"])),
-               ("BCEWithLogitsLoss", fmt.cell(p["stable"]))])
-ui.metric_row([(t("stability.m_grad_clamped"), fmt.cell(p["grad_clamped"])), (t("stability.m_grad_stable"), fmt.cell(p["grad_stable"]))])
-if p["clamped"] == 100.0:
-    st.error(t(f"stability.clamped_now_{y}", dtype=dtype), icon="💥")
 
-st.subheader(t("stability.sat_head"))
-sat_cols = ("sigmoid_one", "jump_from", "sigmoid_zero", "exp_inf")
-st.table(pd.DataFrame([{t("stability.col_dtype"): d, **{t(f"stability.col_{k}"): fmt.value(getattr(S.saturation(d), k)) for k in sat_cols}}
-                           for d in S.DTYPE_NAMES]), hide_index=True)
-st.caption(t("stability.sat_caption"))
+@st.fragment
+def probe_part(dtype: str, y: int, span: float) -> None:
+    x_in = ui.number("st_x", t("stability.probe"), -1000.0, 1000.0, 16.64, 0.01, fmt_str="%.6g", help=t("stability.probe_help"))
+    sat = S.saturation(dtype)
+    p = next(r for r in S.probe(x_in, y) if r["dtype"] == dtype)
+    # the numbers sit above the charts but are written after them: a step redraws the charts first
+    numbers = st.container()
+    xs = S.grid(span, dtype)
+    cv = S.curves(xs, y, dtype)
+    marks = [(v, lab) for v, lab in ((sat.sigmoid_one, "σ = 1"), (sat.sigmoid_zero, "σ = 0")) if -span <= v <= span]
+    common = {"x": t("common.logit_x"), "current": t("common.current")}
+    losses = {t(f"stability.c_naive_{y}"): cv["naive"], "BCELoss(σ(x), y)": cv["clamped"], "BCEWithLogitsLoss(x, y)": cv["stable"]}
+    fig = logit_curves_figure(xs, losses, marks=marks, current=(p["x"], p["clamped"]) if abs(p["x"]) <= span else None,
+                              labels={**common, "title": t("stability.loss_title", dtype=dtype, y=y), "y": t("common.loss")})
+    ui.plot(fig, "st_loss", t(f"stability.loss_summary_{y}", dtype=dtype, one=fmt.value(sat.sigmoid_one), jump=fmt.cell(sat.jump_from, 4),
+                              zero=fmt.value(sat.sigmoid_zero)))
+    grads = {t("stability.c_grad_clamped"): cv["grad_clamped"], t("stability.c_grad_stable"): cv["grad_stable"]}
+    fig = logit_curves_figure(xs, grads, marks=marks, current=(p["x"], p["grad_clamped"]) if abs(p["x"]) <= span else None,
+                              labels={**common, "title": t("stability.grad_title", dtype=dtype, y=y), "y": t("stability.grad_y")},
+                              uirevision="stability_grad")
+    ui.plot(fig, "st_grad", t(f"stability.grad_summary_{y}", dtype=dtype, one=fmt.value(sat.sigmoid_one), zero=fmt.value(sat.sigmoid_zero)))
+    with numbers:
+        ui.metric_row([(t("stability.stored", dtype=dtype), fmt.value(p["x"])), ("σ(x)", fmt.value(p["sigma"]))])
+        ui.metric_row([(t(f"stability.m_naive_{y}"), fmt.cell(p["naive"])), ("BCELoss(σ(x), y)", fmt.cell(p["clamped"])),
+                       ("BCEWithLogitsLoss", fmt.cell(p["stable"]))])
+        ui.metric_row([(t("stability.m_grad_clamped"), fmt.cell(p["grad_clamped"])), (t("stability.m_grad_stable"), fmt.cell(p["grad_stable"]))])
+        if p["clamped"] == 100.0:
+            st.error(t(f"stability.clamped_now_{y}", dtype=dtype), icon="💥")
 
-xs = S.grid(span, dtype)
-cv = S.curves(xs, y, dtype)
-marks = [(v, lab) for v, lab in ((sat.sigmoid_one, "σ = 1"), (sat.sigmoid_zero, "σ = 0")) if -span <= v <= span]
-common = {"x": t("common.logit_x"), "current": t("common.current")}
-losses = {t(f"stability.c_naive_{y}"): cv["naive"], "BCELoss(σ(x), y)": cv["clamped"], "BCEWithLogitsLoss(x, y)": cv["stable"]}
-fig = logit_curves_figure(xs, losses, marks=marks, current=(p["x"], p["clamped"]) if abs(p["x"]) <= span else None,
-                          labels={**common, "title": t("stability.loss_title", dtype=dtype, y=y), "y": t("common.loss")})
-ui.plot(fig, "st_loss", t(f"stability.loss_summary_{y}", dtype=dtype, one=fmt.value(sat.sigmoid_one), jump=fmt.cell(sat.jump_from, 4),
-                          zero=fmt.value(sat.sigmoid_zero)))
-grads = {t("stability.c_grad_clamped"): cv["grad_clamped"], t("stability.c_grad_stable"): cv["grad_stable"]}
-fig = logit_curves_figure(xs, grads, marks=marks, current=(p["x"], p["grad_clamped"]) if abs(p["x"]) <= span else None,
-                          labels={**common, "title": t("stability.grad_title", dtype=dtype, y=y), "y": t("stability.grad_y")},
-                          uirevision="stability_grad")
-ui.plot(fig, "st_grad", t(f"stability.grad_summary_{y}", dtype=dtype, one=fmt.value(sat.sigmoid_one), zero=fmt.value(sat.sigmoid_zero)))
-st.latex(r"\begin{aligned}-\log\sigma(x) &= \log\big(1+e^{-x}\big)\\ &= \max(-x,0) + \log\big(1+e^{-|x|}\big)\end{aligned}")
-st.latex(r"\frac{\partial}{\partial x}\,\text{BCE}\big(\sigma(x),y\big) = \frac{\sigma-y}{\sigma(1-\sigma)}\cdot\sigma(1-\sigma)")
-st.caption(t("stability.probe_table"))
-probe_cols = ("dtype", "x", "sigma", "naive", "clamped", "stable", "grad_clamped", "grad_stable")
-st.table(pd.DataFrame([{t(f"stability.col_{k}"): (r[k] if k == "dtype" else fmt.value(r[k]) if k in ("x", "sigma") else fmt.cell(r[k]))
-                            for k in probe_cols} for r in S.probe(x_in, y)]), hide_index=True)
-checked = np.asarray([p["x"], sat.before_one, sat.sigmoid_one, sat.sigmoid_zero], dtype=resolve(dtype))
-for col, name, route in zip(st.columns(2), ("naive_bce_from_logits", "binary_cross_entropy_with_logits"),
-                            ("BCELoss(sigmoid(x), y)", "BCEWithLogitsLoss(x, y)"), strict=True):
-    with col:
-        st.caption(t("stability.check", route=route, points=fmt.array(checked)))
-        ui.torch_check(name, checked, np.full(checked.shape, y, dtype=checked.dtype), reduction="none")
+        st.subheader(t("stability.sat_head"))
+        sat_cols = ("sigmoid_one", "jump_from", "sigmoid_zero", "exp_inf")
+        st.table(pd.DataFrame([{t("stability.col_dtype"): d, **{t(f"stability.col_{k}"): fmt.value(getattr(S.saturation(d), k)) for k in sat_cols}}
+                                   for d in S.DTYPE_NAMES]), hide_index=True)
+        st.caption(t("stability.sat_caption"))
+    st.latex(r"\begin{aligned}-\log\sigma(x) &= \log\big(1+e^{-x}\big)\\ &= \max(-x,0) + \log\big(1+e^{-|x|}\big)\end{aligned}")
+    st.latex(r"\frac{\partial}{\partial x}\,\text{BCE}\big(\sigma(x),y\big) = \frac{\sigma-y}{\sigma(1-\sigma)}\cdot\sigma(1-\sigma)")
+    st.caption(t("stability.probe_table"))
+    probe_cols = ("dtype", "x", "sigma", "naive", "clamped", "stable", "grad_clamped", "grad_stable")
+    st.table(pd.DataFrame([{t(f"stability.col_{k}"): (r[k] if k == "dtype" else fmt.value(r[k]) if k in ("x", "sigma") else fmt.cell(r[k]))
+                                for k in probe_cols} for r in S.probe(x_in, y)]), hide_index=True)
+    checked = np.asarray([p["x"], sat.before_one, sat.sigmoid_one, sat.sigmoid_zero], dtype=resolve(dtype))
+    for col, name, route in zip(st.columns(2), ("naive_bce_from_logits", "binary_cross_entropy_with_logits"),
+                                ("BCELoss(sigmoid(x), y)", "BCEWithLogitsLoss(x, y)"), strict=True):
+        with col:
+            st.caption(t("stability.check", route=route, points=fmt.array(checked)))
+            ui.torch_check(name, checked, np.full(checked.shape, y, dtype=checked.dtype), reduction="none")
+    ui.code_panel(
+        "import torch\n" + codegen.tensor("x", checked, dtype, requires_grad=True) + "\n"
+        + f"y = torch.full_like(x, {float(y)})\n"
+        + "naive = torch.nn.BCELoss(reduction='none')(torch.sigmoid(x), y)\n"
+        + "stable = torch.nn.BCEWithLogitsLoss(reduction='none')(x, y)\n"
+        + "print(naive.tolist(), stable.tolist())\n"
+        + "print(torch.autograd.grad(naive.sum(), x)[0].tolist(), torch.autograd.grad(stable.sum(), x)[0].tolist())"
+    )
+    ui.record_tasks("stability", {"t1": dtype == "float16" and p["x"] == sat.sigmoid_one})
+
+
+probe_part(dtype, y, span)
 
 # ---- softmax without the max shift
 st.header(t("stability.softmax_head"))
 ui.prose("stability_softmax")
-a, b = st.columns(2)
-z_text = ui.text("st_z", t("stability.z"), "2, 1, 0.1", container=a)
-shift = ui.slider("st_shift", t("stability.shift"), -1000.0, 1000.0, 0.0, 1.0, container=b)
-sm = None
-try:
-    z0 = parse.parse_matrix(z_text)
-    if z0.ndim == 1 and z0.size:
-        sm = S.softmax_shift(z0, shift, dtype)
-    else:
-        st.warning(t("stability.one_row"), icon="⚠️")
-except LossVizError as exc:
-    ui.show_error(exc)
-if sm is not None:
-    classes = [str(i) for i in range(sm["z"].size)]
-    st.table(pd.DataFrame({t("stability.col_class"): classes, "x + c": [fmt.cell(v) for v in sm["z"]],
-                               "exp(x + c)": [fmt.cell(v) for v in sm["exp"]], t("stability.col_sm_naive"): [fmt.cell(v) for v in sm["naive"]],
-                               "softmax": [fmt.cell(v) for v in sm["stable"]]}), hide_index=True)
-    fig = softmax_figure(classes, sm["naive"], sm["stable"], labels={"title": t("stability.sm_title", dtype=dtype), "x": t("stability.col_class"),
-                                                                      "y": t("stability.probability"), "naive": t("stability.col_sm_naive"), "stable": "softmax"})
-    ui.plot(fig, "st_softmax", t("stability.sm_summary", dtype=dtype, limit=fmt.value(sat.exp_inf),
-                                 nan=int(np.isnan(sm["naive"].astype(np.float64)).sum()), n=len(classes)))
+
+
+@st.fragment
+def softmax_part(dtype: str) -> None:
+    sat = S.saturation(dtype)
+    a, b = st.columns(2)
+    z_text = ui.text("st_z", t("stability.z"), "2, 1, 0.1", container=a)
+    shift = ui.slider("st_shift", t("stability.shift"), -1000.0, 1000.0, 0.0, 1.0, container=b)
+    sm = None
+    try:
+        z0 = parse.parse_matrix(z_text)
+        if z0.ndim == 1 and z0.size:
+            sm = S.softmax_shift(z0, shift, dtype)
+        else:
+            st.warning(t("stability.one_row"), icon="⚠️")
+    except LossVizError as exc:
+        ui.show_error(exc)
+    if sm is not None:
+        classes = [str(i) for i in range(sm["z"].size)]
+        st.table(pd.DataFrame({t("stability.col_class"): classes, "x + c": [fmt.cell(v) for v in sm["z"]],
+                                   "exp(x + c)": [fmt.cell(v) for v in sm["exp"]], t("stability.col_sm_naive"): [fmt.cell(v) for v in sm["naive"]],
+                                   "softmax": [fmt.cell(v) for v in sm["stable"]]}), hide_index=True)
+        fig = softmax_figure(classes, sm["naive"], sm["stable"], labels={"title": t("stability.sm_title", dtype=dtype), "x": t("stability.col_class"),
+                                                                          "y": t("stability.probability"), "naive": t("stability.col_sm_naive"), "stable": "softmax"})
+        ui.plot(fig, "st_softmax", t("stability.sm_summary", dtype=dtype, limit=fmt.value(sat.exp_inf),
+                                     nan=int(np.isnan(sm["naive"].astype(np.float64)).sum()), n=len(classes)))
+        ui.code_panel(
+            "import torch\n" + codegen.tensor("z", sm["z"], dtype) + "\n"
+            + "print((torch.exp(z) / torch.exp(z).sum()).tolist(), torch.softmax(z, dim=0).tolist())",
+            key="lv_code_softmax",
+        )
+    ui.record_tasks("stability", {"t2": sm is not None and bool(np.isnan(sm["naive"].astype(np.float64)).any())})
+
+
+softmax_part(dtype)
 ui.prose("stability_takeaway")
-ui.code_panel(
-    "import torch\n" + codegen.tensor("x", checked, dtype, requires_grad=True) + "\n"
-    + f"y = torch.full_like(x, {float(y)})\n"
-    + "naive = torch.nn.BCELoss(reduction='none')(torch.sigmoid(x), y)\n"
-    + "stable = torch.nn.BCEWithLogitsLoss(reduction='none')(x, y)\n"
-    + "print(naive.tolist(), stable.tolist())\n"
-    + "print(torch.autograd.grad(naive.sum(), x)[0].tolist(), torch.autograd.grad(stable.sum(), x)[0].tolist())"
-    + ("" if sm is None else "\n" + codegen.tensor("z", sm["z"], dtype) + "\n"
-       + "print((torch.exp(z) / torch.exp(z).sum()).tolist(), torch.softmax(z, dim=0).tolist())")
-)
 ui.quiz(
     "stability",
     [("q1", ["twenty", "hundred", "inf"], "hundred"), ("q2", ["clamp", "sat", "lr"], "sat"), ("q3", ["shift", "wide", "clip"], "shift")],
-    tasks={"t1": dtype == "float16" and p["x"] == sat.sigmoid_one,
-           "t2": sm is not None and bool(np.isnan(sm["naive"].astype(np.float64)).any())},
+    tasks=("t1", "t2"),
 )
 ui.page_links("stability")

@@ -15,85 +15,116 @@ ui.prose("softmax_ce_intro")
 LOGITS = (2.0, 1.0, 0.1, -1.0, 0.5, -0.5, 1.5, -2.0, 0.0, 0.8)
 PROBS = (0.7, 0.2, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
-st.subheader(t("softmax_ce.controls"))
-n = ui.slider("smx_c", t("softmax_ce.classes"), 2, 10, 4, 1)
-cols = [c for _ in range(0, n, 5) for c in st.columns(min(n, 5))]  # row by row: stacks in order on a phone
-x = [ui.slider(f"smx_x{i}", t("softmax_ce.logit", i=i), -10.0, 10.0, LOGITS[i], 0.1, container=cols[i]) for i in range(n)]
-soft = ui.toggle("smx_soft", t("softmax_ce.soft"), help=t("softmax_ce.soft_help"))
-if soft:
-    pcols = [c for _ in range(0, n, 5) for c in st.columns(min(n, 5))]
-    target = [ui.number(f"smx_p{i}", t("softmax_ce.prob", i=i), 0.0, 1.0, PROBS[i], 0.05, container=pcols[i]) for i in range(n)]
-else:
-    target = ui.choice("smx_y", t("softmax_ce.true_class"), list(range(n)), 0)
-left, right = st.columns(2)
-temp = ui.slider("smx_t", t("softmax_ce.temperature"), 0.1, 5.0, 1.0, 0.1, container=left, help=t("softmax_ce.temperature_help"))
-shift = ui.slider("smx_s", t("softmax_ce.shift"), -20.0, 20.0, 0.0, 0.5, container=right, help=t("softmax_ce.shift_help"))
-if temp == 1.0:  # the component shows softmax of the raw logits
-    ui_drag.logit_bars("smx_drag", logits=x, target=int(np.argmax(target)) if soft else target,
-                       state_keys=[f"smx_x{i}" for i in range(n)], target_key=None if soft else "smx_y")
 
-try:
-    v = ce_lab.softmax_view(x, target, temperature=temp, shift=shift)
-except LossVizError as exc:
-    ui.show_error(exc)
-    st.stop()
+# The lesson is a fragment: a step on a control reruns it, not the frame around it (navigation,
+# title, introduction), so the browser gets and redraws less (bench/README.md).
+@st.fragment
+def lesson() -> None:
+    st.subheader(t("softmax_ce.controls"))
+    n = ui.slider("smx_c", t("softmax_ce.classes"), 2, 10, 4, 1)
+    cols = [c for _ in range(0, n, 5) for c in st.columns(min(n, 5))]  # row by row: stacks in order on a phone
+    x = [ui.slider(f"smx_x{i}", t("softmax_ce.logit", i=i), -10.0, 10.0, LOGITS[i], 0.1, container=cols[i]) for i in range(n)]
+    soft = ui.toggle("smx_soft", t("softmax_ce.soft"), help=t("softmax_ce.soft_help"))
+    if soft:
+        pcols = [c for _ in range(0, n, 5) for c in st.columns(min(n, 5))]
+        target = [ui.number(f"smx_p{i}", t("softmax_ce.prob", i=i), 0.0, 1.0, PROBS[i], 0.05, container=pcols[i]) for i in range(n)]
+    else:
+        target = ui.choice("smx_y", t("softmax_ce.true_class"), list(range(n)), 0)
+    left, right = st.columns(2)
+    temp = ui.slider("smx_t", t("softmax_ce.temperature"), 0.1, 5.0, 1.0, 0.1, container=left, help=t("softmax_ce.temperature_help"))
+    shift = ui.slider("smx_s", t("softmax_ce.shift"), -20.0, 20.0, 0.0, 0.5, container=right, help=t("softmax_ce.shift_help"))
+    if temp == 1.0:  # the component shows softmax of the raw logits
+        ui_drag.logit_bars("smx_drag", logits=x, target=int(np.argmax(target)) if soft else target,
+                           state_keys=[f"smx_x{i}" for i in range(n)], target_key=None if soft else "smx_y")
 
-st.subheader(t("softmax_ce.numbers"))
-if soft:
-    ui.metric_row([(t("softmax_ce.loss"), fmt.cell(v["loss"])), (t("softmax_ce.target_sum"), fmt.cell(v["target_sum"]))])
-    st.caption(t("softmax_ce.soft_note" if abs(v["target_sum"] - 1) < 1e-9 else "softmax_ce.unnormalised", s=fmt.cell(v["target_sum"])))
-else:
+    try:
+        v = ce_lab.softmax_view(x, target, temperature=temp, shift=shift)
+    except LossVizError as exc:
+        ui.show_error(exc)
+        return
+
+    # the numbers sit above the charts but are written after them: a step redraws the charts first
+    numbers = st.container()
+    classes = [str(i) for i in range(n)]
+    series = {t("softmax_ce.bar_p", temp=fmt.cell(temp)): v["p"], t("softmax_ce.bar_target"): v["onehot"]}
+    if temp != 1.0:
+        series[t("softmax_ce.bar_p1")] = v["p_t1"]
+    true_cls = None if soft else target
+    fig = class_bars_figure(
+        classes, series, highlight=true_cls, y_range=(0.0, 1.15), uirevision="smx_p",
+        labels={"title": t("softmax_ce.bars_title"), "x": t("softmax_ce.col_class"), "y": t("softmax_ce.prob_axis")},
+    )
+    top = v["top"]
+    summary = t("softmax_ce.bars_summary", top=top, ptop=fmt.cell(v["p"][top]), temp=fmt.cell(temp), loss=fmt.cell(v["loss"]))
+    ui.plot(fig, "smx_bars", summary if soft else summary + " " + t("softmax_ce.outline"))
+    gfig = class_bars_figure(
+        classes, {t("softmax_ce.col_grad"): v["grad"]}, highlight=true_cls, uirevision="smx_g",
+        labels={"title": t("softmax_ce.grad_title"), "x": t("softmax_ce.col_class"), "y": t("softmax_ce.grad_axis")},
+    )
+    lo = v["lowest_grad"]
+    ui.plot(gfig, "smx_grad", t("softmax_ce.grad_summary", lo=lo, glo=fmt.cell(v["grad"][lo]), gsum=fmt.cell(v["grad_sum"], 3)))
+    with numbers:
+        st.subheader(t("softmax_ce.numbers"))
+        if soft:
+            ui.metric_row([(t("softmax_ce.loss"), fmt.cell(v["loss"])), (t("softmax_ce.target_sum"), fmt.cell(v["target_sum"]))])
+            st.caption(t("softmax_ce.soft_note" if abs(v["target_sum"] - 1) < 1e-9 else "softmax_ce.unnormalised", s=fmt.cell(v["target_sum"])))
+        else:
+            ui.metric_row(
+                [
+                    (t("softmax_ce.loss"), fmt.cell(v["loss"])),
+                    (t("softmax_ce.p_true"), fmt.cell(v["p"][target])),
+                    (t("softmax_ce.neg_log_p"), fmt.cell(v["neg_log_p"])),
+                    (t("softmax_ce.lse_minus"), fmt.cell(v["lse_minus_xy"])),
+                ]
+            )
+            st.caption(t("softmax_ce.two_routes", lse=fmt.cell(v["lse"]), zy=fmt.cell(v["z"][target]), loss=fmt.cell(v["loss"])))
+        table = pd.DataFrame(
+            {
+                t("softmax_ce.col_class"): classes,
+                t("softmax_ce.col_x"): [fmt.cell(a) for a in x],
+                t("softmax_ce.col_z"): [fmt.cell(a) for a in v["z"]],
+                t("softmax_ce.col_p"): [fmt.cell(a) for a in v["p"]],
+                t("softmax_ce.col_target"): [fmt.cell(a) for a in v["onehot"]],
+                t("softmax_ce.col_grad"): [fmt.cell(a) for a in v["grad"]],
+            }
+        )
+        st.table(table, hide_index=True, width="stretch")
+
+    st.subheader(t("softmax_ce.shift_title"))
     ui.metric_row(
         [
-            (t("softmax_ce.loss"), fmt.cell(v["loss"])),
-            (t("softmax_ce.p_true"), fmt.cell(v["p"][target])),
-            (t("softmax_ce.neg_log_p"), fmt.cell(v["neg_log_p"])),
-            (t("softmax_ce.lse_minus"), fmt.cell(v["lse_minus_xy"])),
+            (t("softmax_ce.loss"), fmt.cell(v["loss"], 10)),
+            (t("softmax_ce.shifted_loss", s=fmt.cell(shift)), fmt.cell(v["shifted_loss"], 10)),
+            (t("softmax_ce.delta"), fmt.cell(v["shift_delta"], 3)),
         ]
     )
-    st.caption(t("softmax_ce.two_routes", lse=fmt.cell(v["lse"]), zy=fmt.cell(v["z"][target]), loss=fmt.cell(v["loss"])))
-classes = [str(i) for i in range(n)]
-table = pd.DataFrame(
-    {
-        t("softmax_ce.col_class"): classes,
-        t("softmax_ce.col_x"): [fmt.cell(a) for a in x],
-        t("softmax_ce.col_z"): [fmt.cell(a) for a in v["z"]],
-        t("softmax_ce.col_p"): [fmt.cell(a) for a in v["p"]],
-        t("softmax_ce.col_target"): [fmt.cell(a) for a in v["onehot"]],
-        t("softmax_ce.col_grad"): [fmt.cell(a) for a in v["grad"]],
-    }
-)
-st.table(table, hide_index=True, width="stretch")
+    st.caption(t("softmax_ce.shift_note", dp=fmt.cell(v["p_shift_maxdiff"], 3), l0=fmt.value(v["loss"]), l1=fmt.value(v["shifted_loss"])))
+    st.caption(t("softmax_ce.temp_note", temp=fmt.cell(temp), ptop=fmt.cell(v["p"][top]), ptop1=fmt.cell(v["p_t1"][top])))
 
-series = {t("softmax_ce.bar_p", temp=fmt.cell(temp)): v["p"], t("softmax_ce.bar_target"): v["onehot"]}
-if temp != 1.0:
-    series[t("softmax_ce.bar_p1")] = v["p_t1"]
-true_cls = None if soft else target
-fig = class_bars_figure(
-    classes, series, highlight=true_cls, y_range=(0.0, 1.15), uirevision="smx_p",
-    labels={"title": t("softmax_ce.bars_title"), "x": t("softmax_ce.col_class"), "y": t("softmax_ce.prob_axis")},
-)
-top = v["top"]
-summary = t("softmax_ce.bars_summary", top=top, ptop=fmt.cell(v["p"][top]), temp=fmt.cell(temp), loss=fmt.cell(v["loss"]))
-ui.plot(fig, "smx_bars", summary if soft else summary + " " + t("softmax_ce.outline"))
-gfig = class_bars_figure(
-    classes, {t("softmax_ce.col_grad"): v["grad"]}, highlight=true_cls, uirevision="smx_g",
-    labels={"title": t("softmax_ce.grad_title"), "x": t("softmax_ce.col_class"), "y": t("softmax_ce.grad_axis")},
-)
-lo = v["lowest_grad"]
-ui.plot(gfig, "smx_grad", t("softmax_ce.grad_summary", lo=lo, glo=fmt.cell(v["grad"][lo]), gsum=fmt.cell(v["grad_sum"], 3)))
+    z = np.asarray(v["z"])
+    tgt = np.asarray(target, dtype=np.float64) if soft else np.asarray(target)
+    ui.torch_check("cross_entropy", z, tgt)
+    target_code = f"torch.tensor({[float(a) for a in target]!r}, dtype=torch.float64)" if soft else f"torch.tensor({target})"
+    ui.code_panel(
+        "import torch\nimport torch.nn.functional as F\n"
+        f"x = torch.tensor({[float(a) for a in x]!r}, dtype=torch.float64)\n"
+        f"z = (x / {float(temp)!r}).requires_grad_()\n"
+        f"target = {target_code}\n"
+        "loss = F.cross_entropy(z, target)\n"
+        "(grad,) = torch.autograd.grad(loss, z)\n"
+        "print('softmax', [round(p, 6) for p in torch.softmax(z, 0).tolist()])\n"
+        "print('loss', loss.item())\n"
+        "print('grad', [round(g, 6) for g in grad.tolist()])\n"
+        f"print('shifted by {float(shift)!r}:', F.cross_entropy(z + {float(shift)!r}, target).item())"
+    )
+    ui.record_tasks("softmax_ce", {
+        "t1": (not soft) and float(v["p"][target]) > 0.9,
+        "t2": temp >= 3.0 and float(np.max(v["p"])) < 0.5,
+        "t3": soft and abs(float(v["target_sum"]) - 1.0) > 1e-9,
+    })
 
-st.subheader(t("softmax_ce.shift_title"))
-ui.metric_row(
-    [
-        (t("softmax_ce.loss"), fmt.cell(v["loss"], 10)),
-        (t("softmax_ce.shifted_loss", s=fmt.cell(shift)), fmt.cell(v["shifted_loss"], 10)),
-        (t("softmax_ce.delta"), fmt.cell(v["shift_delta"], 3)),
-    ]
-)
-st.caption(t("softmax_ce.shift_note", dp=fmt.cell(v["p_shift_maxdiff"], 3), l0=fmt.value(v["loss"]), l1=fmt.value(v["shifted_loss"])))
-st.caption(t("softmax_ce.temp_note", temp=fmt.cell(temp), ptop=fmt.cell(v["p"][top]), ptop1=fmt.cell(v["p_t1"][top])))
 
+lesson()
 st.subheader(t("softmax_ce.formula"))
 for formula in (
     r"z=\frac{x}{T},\qquad p_c=\frac{e^{z_c}}{\sum_k e^{z_k}}",
@@ -103,30 +134,9 @@ for formula in (
 ):
     st.latex(formula)
 ui.prose("softmax_ce_takeaway")
-
-z = np.asarray(v["z"])
-tgt = np.asarray(target, dtype=np.float64) if soft else np.asarray(target)
-ui.torch_check("cross_entropy", z, tgt)
-target_code = f"torch.tensor({[float(a) for a in target]!r}, dtype=torch.float64)" if soft else f"torch.tensor({target})"
-ui.code_panel(
-    "import torch\nimport torch.nn.functional as F\n"
-    f"x = torch.tensor({[float(a) for a in x]!r}, dtype=torch.float64)\n"
-    f"z = (x / {float(temp)!r}).requires_grad_()\n"
-    f"target = {target_code}\n"
-    "loss = F.cross_entropy(z, target)\n"
-    "(grad,) = torch.autograd.grad(loss, z)\n"
-    "print('softmax', [round(p, 6) for p in torch.softmax(z, 0).tolist()])\n"
-    "print('loss', loss.item())\n"
-    "print('grad', [round(g, 6) for g in grad.tolist()])\n"
-    f"print('shifted by {float(shift)!r}:', F.cross_entropy(z + {float(shift)!r}, target).item())"
-)
 ui.quiz(
     "softmax_ce",
     [("q1", ["a", "b", "c"], "b"), ("q2", ["a", "b", "c"], "a"), ("q3", ["a", "b", "c"], "c")],
-    tasks={
-        "t1": (not soft) and float(v["p"][target]) > 0.9,
-        "t2": temp >= 3.0 and float(np.max(v["p"])) < 0.5,
-        "t3": soft and abs(float(v["target_sum"]) - 1.0) > 1e-9,
-    },
+    tasks=("t1", "t2", "t3"),
 )
 ui.page_links("softmax_ce")

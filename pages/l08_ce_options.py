@@ -16,89 +16,112 @@ LOGITS = ((2.0, 0.5, -1.0), (0.2, 1.5, 0.3), (-0.5, 0.1, 2.2), (1.0, 1.0, 0.0))
 TARGETS = (0, 1, 2, 1)
 N, C = 4, 3
 
-st.subheader(t("ce_options.controls"))
-tcols = [c for _ in range(N // 2) for c in st.columns(2)]  # row by row: stacks in order on a phone
-targets = [ui.choice(f"ceo_y{n}", t("ce_options.target_n", n=n + 1), [0, 1, 2, ce_lab.IGNORE], TARGETS[n], container=tcols[n]) for n in range(N)]
-st.caption(t("ce_options.ignore_hint"))
-wcols = st.columns(C)
-weight = [ui.number(f"ceo_w{c}", t("ce_options.weight_c", c=c), 0.0, 10.0, (1.0, 2.0, 0.5)[c], 0.1, container=wcols[c]) for c in range(C)]
-left, right = st.columns(2)
-eps = ui.slider("ceo_eps", t("ce_options.eps"), 0.0, 1.0, 0.0, 0.05, container=left, help=t("ce_options.eps_help"))
-reduction = ui.choice("ceo_red", t("common.reduction"), ["mean", "sum", "none"], "mean", container=right)
-with st.expander(t("ce_options.edit_logits")):
-    rows = [st.columns(C) for _ in range(N)]
-    logits = [[ui.number(f"ceo_x{n}{c}", f"x[{n + 1}, {c}]", -20.0, 20.0, LOGITS[n][c], 0.1, container=rows[n][c]) for c in range(C)] for n in range(N)]
 
-try:
-    v = ce_lab.batch_view(logits, targets, weight, reduction=reduction, label_smoothing=eps)
-except LossVizError as exc:
-    ui.show_error(exc)
-    st.stop()
+# The lesson is a fragment: a step on a control reruns it, not the frame around it (navigation,
+# title, introduction), so the browser gets and redraws less (bench/README.md).
+@st.fragment
+def lesson() -> None:
+    st.subheader(t("ce_options.controls"))
+    tcols = [c for _ in range(N // 2) for c in st.columns(2)]  # row by row: stacks in order on a phone
+    targets = [ui.choice(f"ceo_y{n}", t("ce_options.target_n", n=n + 1), [0, 1, 2, ce_lab.IGNORE], TARGETS[n], container=tcols[n]) for n in range(N)]
+    st.caption(t("ce_options.ignore_hint"))
+    wcols = st.columns(C)
+    weight = [ui.number(f"ceo_w{c}", t("ce_options.weight_c", c=c), 0.0, 10.0, (1.0, 2.0, 0.5)[c], 0.1, container=wcols[c]) for c in range(C)]
+    left, right = st.columns(2)
+    eps = ui.slider("ceo_eps", t("ce_options.eps"), 0.0, 1.0, 0.0, 0.05, container=left, help=t("ce_options.eps_help"))
+    reduction = ui.choice("ceo_red", t("common.reduction"), ["mean", "sum", "none"], "mean", container=right)
+    with st.expander(t("ce_options.edit_logits")):
+        rows = [st.columns(C) for _ in range(N)]
+        logits = [[ui.number(f"ceo_x{n}{c}", f"x[{n + 1}, {c}]", -20.0, 20.0, LOGITS[n][c], 0.1, container=rows[n][c]) for c in range(C)] for n in range(N)]
 
-st.subheader(t("ce_options.numbers"))
-loss_text = fmt.array(v["loss"], 6) if reduction == "none" else fmt.value(v["loss"])
-ui.metric_row([(t("ce_options.loss", red=reduction), loss_text)])
-ui.metric_row(
-    [
-        (t("ce_options.num"), fmt.cell(v["numerator"])),
-        (t("ce_options.den"), fmt.cell(v["denominator"])),
-        (t("ce_options.kept"), f"{v['n_kept']} / {N}"),
-    ]
-)
-sym, nums = ce_lab.weighted_mean_formula(v["w_y"], v["nll"], v["keep"])
-st.markdown(t("ce_options.mean_empty", mean=fmt.value(v["nll_mean"])) if v["n_kept"] == 0 else t("ce_options.mean_formula", sym=sym, nums=nums, num=fmt.cell(v["numerator"]), den=fmt.cell(v["denominator"]), mean=fmt.value(v["nll_mean"])))
-if eps > 0:
-    st.caption(t("ce_options.formula_eps"))
-if v["n_kept"] == 0:
-    st.warning(t("ce_options.all_ignored"), icon="⚠️")
-elif v["denominator"] == 0:
-    st.warning(t("ce_options.zero_weights"), icon="⚠️")
-ignored = t("ce_options.ignored")
-table = pd.DataFrame(
-    {
-        t("ce_options.col_n"): [str(k) for k in range(1, N + 1)],
-        t("ce_options.col_y"): [str(y) if k else ignored for y, k in zip(targets, v["keep"], strict=True)],
-        "w[y]": [fmt.cell(a) if k else "—" for a, k in zip(v["w_y"], v["keep"], strict=True)],
-        t("ce_options.col_l"): [fmt.cell(a) if k else "—" for a, k in zip(v["nll"], v["keep"], strict=True)],
-        "w[y]·l": [fmt.cell(a) if k else "—" for a, k in zip(v["contrib"], v["keep"], strict=True)],
-        t("ce_options.col_none"): [fmt.cell(a) for a in v["loss_none"]],
-    }
-)
-st.table(table, hide_index=True, width="stretch")
-ui.torch_check("cross_entropy", np.array(logits), np.array(targets), weight=np.array(weight), reduction=reduction, label_smoothing=eps)
+    try:
+        v = ce_lab.batch_view(logits, targets, weight, reduction=reduction, label_smoothing=eps)
+    except LossVizError as exc:
+        ui.show_error(exc)
+        return
 
-st.subheader(t("ce_options.smooth_title"))
-show = ui.choice("ceo_n", t("ce_options.inspect"), [1, 2, 3, 4], 1)
-n = show - 1
-classes = [str(c) for c in range(C)]
-if v["keep"][n]:
-    smooth = ce_lab.smoothed_target(targets[n], C, eps)
-    fig = class_bars_figure(
-        classes,
-        {t("ce_options.bar_onehot"): ce_lab.onehot(targets[n], C), t("ce_options.bar_smooth", eps=fmt.cell(eps)): smooth, t("ce_options.bar_p"): v["softmax"][n]},
-        highlight=targets[n], y_range=(0.0, 1.15), uirevision="ceo_target",
-        labels={"title": t("ce_options.target_fig", n=show), "x": t("ce_options.col_class"), "y": t("ce_options.prob_axis")},
+    # the numbers sit above the charts but are written after them: a step redraws the charts first
+    numbers = st.container()
+    st.subheader(t("ce_options.smooth_title"))
+    show = ui.choice("ceo_n", t("ce_options.inspect"), [1, 2, 3, 4], 1)
+    n = show - 1
+    classes = [str(c) for c in range(C)]
+    if v["keep"][n]:
+        smooth = ce_lab.smoothed_target(targets[n], C, eps)
+        fig = class_bars_figure(
+            classes,
+            {t("ce_options.bar_onehot"): ce_lab.onehot(targets[n], C), t("ce_options.bar_smooth", eps=fmt.cell(eps)): smooth, t("ce_options.bar_p"): v["softmax"][n]},
+            highlight=targets[n], y_range=(0.0, 1.15), uirevision="ceo_target",
+            labels={"title": t("ce_options.target_fig", n=show), "x": t("ce_options.col_class"), "y": t("ce_options.prob_axis")},
+        )
+        ui.plot(fig, "ceo_target", t("ce_options.target_summary" if eps > 0 else "ce_options.target_summary0", n=show, hi=fmt.cell(smooth[targets[n]]), lo=fmt.cell(eps / C), eps=fmt.cell(eps)))
+    else:
+        st.info(t("ce_options.inspect_ignored", n=show))
+    gfig = class_bars_figure(
+        classes, {t("ce_options.bar_grad"): v["grad"][n]}, highlight=targets[n] if v["keep"][n] else None, uirevision="ceo_grad",
+        labels={"title": t("ce_options.grad_fig", n=show, red=reduction), "x": t("ce_options.col_class"), "y": "∂ loss / ∂ x"},
     )
-    ui.plot(fig, "ceo_target", t("ce_options.target_summary" if eps > 0 else "ce_options.target_summary0", n=show, hi=fmt.cell(smooth[targets[n]]), lo=fmt.cell(eps / C), eps=fmt.cell(eps)))
-else:
-    st.info(t("ce_options.inspect_ignored", n=show))
-gfig = class_bars_figure(
-    classes, {t("ce_options.bar_grad"): v["grad"][n]}, highlight=targets[n] if v["keep"][n] else None, uirevision="ceo_grad",
-    labels={"title": t("ce_options.grad_fig", n=show, red=reduction), "x": t("ce_options.col_class"), "y": "∂ loss / ∂ x"},
-)
-ui.plot(gfig, "ceo_grad", t("ce_options.grad_summary", n=show, g=fmt.array(v["grad"][n], 4)))
+    ui.plot(gfig, "ceo_grad", t("ce_options.grad_summary", n=show, g=fmt.array(v["grad"][n], 4)))
 
-st.subheader(t("ce_options.routes_title"))
-routes = pd.DataFrame(
-    {
-        t("ce_options.route"): [t("ce_options.route_index"), t("ce_options.route_onehot")],
-        t("ce_options.no_weights"): [fmt.cell(v["mean_index"]), fmt.cell(v["mean_onehot"])],
-        t("ce_options.with_weights"): [fmt.cell(v["mean_index_w"]), fmt.cell(v["mean_onehot_w"])],
-    }
-)
-st.table(routes, hide_index=True, width="stretch")
-st.markdown(t("ce_options.routes_note", den=fmt.cell(v["denominator"]), n=v["n_kept"]))
+    with numbers:
+        st.subheader(t("ce_options.numbers"))
+        loss_text = fmt.array(v["loss"], 6) if reduction == "none" else fmt.value(v["loss"])
+        ui.metric_row([(t("ce_options.loss", red=reduction), loss_text)])
+        ui.metric_row(
+            [
+                (t("ce_options.num"), fmt.cell(v["numerator"])),
+                (t("ce_options.den"), fmt.cell(v["denominator"])),
+                (t("ce_options.kept"), f"{v['n_kept']} / {N}"),
+            ]
+        )
+        sym, nums = ce_lab.weighted_mean_formula(v["w_y"], v["nll"], v["keep"])
+        st.markdown(t("ce_options.mean_empty", mean=fmt.value(v["nll_mean"])) if v["n_kept"] == 0 else t("ce_options.mean_formula", sym=sym, nums=nums, num=fmt.cell(v["numerator"]), den=fmt.cell(v["denominator"]), mean=fmt.value(v["nll_mean"])))
+        if eps > 0:
+            st.caption(t("ce_options.formula_eps"))
+        if v["n_kept"] == 0:
+            st.warning(t("ce_options.all_ignored"), icon="⚠️")
+        elif v["denominator"] == 0:
+            st.warning(t("ce_options.zero_weights"), icon="⚠️")
+        ignored = t("ce_options.ignored")
+        table = pd.DataFrame(
+            {
+                t("ce_options.col_n"): [str(k) for k in range(1, N + 1)],
+                t("ce_options.col_y"): [str(y) if k else ignored for y, k in zip(targets, v["keep"], strict=True)],
+                "w[y]": [fmt.cell(a) if k else "—" for a, k in zip(v["w_y"], v["keep"], strict=True)],
+                t("ce_options.col_l"): [fmt.cell(a) if k else "—" for a, k in zip(v["nll"], v["keep"], strict=True)],
+                "w[y]·l": [fmt.cell(a) if k else "—" for a, k in zip(v["contrib"], v["keep"], strict=True)],
+                t("ce_options.col_none"): [fmt.cell(a) for a in v["loss_none"]],
+            }
+        )
+        st.table(table, hide_index=True, width="stretch")
+        ui.torch_check("cross_entropy", np.array(logits), np.array(targets), weight=np.array(weight), reduction=reduction, label_smoothing=eps)
 
+    st.subheader(t("ce_options.routes_title"))
+    routes = pd.DataFrame(
+        {
+            t("ce_options.route"): [t("ce_options.route_index"), t("ce_options.route_onehot")],
+            t("ce_options.no_weights"): [fmt.cell(v["mean_index"]), fmt.cell(v["mean_onehot"])],
+            t("ce_options.with_weights"): [fmt.cell(v["mean_index_w"]), fmt.cell(v["mean_onehot_w"])],
+        }
+    )
+    st.table(routes, hide_index=True, width="stretch")
+    st.markdown(t("ce_options.routes_note", den=fmt.cell(v["denominator"]), n=v["n_kept"]))
+
+    ui.code_panel(
+        "import torch\nimport torch.nn.functional as F\n"
+        + codegen.tensor("x", np.array(logits), "float64") + "\n"
+        + codegen.tensor("y", np.array(targets)) + "\n"
+        + codegen.tensor("w", np.array(weight), "float64") + "\n"
+        + f"print(F.cross_entropy(x, y, weight=w, reduction={reduction!r}, label_smoothing={float(eps)!r}).tolist())\n"
+        + f"print('reduction=none', F.cross_entropy(x, y, weight=w, reduction='none', label_smoothing={float(eps)!r}).tolist())\n"
+        + "keep = y != -100\n"
+        + "onehot = F.one_hot(y[keep], 3).double()\n"
+        + f"print('one-hot route, weighted mean', F.cross_entropy(x[keep], onehot, weight=w, label_smoothing={float(eps)!r}).item())"
+    )
+    ui.record_tasks("ce_options", {"t1": v["n_kept"] == 0, "t2": weight[0] == weight[1] == weight[2], "t3": eps >= 1.0})
+
+
+lesson()
 st.subheader(t("ce_options.formula"))
 for formula in (
     r"\text{mean}=\frac{\sum_{n:\,y_n\neq-100} w_{y_n}\,\ell_n}{\sum_{n:\,y_n\neq-100} w_{y_n}}",
@@ -108,20 +131,9 @@ for formula in (
 ):
     st.latex(formula)
 ui.prose("ce_options_takeaway")
-ui.code_panel(
-    "import torch\nimport torch.nn.functional as F\n"
-    + codegen.tensor("x", np.array(logits), "float64") + "\n"
-    + codegen.tensor("y", np.array(targets)) + "\n"
-    + codegen.tensor("w", np.array(weight), "float64") + "\n"
-    + f"print(F.cross_entropy(x, y, weight=w, reduction={reduction!r}, label_smoothing={float(eps)!r}).tolist())\n"
-    + f"print('reduction=none', F.cross_entropy(x, y, weight=w, reduction='none', label_smoothing={float(eps)!r}).tolist())\n"
-    + "keep = y != -100\n"
-    + "onehot = F.one_hot(y[keep], 3).double()\n"
-    + f"print('one-hot route, weighted mean', F.cross_entropy(x[keep], onehot, weight=w, label_smoothing={float(eps)!r}).item())"
-)
 ui.quiz(
     "ce_options",
     [("q1", ["a", "b", "c"], "b"), ("q2", ["a", "b", "c"], "a"), ("q3", ["a", "b", "c"], "c")],
-    tasks={"t1": v["n_kept"] == 0, "t2": weight[0] == weight[1] == weight[2], "t3": eps >= 1.0},
+    tasks=("t1", "t2", "t3"),
 )
 ui.page_links("ce_options")

@@ -117,3 +117,19 @@ def test_dark_theme_renders_every_chart_on_a_dark_background(server, browser):
 
 def _rgb(css: str) -> tuple[int, ...]:
     return tuple(int(float(v)) for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3])
+
+
+def test_task_done_by_a_step_in_a_fragment_shows_in_the_open_quiz(server, page):
+    """Test that a do-it task completed by a slider step (which reruns only the lesson's fragment)
+    is shown as done at once in the open quiz below the fragment."""
+    open(page, f"{server.base_url}/sigmoid-bce?lang=en&sb_y=0.5&sb_x=0.1")  # grad = σ(0.1) − 0.5 ≈ 0.025
+    page.get_by_text(translate("en", "common.quiz")).click()
+    done = translate("en", "sigmoid_bce.task_t1_done")
+    page.get_by_text(translate("en", "sigmoid_bce.task_t1")).wait_for()
+    assert page.get_by_text(done, exact=False).count() == 0
+    slider_thumb(page).focus()
+    page.keyboard.press("ArrowLeft")  # x = 0.0: σ(x) = 0.5 = y, the gradient vanishes
+    page.wait_for_function("() => new URL(location.href).searchParams.get('sb_x') === '0'")
+    page.get_by_text(done, exact=False).wait_for(timeout=RUN_TIMEOUT)
+    wait_finished(page)
+    assert page.get_by_text(done, exact=False).count() == 1
