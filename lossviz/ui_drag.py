@@ -301,8 +301,12 @@ def logit_cells(
     state_key: str | Sequence[str] | None = None,
     digits: int = 6,
     on_change: Callable[[list[list[float]]], None] | None = None,
+    hidden: bool = False,
 ) -> None:
     """Per-element BCE-with-logits: one cell per logit (1-D or 2-D), drag a cell sideways.
+
+    ``hidden``: keep the view mounted but not shown, for a page that shows it only in some states
+    (a slider step across such a state then only toggles it instead of building it again).
 
     ``state_key``: a text input's key (written as ``"1, 2; 3, 4"``, or ``"1, 2"`` for 1-D
     logits), or one key per element in row-major order. ``digits``: significant digits of the
@@ -345,7 +349,7 @@ def logit_cells(
 
     _component(
         key=key,
-        data={"mode": "cells", "logits": values, "targets": tvals,
+        data={"mode": "cells", "hidden": bool(hidden), "logits": values, "targets": tvals,
               "lo": lo, "hi": hi, "step": step, "digits": int(digits), "labels": _labels("cells")},
         on_commit_change=_callback(key, handle),
     )

@@ -37,8 +37,9 @@ def lesson() -> None:
     except LossVizError as exc:
         ui.show_error(exc)
         return
-    if scale == 1.0:  # the cells compute on the typed tensor: only the unscaled view matches the page
-        ui_drag.logit_cells("bl_cells", logits=x0, targets=y0, state_key="bl_x", logit_range=(-60.0, 60.0), digits=4)
+    # the cells compute on the typed tensor: only the unscaled view matches the page
+    ui_drag.logit_cells("bl_cells", logits=x0, targets=y0, state_key="bl_x", logit_range=(-60.0, 60.0), digits=4,
+                        hidden=scale != 1.0)
 
     sat = saturation(dtype)
     reasons = {r["reason"] for r in rows}

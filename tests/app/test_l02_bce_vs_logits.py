@@ -1,5 +1,7 @@
 """AppTest of lesson 2, BCELoss vs BCEWithLogitsLoss: the seed agrees, scaling and dtype make torch's routes part."""
 
+import json
+
 import pytest
 import torch
 
@@ -88,3 +90,19 @@ def test_code_panel_output_matches_the_headlines():
     m = _metrics(at)
     output = next(c.value for c in at.code if not c.value.startswith("import torch"))
     assert output.splitlines()[:2] == [m[NAIVE], m[STABLE]]
+
+
+def test_cells_editor_stays_mounted_and_shows_only_at_scale_1():
+    """Test that the drag-a-cell view is on the page at every scale (no rebuild on a step across
+    scale 1) but is shown only at scale 1, where its numbers are the page's."""
+    def cells(at):
+        found = [json.loads(el.proto.json) for el in at.get("bidi_component") if el.proto.component_name.endswith("lossviz_drag")]
+        assert len(found) == 1
+        return found[0]
+
+    at = open_page("bce_vs_logits", "en")
+    assert cells(at)["hidden"] is False and cells(at)["mode"] == "cells"
+    at.slider(key="bl_scale").set_value(2.0).run()
+    assert cells(at)["hidden"] is True
+    at.slider(key="bl_scale").set_value(1.0).run()
+    assert cells(at)["hidden"] is False

@@ -756,7 +756,8 @@ export default function (component) {
     ctl = new DragController(root);
     root.lvCtl = ctl;
   }
-  ctl.update(data, setTriggerValue);
+  root.hidden = Boolean(data.hidden);  // kept mounted, not shown: no rebuild when it shows again
+  if (!data.hidden) ctl.update(data, setTriggerValue);
   return () => {
     ctl.destroy();
     root.lvCtl = undefined;
