@@ -16,23 +16,25 @@ LOGITS = ((2.0, 0.5, -1.0), (0.2, 1.5, 0.3), (-0.5, 0.1, 2.2), (1.0, 1.0, 0.0))
 TARGETS = (0, 1, 2, 1)
 N, C = 4, 3
 
+# The batch (targets, weights, logits) sets up the page: editing it reruns the page. Label smoothing
+# and the reduction are a fragment with everything they change: a step reruns only that part, not
+# the navigation, title, introduction and the batch's 19 inputs (bench/README.md).
+st.subheader(t("ce_options.controls"))
+tcols = [c for _ in range(N // 2) for c in st.columns(2)]  # row by row: stacks in order on a phone
+targets = [ui.choice(f"ceo_y{n}", t("ce_options.target_n", n=n + 1), [0, 1, 2, ce_lab.IGNORE], TARGETS[n], container=tcols[n]) for n in range(N)]
+st.caption(t("ce_options.ignore_hint"))
+wcols = st.columns(C)
+weight = [ui.number(f"ceo_w{c}", t("ce_options.weight_c", c=c), 0.0, 10.0, (1.0, 2.0, 0.5)[c], 0.1, container=wcols[c]) for c in range(C)]
+with st.expander(t("ce_options.edit_logits")):
+    rows = [st.columns(C) for _ in range(N)]
+    logits = [[ui.number(f"ceo_x{n}{c}", f"x[{n + 1}, {c}]", -20.0, 20.0, LOGITS[n][c], 0.1, container=rows[n][c]) for c in range(C)] for n in range(N)]
 
-# The lesson is a fragment: a step on a control reruns it, not the frame around it (navigation,
-# title, introduction), so the browser gets and redraws less (bench/README.md).
+
 @st.fragment
-def lesson() -> None:
-    st.subheader(t("ce_options.controls"))
-    tcols = [c for _ in range(N // 2) for c in st.columns(2)]  # row by row: stacks in order on a phone
-    targets = [ui.choice(f"ceo_y{n}", t("ce_options.target_n", n=n + 1), [0, 1, 2, ce_lab.IGNORE], TARGETS[n], container=tcols[n]) for n in range(N)]
-    st.caption(t("ce_options.ignore_hint"))
-    wcols = st.columns(C)
-    weight = [ui.number(f"ceo_w{c}", t("ce_options.weight_c", c=c), 0.0, 10.0, (1.0, 2.0, 0.5)[c], 0.1, container=wcols[c]) for c in range(C)]
+def lesson(targets: list, weight: list[float], logits: list[list[float]]) -> None:
     left, right = st.columns(2)
     eps = ui.slider("ceo_eps", t("ce_options.eps"), 0.0, 1.0, 0.0, 0.05, container=left, help=t("ce_options.eps_help"))
     reduction = ui.choice("ceo_red", t("common.reduction"), ["mean", "sum", "none"], "mean", container=right)
-    with st.expander(t("ce_options.edit_logits")):
-        rows = [st.columns(C) for _ in range(N)]
-        logits = [[ui.number(f"ceo_x{n}{c}", f"x[{n + 1}, {c}]", -20.0, 20.0, LOGITS[n][c], 0.1, container=rows[n][c]) for c in range(C)] for n in range(N)]
 
     try:
         v = ce_lab.batch_view(logits, targets, weight, reduction=reduction, label_smoothing=eps)
@@ -121,7 +123,7 @@ def lesson() -> None:
     ui.record_tasks("ce_options", {"t1": v["n_kept"] == 0, "t2": weight[0] == weight[1] == weight[2], "t3": eps >= 1.0})
 
 
-lesson()
+lesson(targets, weight, logits)
 st.subheader(t("ce_options.formula"))
 for formula in (
     r"\text{mean}=\frac{\sum_{n:\,y_n\neq-100} w_{y_n}\,\ell_n}{\sum_{n:\,y_n\neq-100} w_{y_n}}",
