@@ -27,7 +27,8 @@ span = float(ui.choice("st_span", t("stability.span"), ("20", "50", "100", "1000
 def probe_part(dtype: str, y: int, span: float) -> None:
     x_in = ui.number("st_x", t("stability.probe"), -1000.0, 1000.0, 16.64, 0.01, fmt_str="%.6g", help=t("stability.probe_help"))
     sat = S.saturation(dtype)
-    p = next(r for r in S.probe(x_in, y) if r["dtype"] == dtype)
+    probed = S.probe(x_in, y)  # every dtype: the table below shows them all
+    p = next(r for r in probed if r["dtype"] == dtype)
     # the numbers sit above the charts but are written after them: a step redraws the charts first
     numbers = st.container()
     xs = S.grid(span, dtype)
@@ -62,7 +63,7 @@ def probe_part(dtype: str, y: int, span: float) -> None:
     st.caption(t("stability.probe_table"))
     probe_cols = ("dtype", "x", "sigma", "naive", "clamped", "stable", "grad_clamped", "grad_stable")
     st.table(pd.DataFrame([{t(f"stability.col_{k}"): (r[k] if k == "dtype" else fmt.value(r[k]) if k in ("x", "sigma") else fmt.cell(r[k]))
-                                for k in probe_cols} for r in S.probe(x_in, y)]), hide_index=True)
+                                for k in probe_cols} for r in probed]), hide_index=True)
     checked = np.asarray([p["x"], sat.before_one, sat.sigmoid_one, sat.sigmoid_zero], dtype=resolve(dtype))
     for col, name, route in zip(st.columns(2), ("naive_bce_from_logits", "binary_cross_entropy_with_logits"),
                                 ("BCELoss(sigmoid(x), y)", "BCEWithLogitsLoss(x, y)"), strict=True):
