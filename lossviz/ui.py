@@ -39,7 +39,24 @@ LANG_MEMORY = "lv_lang"  # plain session key: the language last in use
 
 
 def lang() -> str:
-    """The current language: ``?lang=`` if valid, else the last choice, else the browser's."""
+    """The current language: ``?lang=`` if valid, else the last choice, else the browser's.
+
+    Worked out once per script run (every ``t()`` asks; ~14 µs each through Streamlit's proxies,
+    ~120 times per rerun on a lesson). It cannot change within a run: the language switch's
+    callback runs before the script, and ``sync_language`` only writes back this same value.
+    The run is told apart by the identity of Streamlit's per-run cursor dict."""
+    ctx = get_script_run_ctx()
+    run = getattr(ctx, "cursors", None)
+    memo = getattr(ctx, "_lv_lang", None)
+    if run is not None and memo is not None and memo[0] is run:
+        return memo[1]
+    value = _resolve_lang()
+    if run is not None:
+        ctx._lv_lang = (run, value)
+    return value
+
+
+def _resolve_lang() -> str:
     from_url = normalize_lang(st.query_params.get("lang"))
     if from_url:
         return from_url
