@@ -20,6 +20,17 @@ def test_page_runs_in_both_languages(lang):
     assert "0.8354646563529968" in texts(at)
 
 
+def test_language_changed_between_runs_of_one_session_changes_every_text():
+    """Test that a second run in another language (?lang= changed, as the switch does) is wholly in
+    that language: ui.lang is worked out once per run and not carried over to the next one."""
+    at = open_page("sigmoid_bce", "en")
+    assert "Sigmoid & binary" in at.title[0].value
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert "二元交叉熵" in at.title[0].value
+    assert all("Sigmoid & binary" not in h.value for h in at.header) and any("一个" in h.value for h in at.header)
+
+
 def test_logit_and_label_sliders_move_sigma_loss_and_gradient():
     """Test that x = -3, y = 0.3 gives torch's σ(x), loss and σ(x) − y."""
     at = open_page("sigmoid_bce")
