@@ -22,6 +22,12 @@ dtype = ui.choice("st_dtype", t("common.dtype"), S.DTYPE_NAMES, "float32", conta
 y = int(ui.choice("st_y", t("stability.label"), ("0", "1"), "0", container=b))
 span = float(ui.choice("st_span", t("stability.span"), ("20", "50", "100", "1000"), "20", container=c, help=t("stability.span_help")))
 
+st.subheader(t("stability.sat_head"))
+sat_cols = ("sigmoid_one", "jump_from", "sigmoid_zero", "exp_inf")
+st.table(pd.DataFrame([{t("stability.col_dtype"): d, **{t(f"stability.col_{k}"): fmt.value(getattr(S.saturation(d), k)) for k in sat_cols}}
+                       for d in S.DTYPE_NAMES]), hide_index=True)
+st.caption(t("stability.sat_caption"))
+
 
 @st.fragment
 def probe_part(dtype: str, y: int, span: float) -> None:
@@ -53,13 +59,6 @@ def probe_part(dtype: str, y: int, span: float) -> None:
         if p["clamped"] == 100.0:
             st.error(t(f"stability.clamped_now_{y}", dtype=dtype), icon="💥")
 
-        st.subheader(t("stability.sat_head"))
-        sat_cols = ("sigmoid_one", "jump_from", "sigmoid_zero", "exp_inf")
-        st.table(pd.DataFrame([{t("stability.col_dtype"): d, **{t(f"stability.col_{k}"): fmt.value(getattr(S.saturation(d), k)) for k in sat_cols}}
-                                   for d in S.DTYPE_NAMES]), hide_index=True)
-        st.caption(t("stability.sat_caption"))
-    st.latex(r"\begin{aligned}-\log\sigma(x) &= \log\big(1+e^{-x}\big)\\ &= \max(-x,0) + \log\big(1+e^{-|x|}\big)\end{aligned}")
-    st.latex(r"\frac{\partial}{\partial x}\,\text{BCE}\big(\sigma(x),y\big) = \frac{\sigma-y}{\sigma(1-\sigma)}\cdot\sigma(1-\sigma)")
     st.caption(t("stability.probe_table"))
     probe_cols = ("dtype", "x", "sigma", "naive", "clamped", "stable", "grad_clamped", "grad_stable")
     st.table(pd.DataFrame([{t(f"stability.col_{k}"): (r[k] if k == "dtype" else fmt.value(r[k]) if k in ("x", "sigma") else fmt.cell(r[k]))
@@ -82,6 +81,8 @@ def probe_part(dtype: str, y: int, span: float) -> None:
 
 
 probe_part(dtype, y, span)
+st.latex(r"\begin{aligned}-\log\sigma(x) &= \log\big(1+e^{-x}\big)\\ &= \max(-x,0) + \log\big(1+e^{-|x|}\big)\end{aligned}")
+st.latex(r"\frac{\partial}{\partial x}\,\text{BCE}\big(\sigma(x),y\big) = \frac{\sigma-y}{\sigma(1-\sigma)}\cdot\sigma(1-\sigma)")
 
 # ---- softmax without the max shift
 st.header(t("stability.softmax_head"))

@@ -29,12 +29,16 @@ ui.page_setup("mistakes")
 ui.prose("mistakes_intro")
 
 
-# The lesson is a fragment: a step on a control reruns it, not the frame around it (navigation,
-# title, introduction), so the browser gets and redraws less (bench/README.md).
+# The mistake picked sets up the page (its story and formula; a change reruns it). Its controls and
+# everything they move are a fragment: a step reruns only that part (bench/README.md).
+picked = ui.choice("mis_which", t("mistakes.which"), list(M.LABELS.values()), M.LABELS["softmax_ce"], horizontal=False)
+which = next(m for m, label in M.LABELS.items() if label == picked)
+st.subheader(t(f"mistakes.name_{which}"))
+ui.prose(f"mistakes_{which}")
+
+
 @st.fragment
-def lesson() -> None:
-    picked = ui.choice("mis_which", t("mistakes.which"), list(M.LABELS.values()), M.LABELS["softmax_ce"], horizontal=False)
-    which = next(m for m, label in M.LABELS.items() if label == picked)
+def lesson(which: str) -> None:
     left, right = st.columns(2)
     on = ui.toggle("mis_on", t("mistakes.make_it"), True, container=left, help=t("mistakes.make_it_help"))
     scale = ui.slider("mis_scale", t("mistakes.scale"), 0.1, 50.0, 1.0, 0.1, container=right, help=t("mistakes.scale_help"))
@@ -47,8 +51,6 @@ def lesson() -> None:
         params["amp_dtype"] = ui.choice("mis_amp", t("mistakes.amp"), M.AMP_DTYPES, "bfloat16")
     key = tuple(sorted(params.items()))
 
-    st.subheader(t(f"mistakes.name_{which}"))
-    ui.prose(f"mistakes_{which}")
     case = _run(which, scale, key)
     live = case.wrong if on else case.right
     info = {k: fmt.cell(v) if isinstance(v, float) else v for k, v in case.info.items() if np.isscalar(v)}
@@ -111,14 +113,14 @@ def lesson() -> None:
                 table |= {t("mistakes.g_wrong"): col(case.wrong, "element_grads"), t("mistakes.g_right"): col(case.right, "element_grads")}
             st.table(table, hide_index=True, width="stretch")
 
-    st.latex(r"\begin{gathered}" + M.FORMULAS[which] + r"\end{gathered}")
     ui.torch_check(*M.torch_call(which, on, scale=scale, **params))
     ui.code_panel(M.code(which, on, scale=scale, **params))
     ui.record_tasks("mistakes", {"t1": which == "sigmoid_bce" and on and case.wrong.ok and not case.agree,
                                  "t2": which == "channels_last" and on and case.wrong.ok})
 
 
-lesson()
+lesson(which)
+st.latex(r"\begin{gathered}" + M.FORMULAS[which] + r"\end{gathered}")
 ui.prose("mistakes_takeaway")
 ui.quiz(
     "mistakes",
