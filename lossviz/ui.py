@@ -108,7 +108,6 @@ def _frame_widget_ids():
     no selection in that first session. Pinning the hash to the main script's (what ``app.py``
     runs under normally) keeps the ids stable; a no-op in every normal run.
     """
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
     ctx = get_script_run_ctx()
     if ctx is None:
