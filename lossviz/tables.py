@@ -1,12 +1,17 @@
-"""Per-element tables: one dict per tensor element, ready for ``st.table``.
+"""Per-element tables: one dict per tensor element, drawn by ``ui.table`` as an HTML table.
 
 No streamlit and no translation: keys are language-neutral column ids; the page maps them
-to translated headers with :func:`relabel`. Every number comes from
+to translated headers with :func:`relabel`. :func:`html_table` writes any table of strings as
+HTML: numeric columns right-aligned, highlighted rows tinted. Every number comes from
 :mod:`lossviz.functional`; cells are strings formatted by :mod:`lossviz.fmt`, so NaN and
 ±inf read as ``nan`` / ``inf`` rather than blanks.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from html import escape
 
 import numpy as np
 
@@ -76,3 +81,53 @@ def reduction_summary(input, target, weight=None, pos_weight=None) -> dict[str, 
 def relabel(rows: list[dict[str, str]], labels: dict[str, str]) -> list[dict[str, str]]:
     """Rename column ids to (translated) headers; columns missing from ``labels`` are dropped."""
     return [{labels[k]: v for k, v in row.items() if k in labels} for row in rows]
+
+
+_NUMBER = re.compile(r"[-−+]?(\d[\d,]*\.?\d*(e[-+]?\d+)?|\.\d+(e[-+]?\d+)?|inf|nan)", re.IGNORECASE)
+EMPTY = ("", "—", "-")
+CLASS = "lv-table"  # styled by lossviz.ui (TABLE_CSS): right-aligned numbers, tinted rows, a sideways scroll on a phone
+
+
+def _numeric(cells: Sequence[str]) -> bool:
+    filled = [c for c in cells if c not in EMPTY]
+    return bool(filled) and all(_NUMBER.fullmatch(c) for c in filled)
+
+
+def html_table(data: Mapping[str, Sequence[object]] | Sequence[Mapping[str, object]],
+               *, highlight: Sequence[bool] | None = None) -> str:
+    """A table of strings as one HTML ``<table>`` for ``st.markdown(..., unsafe_allow_html=True)``.
+
+    ``data`` is either columns (header → cells) or rows (one dict per row, headers as keys).
+    Columns whose cells are all numbers (``nan``, ``inf`` and ``—`` included) get ``class="num"``
+    (right-aligned, so digits line up); rows where ``highlight`` is true get ``class="hl"``
+    (tinted). Every header and cell is HTML-escaped. Inside Streamlit's Markdown the table takes
+    the theme's table style, light or dark.
+
+    HTML, not ``st.table``: a DataFrame costs the server 3–9 ms per rerun (pandas → Arrow, or a
+    Styler for the tint) and the browser an Arrow decode; on a lesson step that was most of
+    the gap to the minimal app (bench/README.md).
+
+    >>> print(html_table({"class": ["0", "1"], "p": ["0.7", "<b>"]}, highlight=[False, True]))
+    <div class="lv-table"><table><thead><tr><th class="num">class</th><th>p</th></tr></thead><tbody>
+    <tr><td class="num">0</td><td>0.7</td></tr>
+    <tr class="hl"><td class="num">1</td><td>&lt;b&gt;</td></tr>
+    </tbody></table></div>
+    """
+    if isinstance(data, Mapping):
+        headers = [str(h) for h in data]
+        columns = [[str(c) for c in data[h]] for h in data]
+    else:
+        headers = [str(h) for h in (data[0] if data else {})]
+        columns = [[str(row.get(h, "")) for row in data] for h in headers]
+    n = max((len(c) for c in columns), default=0)
+    if any(len(c) != n for c in columns):
+        raise ValueError("every column needs the same number of cells")
+    if highlight is not None and len(highlight) != n:
+        raise ValueError(f"highlight has {len(highlight)} flags for {n} rows")
+    num = [' class="num"' if _numeric(c) else "" for c in columns]
+    head = "".join(f"<th{k}>{escape(h)}</th>" for h, k in zip(headers, num, strict=True))
+    body = [("<tr class=\"hl\">" if highlight is not None and highlight[i] else "<tr>")
+            + "".join(f"<td{k}>{escape(c[i])}</td>" for c, k in zip(columns, num, strict=True)) + "</tr>"
+            for i in range(n)]
+    # one line per row and no blank line: Markdown keeps it one HTML block
+    return "\n".join([f'<div class="{CLASS}"><table><thead><tr>{head}</tr></thead><tbody>', *body, "</tbody></table></div>"])

@@ -18,7 +18,7 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from lossviz import fmt, torch_ref, ui_chart
+from lossviz import fmt, tables, torch_ref, ui_chart
 from lossviz.errors import LossVizError
 from lossviz.i18n import DEFAULT_LANG, LANGS, normalize_lang, translate
 from lossviz.i18n import prose as _prose
@@ -158,15 +158,22 @@ def presenter_toggle() -> None:
 # ------------------------------------------------------------- page set-up --
 
 
+# ui.table: numbers right-aligned with digits of one width, tinted rows (translucent vermillion: a tint on
+# the light theme and on the dark one, the text stays readable on both); a wide table scrolls sideways in
+# its own box, and on a phone its cells keep one line ("[0, 3]", 0.8543552)
+_TABLE_CSS = (f".{tables.CLASS}{{overflow-x:auto;margin-bottom:1rem}}"
+              f".{tables.CLASS} table{{margin:0;width:100%;font-size:.875rem}}"
+              f".{tables.CLASS} :is(td,th){{padding:.25rem .5rem;line-height:1.4}}"
+              f".{tables.CLASS} .num{{text-align:right;font-variant-numeric:tabular-nums}}"
+              f".{tables.CLASS} tr.hl td{{background-color:rgba(213,94,0,.22)}}")
 _PRESENTER_CSS = (
     "<style>html{font-size:22px}"
     "[data-testid=stSidebar],[data-testid=stSidebarCollapsedControl],[data-testid=stExpandSidebarButton],"
     "[data-testid=stHeader]{display:none}"
-    ".block-container{max-width:100%;padding-top:1rem}</style>"
+    ".block-container{max-width:100%;padding-top:1rem}" + _TABLE_CSS + "</style>"
 )
-# on a phone a wide table scrolls sideways in its own box; its cells keep one line ("[0, 3]", 0.8543552)
-_PHONE_CSS = ("<style>@media (max-width: 640px){[data-testid=stMain] h1{font-size:2rem}"
-              "[data-testid=stTable] :is(td,th){white-space:nowrap}}</style>")
+_PHONE_CSS = ("<style>" + _TABLE_CSS + "@media (max-width: 640px){[data-testid=stMain] h1{font-size:2rem}"
+              f".{tables.CLASS} :is(td,th){{white-space:nowrap}}}}</style>")
 
 
 def page_setup(page_id: str) -> None:
@@ -447,6 +454,11 @@ def plot(fig, key: str, summary: str) -> None:
     """A chart plus its text summary (for screen readers and for the eye)."""
     ui_chart.chart(fig, key=key, failed=t("common.chart_failed"))
     st.caption(summary)
+
+
+def table(data, *, highlight: Sequence[bool] | None = None) -> None:
+    """A table of strings, columns (header → cells) or rows (dicts): see ``tables.html_table``."""
+    st.markdown(tables.html_table(data, highlight=highlight), unsafe_allow_html=True)
 
 
 def metric_row(items: Sequence[tuple[str, str]]) -> None:

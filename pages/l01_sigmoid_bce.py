@@ -1,7 +1,6 @@
 """Lesson 1 — Sigmoid & binary cross-entropy: one logit and one label, then a small tensor."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from lossviz import bce_lab, codegen, fmt, parse, ui, ui_drag
@@ -83,7 +82,7 @@ def small_tensor() -> None:
         headers = {k: t(f"sigmoid_bce.col_{k}") for k in ("element", "x", "sigma", "y", "loss", "grad")}
         headers["grad"] = t("sigmoid_bce.col_grad", reduction=red)
         st.caption(t("common.element_table"))
-        st.table(pd.DataFrame([{headers[k]: v for k, v in r.items()} for r in rows]), hide_index=True)
+        ui.table([{headers[k]: v for k, v in r.items()} for r in rows])
         ui.torch_check("binary_cross_entropy_with_logits", xt, yt, reduction=red)
         out = "loss.tolist()" if red == "none" else "loss.item()"
         ui.code_panel(

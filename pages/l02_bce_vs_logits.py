@@ -1,7 +1,6 @@
 """Lesson 2 — BCELoss(sigmoid(x)) vs BCEWithLogitsLoss(x): equal on the seed tensor, then scale the logits."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from lossviz import bce_lab, codegen, fmt, parse, ui, ui_drag
@@ -79,12 +78,9 @@ def lesson() -> None:
                          x=fmt.cell(x0[parting[1]]), one=fmt.value(sat.sigmoid_one), dtype=dtype))
 
         cols = ("element", "x", "y", "sigma", "naive", "stable", "diff", "reason")
-        df = pd.DataFrame([{t(f"bce_vs_logits.col_{k}"): (t(f"bce_vs_logits.why_{v}") if k == "reason" else v) for k, v in r.items()}
-                           for r in rows], columns=[t(f"bce_vs_logits.col_{k}") for k in cols])
         st.caption(t("common.element_table") + " — " + t("bce_vs_logits.table_hint"))
-        # translucent vermillion: a tint on the light theme and on the dark one, the text stays readable on both
-        shade = "background-color: rgba(213, 94, 0, 0.22)"
-        st.table(df.style.apply(lambda row: [shade if flags[row.name] else ""] * len(row), axis=1), hide_index=True)
+        ui.table([{t(f"bce_vs_logits.col_{k}"): (t(f"bce_vs_logits.why_{r[k]}") if k == "reason" else r[k]) for k in cols} for r in rows],
+                 highlight=flags)
 
     st.latex(r"\underbrace{-\log\big(1-\sigma(x)\big)}_{\text{BCELoss}(\sigma(x),\,0)} \;\to\; -\max\big(\log 0, -100\big) = 100")
     st.latex(r"\underbrace{\max(x,0) - xy + \log\big(1+e^{-|x|}\big)}_{\text{BCEWithLogitsLoss}(x,\,y)}")

@@ -1,7 +1,6 @@
 """Lesson 3 — Numerical stability lab: where sigmoid → log breaks in each dtype, and softmax without the max shift."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from lossviz import codegen, fmt, parse, ui
@@ -24,8 +23,8 @@ span = float(ui.choice("st_span", t("stability.span"), ("20", "50", "100", "1000
 
 st.subheader(t("stability.sat_head"))
 sat_cols = ("sigmoid_one", "jump_from", "sigmoid_zero", "exp_inf")
-st.table(pd.DataFrame([{t("stability.col_dtype"): d, **{t(f"stability.col_{k}"): fmt.value(getattr(S.saturation(d), k)) for k in sat_cols}}
-                       for d in S.DTYPE_NAMES]), hide_index=True)
+ui.table([{t("stability.col_dtype"): d, **{t(f"stability.col_{k}"): fmt.value(getattr(S.saturation(d), k)) for k in sat_cols}}
+          for d in S.DTYPE_NAMES])
 st.caption(t("stability.sat_caption"))
 
 
@@ -61,8 +60,8 @@ def probe_part(dtype: str, y: int, span: float) -> None:
 
     st.caption(t("stability.probe_table"))
     probe_cols = ("dtype", "x", "sigma", "naive", "clamped", "stable", "grad_clamped", "grad_stable")
-    st.table(pd.DataFrame([{t(f"stability.col_{k}"): (r[k] if k == "dtype" else fmt.value(r[k]) if k in ("x", "sigma") else fmt.cell(r[k]))
-                                for k in probe_cols} for r in probed]), hide_index=True)
+    ui.table([{t(f"stability.col_{k}"): (r[k] if k == "dtype" else fmt.value(r[k]) if k in ("x", "sigma") else fmt.cell(r[k]))
+               for k in probe_cols} for r in probed])
     checked = np.asarray([p["x"], sat.before_one, sat.sigmoid_one, sat.sigmoid_zero], dtype=resolve(dtype))
     for col, name, route in zip(st.columns(2), ("naive_bce_from_logits", "binary_cross_entropy_with_logits"),
                                 ("BCELoss(sigmoid(x), y)", "BCEWithLogitsLoss(x, y)"), strict=True):
@@ -106,9 +105,9 @@ def softmax_part(dtype: str) -> None:
         ui.show_error(exc)
     if sm is not None:
         classes = [str(i) for i in range(sm["z"].size)]
-        st.table(pd.DataFrame({t("stability.col_class"): classes, "x + c": [fmt.cell(v) for v in sm["z"]],
-                                   "exp(x + c)": [fmt.cell(v) for v in sm["exp"]], t("stability.col_sm_naive"): [fmt.cell(v) for v in sm["naive"]],
-                                   "softmax": [fmt.cell(v) for v in sm["stable"]]}), hide_index=True)
+        ui.table({t("stability.col_class"): classes, "x + c": [fmt.cell(v) for v in sm["z"]],
+                  "exp(x + c)": [fmt.cell(v) for v in sm["exp"]], t("stability.col_sm_naive"): [fmt.cell(v) for v in sm["naive"]],
+                  "softmax": [fmt.cell(v) for v in sm["stable"]]})
         fig = softmax_figure(classes, sm["naive"], sm["stable"], labels={"title": t("stability.sm_title", dtype=dtype), "x": t("stability.col_class"),
                                                                           "y": t("stability.probability"), "naive": t("stability.col_sm_naive"), "stable": "softmax"})
         ui.plot(fig, "st_softmax", t("stability.sm_summary", dtype=dtype, limit=fmt.value(sat.exp_inf),

@@ -51,7 +51,7 @@ if rows is not None:
     st.caption(t("weights.not_normalised", weight_sum=fmt.cell(s["weight_sum"]), normalised=fmt.cell(s["normalised"])))
     st.markdown("**" + t("common.element_table") + "**")
     cols = {k: t(f"weights.col_{k}") for k in tables.BCE_LOGITS_COLUMNS}
-    st.table(tables.relabel(rows, cols), hide_index=True)
+    ui.table(tables.relabel(rows, cols))
     plain = F.binary_cross_entropy_with_logits(x, y, reduction="none")
     weighted = F.binary_cross_entropy_with_logits(x, y, w, "none", p)
     labels = [r["element"] for r in rows]

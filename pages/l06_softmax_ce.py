@@ -1,7 +1,6 @@
 """Lesson 6 — Softmax & cross-entropy: C logits, the softmax, −log p of the true class, p − onehot."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from lossviz import ce_lab, fmt, ui, ui_drag
@@ -78,7 +77,7 @@ def lesson() -> None:
                 ]
             )
             st.caption(t("softmax_ce.two_routes", lse=fmt.cell(v["lse"]), zy=fmt.cell(v["z"][target]), loss=fmt.cell(v["loss"])))
-        table = pd.DataFrame(
+        ui.table(
             {
                 t("softmax_ce.col_class"): classes,
                 t("softmax_ce.col_x"): [fmt.cell(a) for a in x],
@@ -88,7 +87,6 @@ def lesson() -> None:
                 t("softmax_ce.col_grad"): [fmt.cell(a) for a in v["grad"]],
             }
         )
-        st.table(table, hide_index=True, width="stretch")
 
     st.subheader(t("softmax_ce.shift_title"))
     ui.metric_row(

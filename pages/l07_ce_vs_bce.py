@@ -1,7 +1,6 @@
 """Lesson 7 — CrossEntropy vs BCE on the same tensor: seed 002, multi-class vs multi-label, the 2-class bridge."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from lossviz import ce_lab, fmt, ui, ui_drag
@@ -47,7 +46,7 @@ def seed_part() -> None:
             t("ce_vs_bce.step4", lse=fmt.cell(v["lse"], 7), ysum=fmt.cell(v["label_sum"]), yx=fmt.cell(v["label_dot_x"], 7),
               ce=fmt.value(v["ce"]), p0=fmt.cell(v["softmax"][0], 5))
         )
-        table = pd.DataFrame(
+        ui.table(
             {
                 t("ce_vs_bce.col_i"): ["0", "1", "2"],
                 t("ce_vs_bce.col_pred"): [fmt.cell(a) for a in pred],
@@ -57,7 +56,6 @@ def seed_part() -> None:
                 t("ce_vs_bce.col_ce"): [fmt.cell(a) for a in v["ce_terms"]],
             }
         )
-        st.table(table, hide_index=True, width="stretch")
     ui.torch_check("binary_cross_entropy", np.float32(pred), np.float32(label))
     ui.torch_check("cross_entropy", np.float32(pred), np.float32(label))
 

@@ -1,7 +1,6 @@
 """Lesson 8 — Class weights, ignore_index, label smoothing: the weighted mean, 0/0 = NaN, smoothed targets."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from lossviz import ce_lab, codegen, fmt, ui
@@ -85,7 +84,7 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]]) -> Non
         elif v["denominator"] == 0:
             st.warning(t("ce_options.zero_weights"), icon="⚠️")
         ignored = t("ce_options.ignored")
-        table = pd.DataFrame(
+        ui.table(
             {
                 t("ce_options.col_n"): [str(k) for k in range(1, N + 1)],
                 t("ce_options.col_y"): [str(y) if k else ignored for y, k in zip(targets, v["keep"], strict=True)],
@@ -95,18 +94,16 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]]) -> Non
                 t("ce_options.col_none"): [fmt.cell(a) for a in v["loss_none"]],
             }
         )
-        st.table(table, hide_index=True, width="stretch")
         ui.torch_check("cross_entropy", np.array(logits), np.array(targets), weight=np.array(weight), reduction=reduction, label_smoothing=eps)
 
     st.subheader(t("ce_options.routes_title"))
-    routes = pd.DataFrame(
+    ui.table(
         {
             t("ce_options.route"): [t("ce_options.route_index"), t("ce_options.route_onehot")],
             t("ce_options.no_weights"): [fmt.cell(v["mean_index"]), fmt.cell(v["mean_onehot"])],
             t("ce_options.with_weights"): [fmt.cell(v["mean_index_w"]), fmt.cell(v["mean_onehot_w"])],
         }
     )
-    st.table(routes, hide_index=True, width="stretch")
     st.markdown(t("ce_options.routes_note", den=fmt.cell(v["denominator"]), n=v["n_kept"]))
 
     ui.code_panel(

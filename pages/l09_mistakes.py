@@ -95,11 +95,10 @@ def lesson(which: str) -> None:
 
         st.subheader(t("mistakes.before_after"))
         rows = [t("mistakes.loss"), t("mistakes.grad_norm"), t("mistakes.error")]
-        st.table(
+        ui.table(
             {t("mistakes.quantity"): rows,
              t("mistakes.col_wrong"): [_cell(case.wrong.value), _cell(case.wrong.grad_norm), case.wrong.error_kind or "—"],
              t("mistakes.col_right"): [_cell(case.right.value), _cell(case.right.grad_norm), case.right.error_kind or "—"]},
-            hide_index=True, width="stretch",
         )
         n = max(len(case.wrong.elements), len(case.right.elements))
         if n:
@@ -111,7 +110,7 @@ def lesson(which: str) -> None:
                      t("mistakes.el_right"): col(case.right, "elements")}
             if case.wrong.element_grads or case.right.element_grads:
                 table |= {t("mistakes.g_wrong"): col(case.wrong, "element_grads"), t("mistakes.g_right"): col(case.right, "element_grads")}
-            st.table(table, hide_index=True, width="stretch")
+            ui.table(table)
 
     ui.torch_check(*M.torch_call(which, on, scale=scale, **params))
     ui.code_panel(M.code(which, on, scale=scale, **params))

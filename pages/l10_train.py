@@ -70,7 +70,7 @@ def toy_part() -> None:
         runs[k] = _toy(k, lr, epochs, scale)
         bar.progress((i + 1) / len(T.TOY_LOSSES), text=t("train.trained", name=name(k)))
     bar.progress(1.0, text=t("train.trained_all"))
-    st.table(
+    ui.table(
         {t("train.col_loss"): [name(k) for k in runs],
          t("train.status"): [t("train.stalled" if r.stalled else "train.learning") for r in runs.values()],
          t("train.first_loss"): [fmt.cell(r.losses[0]) for r in runs.values()],
@@ -78,7 +78,6 @@ def toy_part() -> None:
          t("train.log_loss"): [fmt.cell(r.final_loss) for r in runs.values()],
          t("train.accuracy"): [fmt.cell(r.accuracy, 3) for r in runs.values()],
          t("train.stuck"): [f"{r.stuck_start} → {r.stuck_end}" for r in runs.values()]},
-        hide_index=True, width="stretch",
     )
     naive = runs["naive_bce"]
     if naive.stuck_start:

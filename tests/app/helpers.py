@@ -5,8 +5,10 @@ from __future__ import annotations
 import html
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from lossviz.lessons import by_id
@@ -46,6 +48,52 @@ def texts(at: AppTest) -> str:
         parts += [str(el.value) for el in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     return "\n".join(parts)
+
+
+class _TableParser(HTMLParser):
+    """Collects the tables of an HTML string: header, rows of cell texts, the indexes of rows with class "hl"."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[dict] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append({"head": [], "rows": [], "hl": []})
+        elif tag == "tr" and self.tables:
+            rows = self.tables[-1]["rows"]
+            if "hl" in (dict(attrs).get("class") or "").split():
+                self.tables[-1]["hl"].append(len(rows) - 1)  # the header row is rows[0] until it moves to "head"
+            rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1]["rows"][-1].append("".join(self._cell))
+            self._cell = None
+
+
+def tables(at: AppTest) -> list[pd.DataFrame]:
+    """The tables on the page (``ui.table``), in page order, as a learner reads them (unescaped);
+    ``df.attrs["highlighted"]`` holds the indexes of the tinted rows."""
+    out = []
+    for el in at.markdown:
+        if "<table" not in str(el.value):
+            continue
+        parser = _TableParser()
+        parser.feed(str(el.value))
+        for tb in parser.tables:
+            head, *rows = tb["rows"]
+            df = pd.DataFrame(rows, columns=head)
+            df.attrs["highlighted"] = tb["hl"]
+            out.append(df)
+    return out
 
 
 def charts(at: AppTest) -> list[dict]:

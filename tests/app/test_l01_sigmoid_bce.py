@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from tests.app.helpers import open_page, texts
+from tests.app.helpers import open_page, tables, texts
 
 BCE = torch.nn.functional.binary_cross_entropy_with_logits
 
@@ -59,7 +59,7 @@ def test_tensor_text_and_reduction_move_the_reduced_loss_and_the_table():
     loss = BCE(x, y, reduction="sum")
     (g,) = torch.autograd.grad(loss, x)
     assert _metrics(at)["loss (reduction = sum)"] == repr(loss.item())
-    df = at.table[0].value
+    df = tables(at)[0]
     grads = [float(v) for v in df[df.columns[-1]]]
     assert grads == pytest.approx(g.flatten().tolist(), rel=1e-5)
     assert "torch" in at.success[0].value  # the live check agrees
@@ -69,7 +69,7 @@ def test_reduction_none_shows_per_element_losses():
     """Test that reduction none lists torch's per-element losses of the seed."""
     at = open_page("sigmoid_bce")
     at.radio(key="sb_red").set_value("none").run()
-    df = at.table[0].value
+    df = tables(at)[0]
     expected = BCE(torch.tensor([[0.4, 0.7, 1.2, 0.3], [1.1, 0.6, 0.9, 1.6]]),
                    torch.tensor([[1.0, 0, 1, 0], [0, 1, 1, 0]]), reduction="none").flatten().tolist()
     assert [float(v) for v in df[df.columns[4]]] == pytest.approx(expected, rel=1e-5)

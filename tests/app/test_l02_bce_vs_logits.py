@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from tests.app.helpers import open_page, texts
+from tests.app.helpers import open_page, tables, texts
 
 SEED_X = torch.tensor([[0.4, 0.7, 1.2, 0.3], [1.1, 0.6, 0.9, 1.6]], dtype=torch.float64)
 SEED_Y = torch.tensor([[1.0, 0, 1, 0], [0, 1, 1, 0]])
@@ -34,7 +34,7 @@ def test_seed_gives_0_8354646563529968_both_ways(lang):
 
 @pytest.mark.parametrize("scale", [8.0, 12.0, 40.0])
 def test_scale_slider_moves_both_losses_to_torchs(scale):
-    """Test that scaling the logits gives torch's two float32 means; past ×10.4 they part at element [1, 3]."""
+    """Test that scaling the logits gives torch's two float32 means; past ×10.4 they part at element [1, 3], whose row is tinted."""
     at = open_page("bce_vs_logits")
     at.slider(key="bl_scale").set_value(scale).run()
     assert not at.exception
@@ -42,11 +42,17 @@ def test_scale_slider_moves_both_losses_to_torchs(scale):
     naive, stable = _routes(SEED_X.float() * scale, SEED_Y)
     assert float(m[NAIVE]) == pytest.approx(naive, rel=1e-6)
     assert float(m[STABLE]) == pytest.approx(stable, rel=1e-6)
-    df = at.table[0].value
+    df = tables(at)[0]
     parted = "σ(x) == 1.0" in df.iloc[7, -1]
     assert parted == (scale * 1.6 >= 16.6355)
     if parted:
         assert "100" in texts(at) and float(df.iloc[7, 4]) == 100.0
+    # the tinted rows: the elements whose two torch losses differ by more than 16 float32 ulps
+    x, y = SEED_X.float() * scale, SEED_Y
+    each_naive = torch.nn.functional.binary_cross_entropy(torch.sigmoid(x), y, reduction="none").flatten().double()
+    each_stable = torch.nn.functional.binary_cross_entropy_with_logits(x, y, reduction="none").flatten().double()
+    tol = 16 * torch.finfo(torch.float32).eps
+    assert df.attrs["highlighted"] == [i for i in range(8) if abs(each_naive[i] - each_stable[i]) > tol * max(1.0, abs(each_stable[i]))]
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float64"])

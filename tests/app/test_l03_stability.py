@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.app.helpers import charts, open_page, texts
+from tests.app.helpers import charts, open_page, tables, texts
 
 
 def _metrics(at):
@@ -28,7 +28,7 @@ def _torch_probe(x: float, y: float, dtype):
 def test_page_runs_and_shows_the_searched_saturation_points(lang):
     """Test that the lab runs in each language and its table holds torch's float32 threshold 16.63553237915039."""
     at = open_page("stability", lang)
-    sat = at.table[0].value
+    sat = tables(at)[0]
     row = sat[sat.iloc[:, 0] == "float32"].iloc[0]
     x = torch.tensor(float(row.iloc[1]), dtype=torch.float32)
     assert torch.sigmoid(x).item() == 1.0
@@ -85,7 +85,7 @@ def test_softmax_shift_overflows_only_the_naive_softmax():
     at = open_page("stability")
     at.slider(key="st_shift").set_value(90.0).run()
     assert not at.exception
-    df = at.table[-1].value
+    df = tables(at)[-1]
     z = torch.tensor([2.0, 1.0, 0.1]) + 90.0
     naive = torch.exp(z) / torch.exp(z).sum()
     assert [v == "nan" for v in df.iloc[:, 3]] == torch.isnan(naive).tolist()

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from tests.app.helpers import charts, open_page, raw_messages, texts
+from tests.app.helpers import charts, open_page, raw_messages, tables, texts
 
 BCEL = torch.nn.functional.binary_cross_entropy_with_logits
 X = [[0.4, -1.2, 2.0, 0.3], [1.1, 0.6, -0.9, -1.6], [-0.5, 1.5, 0.2, 0.8]]
@@ -27,7 +27,7 @@ def test_weights_page_runs_in_both_languages(lang):
     """Test that the page runs without exception and shows its title, table, chart and quiz in each language."""
     at = open_page("weights", lang)
     assert {"en": "pos_weight", "zh": "权重"}[lang] in at.title[0].value
-    assert len(at.table) == 1
+    assert len(tables(at)) == 1
     assert len(charts(at)) == 2
 
 
@@ -38,7 +38,7 @@ def test_default_batch_matches_torch():
     assert _loss_metric(at) == pytest.approx(ref.item(), rel=1e-5)
     assert _metrics(at)["numel (the mean's denominator)"] == "12"
     assert "Σ w·l / numel" in texts(at) and "/ 12 =" in texts(at)
-    row = at.table[0].value.iloc[0]
+    row = tables(at)[0].iloc[0]
     # element [0, 0]: x = 0.4, y = 1 → w·p·(−log σ(0.4)) = 2·3·0.513 = 3.078
     none = BCEL(_t(X), _t(Y), weight=_t([[2.0], [1.0], [1.0]]), pos_weight=_t([3.0, 1, 1, 1]), reduction="none")
     assert row["w·[p·y·(−log σ(x)) + (1−y)·(−log(1−σ(x)))] = loss"] == f"2·[3·1·0.513 + 0·0.913] = {none[0, 0].item():.4g}"
@@ -76,7 +76,7 @@ def test_logits_and_targets_fields_and_sum_reduction():
     ref = BCEL(_t([[3.0, -2], [0.5, 8]]), _t([[1.0, 1], [0, 0.25]]), weight=_t([[2.0], [1.0]]),
                pos_weight=_t([3.0, 1.0]), reduction="sum")
     assert _loss_metric(at, "sum") == pytest.approx(ref.item(), rel=1e-5)
-    assert len(at.table[0].value) == 4
+    assert len(tables(at)[0]) == 4
 
 
 def test_weight_that_does_not_broadcast_gives_a_translated_error():

@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.app.helpers import open_page, texts
+from tests.app.helpers import open_page, tables, texts
 
 LOGITS = [2.0, 1.0, 0.1, -1.0, 0.5, -0.5, 1.5, -2.0, 0.0, 0.8]
 
@@ -23,7 +23,7 @@ def test_page_runs_in_both_languages(lang):
     """Test that the page runs without exception and agrees with torch in each language."""
     at = open_page("softmax_ce", lang)
     assert "✅" in "".join(str(s.icon) for s in at.success)
-    assert len(at.table) == 1 and len(at.table[0].value) == 4
+    assert len(tables(at)) == 1 and len(tables(at)[0]) == 4
 
 
 def test_defaults_match_torch():
@@ -47,7 +47,7 @@ def test_moving_a_logit_and_the_true_class_moves_the_loss():
     assert float(metrics(at)["CrossEntropyLoss"]) == pytest.approx(loss, rel=1e-5)
     z = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     (g,) = torch.autograd.grad(F.cross_entropy(z, torch.tensor(2)), z)
-    col = at.table[0].value["gradient p − target"].astype(float).tolist()
+    col = tables(at)[0]["gradient p − target"].astype(float).tolist()
     assert col == pytest.approx(g.tolist(), rel=1e-5, abs=1e-6)
 
 
@@ -56,7 +56,7 @@ def test_class_count_adds_sliders():
     at = open_page("softmax_ce")
     at.slider(key="smx_c").set_value(7).run()
     assert not at.exception
-    assert len(at.table[0].value) == 7
+    assert len(tables(at)[0]) == 7
     assert float(metrics(at)["CrossEntropyLoss"]) == pytest.approx(ce(LOGITS[:7], 0)[0], rel=1e-5)
 
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.app.helpers import charts, open_page, texts
+from tests.app.helpers import charts, open_page, tables, texts
 
 X = torch.tensor([[2.0, 0.5, -1.0], [0.2, 1.5, 0.3], [-0.5, 0.1, 2.2], [1.0, 1.0, 0.0]], dtype=torch.float64)
 W = torch.tensor([1.0, 2.0, 0.5], dtype=torch.float64)
@@ -79,7 +79,7 @@ def test_label_smoothing_and_the_two_routes():
     hot = F.cross_entropy(X, F.one_hot(y, 3).double(), weight=W, label_smoothing=0.2).item()
     plain = F.cross_entropy(X, y, label_smoothing=0.2).item()
     assert float(loss_metric(at)) == pytest.approx(idx, rel=1e-12)
-    routes = at.table[1].value
+    routes = tables(at)[1]
     col_w = routes.columns[2]
     assert [float(v) for v in routes[col_w]] == pytest.approx([idx, hot], rel=1e-5)
     assert float(routes[routes.columns[1]][1]) == pytest.approx(plain, rel=1e-5)

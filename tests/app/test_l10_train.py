@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from lossviz.train import TOY_LABELS
-from tests.app.helpers import open_page, texts
+from tests.app.helpers import open_page, tables, texts
 
 
 def seed_loop(lr=0.1, epochs=10, seed=0):
@@ -50,7 +50,7 @@ def _metrics(at) -> dict[str, float]:
 
 
 def _table(at):
-    return at.table[0].value.set_index("loss trained with")
+    return tables(at)[0].set_index("loss trained with")
 
 
 def _set(at, key, value):

@@ -1,4 +1,6 @@
-"""Tables and derived numbers of lessons 4, 5 and the glossary, against torch."""
+"""Tables and derived numbers of lessons 4, 5 and the glossary, against torch; the HTML of ``ui.table``."""
+
+from html.parser import HTMLParser
 
 import numpy as np
 import pytest
@@ -155,3 +157,75 @@ def test_glossary_terms_have_lessons_and_filter():
     entries = [{"en": "Logit", "zh": "逻辑值", "definition": "raw | score", "lesson": "L", "url": "a?lang=en"}]
     assert glossary.matching(entries, "LOG") == entries and glossary.matching(entries, "x") == []
     assert "raw \\| score → [L](/a?lang=en)" in glossary.markdown_table(entries, ("a", "b"))
+
+
+class _Cells(HTMLParser):
+    """The cells of an HTML table as the browser reads them: (tag, class, text) per cell, rows' classes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[tuple[str, str, str]]] = []
+        self.row_class: list[str] = []
+        self.tags: list[str] = []
+        self._cell: tuple[str, str, list[str]] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        cls = dict(attrs).get("class") or ""
+        if tag == "tr":
+            self.rows.append([])
+            self.row_class.append(cls)
+        elif tag in ("td", "th"):
+            self._cell = (tag, cls, [])
+
+    def handle_data(self, data):
+        if self._cell:
+            self._cell[2].append(data)
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell:
+            self.rows[-1].append((self._cell[0], self._cell[1], "".join(self._cell[2])))
+            self._cell = None
+
+
+def _parse(html: str) -> _Cells:
+    p = _Cells()
+    p.feed(html)
+    return p
+
+
+def test_html_table_right_aligns_the_numeric_columns_only():
+    """Test that a column of numbers (nan, inf, 1e-05 and a dash for a missing cell included) is right-aligned, text is not."""
+    t = _parse(tables.html_table({"element": ["[0, 0]", "[0, 1]", "[0, 2]"], "loss": ["0.5130", "nan", "—"],
+                                  "grad": ["-inf", "1e-05", "−0.25"], "why": ["same", "—", "σ(x) == 1.0"], "gap": ["—", "—", "—"]}))
+    assert [c[2] for c in t.rows[0]] == ["element", "loss", "grad", "why", "gap"]
+    for row in t.rows:
+        assert [c[1] for c in row] == ["", "num", "num", "", ""]
+    assert [c[0] for c in t.rows[0]] == ["th"] * 5 and {c[0] for r in t.rows[1:] for c in r} == {"td"}
+
+
+def test_html_table_cells_read_back_as_typed_and_never_become_markup():
+    """Test that cells with HTML, Markdown and math characters come back as the same text, with no element added."""
+    nasty = ['<script>alert("x")</script>', "a | b", "$x$ **bold** [link](http://x)", "&amp; <br>", "2·[3·1·0.3133 + 0·1.313] = 1.88"]
+    html = tables.html_table([{"cell": c, "n": str(i)} for i, c in enumerate(nasty)])
+    t = _parse(html)
+    assert [r[0][2] for r in t.rows[1:]] == nasty
+    assert set(t.tags) == {"div", "table", "thead", "tbody", "tr", "th", "td"}
+    assert "\n\n" not in html  # one HTML block for Markdown
+
+
+def test_html_table_takes_rows_or_columns_and_tints_the_flagged_rows():
+    """Test that rows and columns give the same table and that exactly the flagged rows carry the tint class."""
+    cols = {"i": ["0", "1", "2"], "x": ["a", "b", "c"]}
+    rows = [{"i": "0", "x": "a"}, {"i": "1", "x": "b"}, {"i": "2", "x": "c"}]
+    assert tables.html_table(cols) == tables.html_table(rows)
+    t = _parse(tables.html_table(rows, highlight=[True, False, True]))
+    assert t.row_class == ["", "hl", "", "hl"]
+
+
+def test_html_table_refuses_ragged_columns_and_wrong_highlight_length():
+    """Test that columns of different lengths or a highlight list of the wrong length raise instead of drawing a wrong table."""
+    with pytest.raises(ValueError, match="same number"):
+        tables.html_table({"a": ["1", "2"], "b": ["1"]})
+    with pytest.raises(ValueError, match="2 flags for 3 rows"):
+        tables.html_table({"a": ["1", "2", "3"]}, highlight=[True, False])

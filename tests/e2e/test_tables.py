@@ -1,0 +1,51 @@
+"""Tables in the browser (ui.table): digits right-aligned, flagged rows tinted, cells printed as typed, a sideways scroll on a phone."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import open
+
+pytestmark = pytest.mark.e2e
+
+# every body row of the first lv-table: [is it tinted, [[text, computed text-align] per cell]]
+ROWS_JS = """() => [...document.querySelectorAll('.lv-table')[0].querySelectorAll('tbody tr')].map(tr => [
+  getComputedStyle(tr.cells[0]).backgroundColor !== 'rgba(0, 0, 0, 0)',
+  [...tr.cells].map(td => [td.innerText.trim(), getComputedStyle(td).textAlign])])"""
+
+
+def test_parted_rows_are_tinted_and_numbers_right_aligned(server, page):
+    """Test that at ×40 exactly the rows whose reason is not "same" are tinted, and number cells align right, text left."""
+    open(page, f"{server.base_url}/bce-vs-logits?lang=en&bl_scale=40")
+    rows = page.evaluate(ROWS_JS)
+    assert len(rows) == 8
+    tinted = [i for i, (hl, _) in enumerate(rows) if hl]
+    assert tinted == [i for i, (_, cells) in enumerate(rows) if cells[-1][0] != "same"]
+    assert 7 in tinted  # element [1, 3]: x = 1.6 · 40, y = 0 → σ(x) == 1.0, the clamp
+    element, x, *_, why = rows[7][1]
+    assert element[0] == "[1, 3]" and element[1] in ("start", "left")
+    assert x == ["64", "right"] and why[1] in ("start", "left")
+
+
+def test_formula_cells_print_as_typed(server, page):
+    """Test that the weights table's formula cells keep their brackets and asterisk-free text: no link, no emphasis, no math."""
+    open(page, f"{server.base_url}/weights-reduction?lang=en")
+    table = page.locator(".lv-table").first
+    assert table.locator("a, em, strong, code, .katex").count() == 0
+    first = table.locator("tbody tr").first.locator("td").nth(1).inner_text()
+    assert first.startswith("2·[3·1·") and first.endswith("= 3.078")
+
+
+def test_a_wide_table_scrolls_in_its_own_box_on_a_phone(server, browser):
+    """Test that at 375 px the weights table keeps each cell on one line and scrolls inside its box, not the page."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 800})
+    try:
+        page = ctx.new_page()
+        open(page, f"{server.base_url}/weights-reduction?lang=en")
+        box = page.evaluate("""() => { const d = document.querySelector('.lv-table'); const td = d.querySelector('tbody td');
+          return {scroll: d.scrollWidth, client: d.clientWidth, page: document.documentElement.scrollWidth,
+                  wrap: getComputedStyle(td).whiteSpace}; }""")
+        assert box["scroll"] > box["client"] and box["page"] <= 375
+        assert box["wrap"] == "nowrap"
+    finally:
+        ctx.close()
