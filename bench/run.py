@@ -9,7 +9,7 @@ the repo's .streamlit/config.toml turns Streamlit's per-run gc.collect() off for
 baseline gets Streamlit's default back (--baseline-as-shipped: the same config as LossViz instead).
 - step: focus the page's main slider thumb (bench/harness.py MAIN_CONTROL, default the first
   [role=slider] in the main area), press an arrow key, and time keydown → the first plotly
-  chart's data changed (MutationObserver + gd.data), median and p95 over --steps steps;
+  chart changed (MutationObserver + gd.data, layout shapes and annotations), median and p95 over --steps steps;
 - first render: navigation start → first plotly chart drawn (fresh browser context each time,
   median of --renders);
 - lossviz compute per interaction (bench/compute.py, in-process AppTest, no browser);
@@ -48,10 +48,10 @@ from lossviz.lessons import all_pages  # noqa: E402
 
 STEP_JS = """([chartSel, watchMetric]) => {
   // Resolves with ms from the input event (keydown/pointerdown) to the first chart whose
-  // plotly data changed; -1 after 10 s.
+  // plotly data, shapes or annotations changed; -1 after 10 s.
   window.__step = new Promise((resolve) => {
     const charts = () => [...document.querySelectorAll(chartSel)].map(el => el.querySelector('.js-plotly-plot'));
-    const sig = (gd) => { try { return JSON.stringify((gd.data || []).map(t => [t.x, t.y, t.z, t.values, t.text, t.marker && t.marker.color])); }
+    const sig = (gd) => { try { return JSON.stringify([(gd.data || []).map(t => [t.x, t.y, t.z, t.values, t.text, t.marker && t.marker.color]), gd.layout && [gd.layout.shapes, gd.layout.annotations]]); }
                           catch (e) { return String(Math.random()); } };
     const metrics = () => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stMetricValue]')].map(e => e.textContent).join('|');
     const baseMetrics = metrics();

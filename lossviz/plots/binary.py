@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.plots.base import PALETTE, base_layout, colour, figure, marker, merge, vline
+from lossviz.plots.base import PALETTE, base_layout, colour, figure, marker, merge, point_mark, vline
 
 _LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0}
 
@@ -74,16 +74,16 @@ def scale_sweep_figure(
     labels: dict[str, str],
 ) -> go.Figure:
     """Mean loss against the scale of the logits, one line per route, a dotted line where the
-    routes part and a marker on each route at the current scale: ``current = (scale, [value per
-    route])``. ``labels``: title, x, y, parting."""
-    traces = []
-    for i, (name, ys) in enumerate(curves.items()):
-        traces.append({"type": "scatter", "x": scales, "y": np.asarray(ys, dtype=np.float64), "mode": "lines",
-                       "name": name, "line": {"color": colour(i), "dash": "solid" if i == 0 else "dash"}})
-        traces.append({"type": "scatter", "x": [current[0]], "y": [float(current[1][i])], "mode": "markers",
-                       "name": name, "showlegend": False,
-                       "marker": {"size": 11, "color": colour(i), "line": {"width": 2, "color": "white"}}})
-    layout: dict = {}
+    routes part and a point on each route at the current scale: ``current = (scale, [value per
+    route])``. ``labels``: title, x, y, parting.
+
+    The points are annotations (``point_mark``): a step on the scale moves them and leaves
+    the lines as they were, so the browser redraws only the points."""
+    traces = [{"type": "scatter", "x": scales, "y": np.asarray(ys, dtype=np.float64), "mode": "lines",
+               "name": name, "line": {"color": colour(i), "dash": "solid" if i == 0 else "dash"}}
+              for i, (name, ys) in enumerate(curves.items())]
+    layout: dict = {"annotations": [point_mark(float(current[0]), float(v), colour=colour(i))
+                                    for i, v in enumerate(current[1]) if np.isfinite(v)]}
     if parting is not None and scales[0] <= parting <= scales[-1]:
         vline(layout, parting, line={"color": PALETTE["grey"], "dash": "dot"},
               annotation={"text": labels["parting"], "font": {"size": 11}})

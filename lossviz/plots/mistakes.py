@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.plots.base import PALETTE, base_layout, figure, merge, rows_layout
+from lossviz.plots.base import PALETTE, base_layout, figure, merge, point_mark, rows_layout
 from lossviz.plots.train import _two_rows_titles
 
 
@@ -15,7 +15,9 @@ def sweep_figure(
     """Top: loss of the mistake and the fix vs the logit scale; bottom: gradient norms (log axis).
 
     ``sweep``: keys wrong, right, wrong_grad, right_grad (NaN where torch raised).
-    ``current``: (scale, wrong loss, right loss) of the live example, marked on the top panel.
+    ``current``: (scale, wrong loss, right loss) of the live example, marked on the top panel
+    with annotations (``point_mark``: a step on the scale redraws only them); a trace without
+    data gives them their legend entry.
     ``labels``: title, x, loss, grad, wrong, right, current.
     """
     traces = []
@@ -29,10 +31,11 @@ def sweep_figure(
                        "name": labels[side], "line": dict(line), "legendgroup": side, "showlegend": False,
                        "xaxis": "x2", "yaxis": "y2"})
     scale, *values = current
-    ys = [v for v in values if v is not None and np.isfinite(v)]
-    traces.append({"type": "scatter", "x": [scale] * len(ys), "y": ys, "mode": "markers", "name": labels["current"],
-                   "marker": {"size": 12, "color": PALETTE["black"], "line": {"width": 2, "color": "white"}},
-                   "xaxis": "x", "yaxis": "y"})
+    traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": labels["current"],
+                   "marker": {"size": 11, "color": PALETTE["grey"]}, "xaxis": "x", "yaxis": "y"})
     layout = merge(rows_layout(2, vertical_spacing=0.08), {"xaxis": {"type": "log"}, "xaxis2": {"type": "log"}})
+    # each point in its curve's colour (black would vanish on the dark theme)
+    layout["annotations"] = [point_mark(scale, v, colour=col, log_x=True) for (col, _), v in zip(styles.values(), values, strict=True)
+                             if scale > 0 and v is not None and np.isfinite(v)]
     base_layout(layout, title=labels["title"], x_title="", y_title=labels["loss"], uirevision="mistake_sweep")
     return figure(traces, _two_rows_titles(layout, labels["x"], labels["loss"], labels["grad"]))

@@ -47,3 +47,21 @@ def test_plotly_js_that_cannot_load_gives_a_message_not_a_blank(server, browser,
         assert_no_exception(page)
     finally:
         ctx.close()
+
+
+POINTS_JS = """() => { const gd = document.querySelector('.st-key-bl_sweep .js-plotly-plot');
+  return gd ? (gd.layout.annotations || []).filter(a => a.text === '●').map(a => Number(a.x)) : null; }"""
+
+
+def test_a_scale_step_moves_the_points_and_keeps_the_curves(server, page):
+    """Test that a step on lesson 2's scale moves the two points while the curves stay the very same trace objects (no replot)."""
+    open(page, f"{server.base_url}/bce-vs-logits?lang=en&bl_scale=12")
+    page.wait_for_function(f"JSON.stringify(({POINTS_JS})()) === '[12,12]'")
+    page.evaluate("document.querySelector('.st-key-bl_sweep .js-plotly-plot').data.forEach(t => { t.__lvMark = 'before'; })")
+    page.locator(".st-key-bl_scale input[type=range]").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"JSON.stringify(({POINTS_JS})()) === '[12.1,12.1]'")
+    wait_finished(page)
+    marks = page.evaluate("[...document.querySelector('.st-key-bl_sweep .js-plotly-plot').data].map(t => t.__lvMark)")
+    assert marks == ["before", "before"]
+    assert_no_exception(page)

@@ -138,5 +138,9 @@ def test_sweep_and_figure_as_data():
     fig = sweep_figure(scales, s, current=(20.0, 25.0, 6.0), labels=labels)
     names = [tr.name for tr in fig.data]
     assert names.count("wrong") == 2 and names.count("right") == 2
-    assert list(fig.data[-1].y) == [25.0, 6.0]
+    # the live example: two points on the top panel, as annotations (log x axis: plotly places them at log10)
+    marks = [(a.x, a.y, a.xref, a.yref, a.font.color) for a in fig.layout.annotations if a.text == "●"]
+    colours = [tr.line.color for tr in fig.data[:4:2]]  # the loss curves: with the mistake, fixed
+    assert marks == [(pytest.approx(np.log10(20.0)), 25.0, "x", "y", colours[0]), (pytest.approx(np.log10(20.0)), 6.0, "x", "y", colours[1])]
+    assert fig.data[-1].name == "current" and list(fig.data[-1].x) == [None]  # its legend entry
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis2.type == "log"

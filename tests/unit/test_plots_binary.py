@@ -45,23 +45,23 @@ def test_legend_below_puts_a_horizontal_legend_under_the_plot(build):
 
 
 def test_scale_sweep_figure_has_both_routes_markers_and_the_parting_line():
-    """Test two lines, a marker per route at the current scale, and a dotted line at the parting scale."""
+    """Test two lines, a point per route at the current scale (an annotation: a step moves it without a replot), and a dotted line at the parting scale."""
     scales = np.linspace(0, 60, 7)
     fig = scale_sweep_figure(scales, {"naive": scales * 0 + 1, "stable": scales * 0 + 2}, current=(10.0, [1.0, 2.0]),
                              parting=10.4, labels=L)
-    lines = [tr for tr in fig.data if tr.mode == "lines"]
-    marks = [tr for tr in fig.data if tr.mode == "markers"]
-    assert [tr.name for tr in lines] == ["naive", "stable"]
-    assert [(m.x[0], m.y[0]) for m in marks] == [(10.0, 1.0), (10.0, 2.0)]
-    assert fig.layout.shapes[0].x0 == 10.4
-    assert fig.layout.annotations[0].text == "part"
+    assert [(tr.name, tr.mode) for tr in fig.data] == [("naive", "lines"), ("stable", "lines")]
+    points = [a for a in fig.layout.annotations if a.text == "●"]
+    assert [(p.x, p.y, p.xanchor, p.yanchor) for p in points] == [(10.0, 1.0, "center", "middle"), (10.0, 2.0, "center", "middle")]
+    assert [p.font.color for p in points] == [tr.line.color for tr in fig.data]  # each point in its route's colour
+    assert [s.x0 for s in fig.layout.shapes] == [10.4]
+    assert [a.text for a in fig.layout.annotations if a.text != "●"] == ["part"]
 
 
 def test_scale_sweep_figure_omits_a_parting_line_outside_the_range():
     """Test that no line is drawn when the routes never part within the slider's range."""
     scales = np.linspace(0, 60, 7)
     fig = scale_sweep_figure(scales, {"a": scales}, current=(1.0, [1.0]), parting=None, labels=L)
-    assert not fig.layout.shapes
+    assert not fig.layout.shapes and [a.text for a in fig.layout.annotations] == ["●"]
 
 
 def test_element_compare_figure_groups_bars_per_element():
