@@ -46,8 +46,12 @@ def merge(dst: dict, src: dict) -> dict:
 
 
 def figure(traces: list[dict], layout: dict) -> go.Figure:
-    """The figure of plain-dict ``traces`` (each with ``type``) and ``layout``, unvalidated."""
-    return go.Figure(data=traces, layout=layout, _validate=False)
+    """The figure of plain-dict ``traces`` (each with ``type``) and ``layout``, unvalidated.
+
+    With an empty ``template``: plotly would otherwise copy its default template (Streamlit's)
+    into every figure, half of the figure's cost, and the chart component never sends it
+    (``ui_chart.spec_json``: the browser applies Streamlit's theme)."""
+    return go.Figure(data=traces, layout={"template": {}, **layout}, _validate=False)
 
 
 def _base(*, title: str, x_title: str, y_title: str, uirevision: str) -> dict:

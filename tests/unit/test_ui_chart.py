@@ -6,6 +6,7 @@ import base64
 import json
 
 import numpy as np
+import plotly.utils
 from plotly.offline import get_plotlyjs_version
 
 from lossviz import ui_chart
@@ -17,13 +18,26 @@ def test_spec_json_keeps_the_data_and_drops_streamlits_placeholder_template():
     xs = np.linspace(-3.0, 3.0, 7)
     fig = sigmoid_figure(xs, 1.0 / (1.0 + np.exp(-xs)), current=(0.5, 0.62),
                          labels={"title": "T", "x": "x", "y": "y", "curve": "c", "current": "now"})
-    assert "template" in fig.to_plotly_json()["layout"]  # what st.plotly_chart would have sent
     spec = json.loads(ui_chart.spec_json(fig))
     assert "template" not in spec["layout"]
     assert spec["layout"]["title"]["text"] == "T"
     x = spec["data"][0]["x"]
     got = np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"]) if isinstance(x, dict) else np.array(x)
     np.testing.assert_array_equal(got, xs)
+
+
+def test_spec_json_is_plotlys_own_json_and_leaves_the_figure_as_it_was():
+    """Test that the spec equals the JSON of plotly's fig.to_dict() (typed arrays included) and that making it changes nothing in the figure."""
+    xs = np.linspace(-3.0, 3.0, 7)
+    fig = sigmoid_figure(xs, 1.0 / (1.0 + np.exp(-xs)), current=(0.5, 0.62),
+                         labels={"title": "T", "x": "x", "y": "y", "curve": "c", "current": "now"})
+    fig.update_layout(shapes=[{"type": "line", "x0": 0, "x1": 1, "y0": 0, "y1": 1}])  # a change after the builder
+    ref = fig.to_dict()
+    ref["layout"].pop("template", None)
+    ref["layout"].setdefault("colorway", json.loads(ui_chart.spec_json(fig))["layout"]["colorway"])
+    assert json.loads(ui_chart.spec_json(fig)) == json.loads(json.dumps(ref, cls=plotly.utils.PlotlyJSONEncoder))
+    assert isinstance(fig.data[0].x, np.ndarray)  # the figure keeps its numpy arrays
+    assert isinstance(json.loads(ui_chart.spec_json(fig))["data"][0]["x"], dict)  # typed array: {"dtype", "bdata"}
 
 
 def test_served_plotly_js_is_the_python_packages_version():
