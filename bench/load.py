@@ -22,7 +22,9 @@ active_sessions from /_stcore/metrics.
 ``--check`` shows the client is equivalent to a browser: headless Chromium presses ArrowRight
 on a slider and its ForwardMsgs are recorded; then the client sends the same widget value and
 the two rerun streams are compared (delta paths, element types and element contents, with
-widget ids and cached-message references normalised).
+widget ids and cached-message references normalised). Checked on the Start page (a full rerun)
+and on lesson 1, whose slider is in an ``st.fragment``: like the browser, the client then sends
+the fragment's id (learnt from the slider's delta) and the server reruns only that part.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class Client:
         self.ws = None
         self.page_hash = ""
         self.slider = None  # (widget id, min, max, step, value)
+        self.fragment = ""  # the st.fragment the slider is in: its steps rerun only that (as in the browser)
         self.errors = 0
 
     async def connect(self) -> list[ForwardMsg]:
@@ -101,14 +104,18 @@ class Client:
                 if self.slider is not None and not s.set_value:
                     value = [self.slider[4]]
                 self.slider = (s.id, s.min, s.max, s.step, value[0])
+                self.fragment = msg.delta.fragment_id
             if kind == "exception":
                 self.errors += 1
 
-    async def rerun(self, query: str, states: list[WidgetState]) -> tuple[list[ForwardMsg], float, float]:
-        """Send one rerun_script; return its ForwardMsgs, ms to the first chart, ms to finished."""
+    async def rerun(self, query: str, states: list[WidgetState], fragment: str = "") -> tuple[list[ForwardMsg], float, float]:
+        """Send one rerun_script (of ``fragment`` only, if given); return its ForwardMsgs, ms to the
+        first chart, ms to finished."""
         back = BackMsg()
         cs = back.rerun_script
         cs.query_string = query
+        if fragment:
+            cs.fragment_id = fragment
         cs.page_name = self.path
         cs.page_script_hash = self.page_hash
         cs.widget_states.widgets.extend(states)
@@ -134,7 +141,8 @@ class Client:
             if kind == "delta" and chart != chart and _is_chart(msg.delta.new_element):
                 chart = (time.perf_counter() - t0) * 1000
             if kind == "script_finished" and msg.script_finished in (
-                    ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR):
+                    ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+                    ForwardMsg.FINISHED_WITH_COMPILE_ERROR):
                 done = (time.perf_counter() - t0) * 1000
                 if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                     self.errors += 1
@@ -153,7 +161,7 @@ class Client:
         ws = WidgetState(id=wid)
         ws.double_array_value.data.append(new)
         shown = repr(int(new)) if float(new).is_integer() and step >= 1 else repr(new)
-        msgs, chart, done = await self.rerun(f"lang={self.lang}&{self.key}={shown}", [ws])
+        msgs, chart, done = await self.rerun(f"lang={self.lang}&{self.key}={shown}", [ws], self.fragment)
         return msgs, chart, done, new
 
     async def close(self) -> None:
@@ -287,12 +295,17 @@ def _norm(msgs: list[ForwardMsg]) -> list[tuple]:
 
 
 def check(base: str) -> bool:
-    """Compare one keyboard step from Chromium with the same step from the protocol client."""
+    """Compare one keyboard step from Chromium with the same step from the protocol client, on the
+    Start page (a full rerun) and on lesson 1 (its slider is in an st.fragment: a fragment rerun)."""
+    targets = load_targets()
+    return all([_check_one(base, *targets[0]), _check_one(base, *next(t for t in targets if t[0] == "sigmoid-bce"))])
+
+
+def _check_one(base: str, path: str, key: str) -> bool:
     from playwright.sync_api import sync_playwright
 
     from bench.harness import CHROMIUM, CHROMIUM_ARGS
 
-    path, key = load_targets()[0]
     frames: list[bytes] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -325,12 +338,13 @@ def check(base: str) -> bool:
         await c.connect()
         msgs, _, _, new = await c.step(+1.0)
         await c.close()
-        return msgs, new
+        return msgs, new, c.fragment
 
-    client_msgs, new = asyncio.run(client_side())
+    client_msgs, new, fragment = asyncio.run(client_side())
     a, b = _norm(browser_msgs), _norm(client_msgs)
     same = a == b
-    print(f"page /{path}, slider {key}: browser value {value}, client value {new}")
+    print(f"page /{path}, slider {key}: browser value {value}, client value {new}"
+          + (f"; the slider is in fragment {fragment}: the client reran only it" if fragment else "; a full rerun"))
     print(f"browser rerun: {len(browser_msgs)} ForwardMsgs ({refs} cached refs), {len(a)} deltas; "
           f"client rerun: {len(client_msgs)} ForwardMsgs, {len(b)} deltas")
     if not same:
