@@ -395,3 +395,21 @@ def test_invalid_values_from_the_browser_are_ignored(harness, page):
         assert_no_exception(page)
     assert query(page) == {}
     assert py_text(page, "py_curve") == fmt.cell(torch_bce(2.0, 1.0))
+
+
+def test_the_bars_follow_a_narrower_window(server, page):
+    """Test that after the window narrows, the softmax bars are redrawn at the component's new width (the width comes from a ResizeObserver)."""
+    open_app(page, server.base_url + "/softmax-ce?lang=en")
+    root = page.locator(".st-key-smx_drag .lv-drag")  # in the component's shadow root: a locator reaches it
+    page.wait_for_selector(".st-key-smx_drag .lv-drag svg")
+    widths = "r => [Math.round(r.clientWidth), Number(r.querySelector('svg').getAttribute('width'))]"
+    wide, drawn = root.evaluate(widths)
+    assert abs(wide - drawn) <= 1
+    page.set_viewport_size({"width": 700, "height": 900})
+    for _ in range(50):
+        now, drawn = root.evaluate(widths)
+        if now < wide and abs(now - drawn) <= 1:
+            break
+        page.wait_for_timeout(100)
+    assert now < wide and abs(now - drawn) <= 1, (wide, now, drawn)
+    assert_no_exception(page)

@@ -146,9 +146,13 @@ class DragController {
     this.width = 0;
     this.perf = { draws: [], frames: [], lags: [], reset() { this.draws = []; this.frames = []; this.lags = []; } };
     root.lvPerf = this.perf;
+    // The width comes from here (layout is fresh inside a ResizeObserver callback), not from
+    // reading clientWidth on every update: that read in the middle of a rerun's commit forced the
+    // browser to lay out the whole page once more before the charts drew.
     this.resize = new ResizeObserver(() => {
       const w = Math.round(this.root.clientWidth);
       if (!w || w === this.width || !this.data) return;
+      this.width = w;
       if (this.drag) this.needsRefresh = true;
       else this.refresh();
     });
@@ -175,7 +179,7 @@ class DragController {
   // Rebuild the DOM only when its structure changes, so focus and pointer capture survive reruns.
   refresh() {
     this.needsRefresh = false;
-    this.width = Math.round(this.root.clientWidth) || this.width || 600;
+    if (!this.width) this.width = Math.round(this.root.clientWidth) || 600; // the first draw only
     const d = this.data;
     const s = this.state;
     const shape = d.mode === "bars" ? s.logits.length : d.mode === "cells" ? [s.logits.length, (s.logits[0] || []).length] : s.y === null;
