@@ -85,7 +85,7 @@ def relabel(rows: list[dict[str, str]], labels: dict[str, str]) -> list[dict[str
 
 _NUMBER = re.compile(r"[-−+]?(\d[\d,]*\.?\d*(e[-+]?\d+)?|\.\d+(e[-+]?\d+)?|inf|nan)", re.IGNORECASE)
 EMPTY = ("", "—", "-")
-CLASS = "lv-table"  # styled by lossviz.ui (TABLE_CSS): right-aligned numbers, tinted rows, a sideways scroll on a phone
+CLASS = "lv-table"  # styled by lossviz.ui (_TABLE_CSS): right-aligned numbers, tinted rows, a sideways scroll on a phone
 
 
 def _numeric(cells: Sequence[str]) -> bool:
@@ -104,8 +104,8 @@ def html_table(data: Mapping[str, Sequence[object]] | Sequence[Mapping[str, obje
     the theme's table style, light or dark.
 
     HTML, not ``st.table``: a DataFrame costs the server 3–9 ms per rerun (pandas → Arrow, or a
-    Styler for the tint) and the browser an Arrow decode; on a lesson step that was most of
-    the gap to the minimal app (bench/README.md).
+    Styler for the tint) and the browser an Arrow decode; on lesson 2 that was a sixth of a
+    step (bench/README.md).
 
     >>> print(html_table({"class": ["0", "1"], "p": ["0.7", "<b>"]}, highlight=[False, True]))
     <div class="lv-table"><table><thead><tr><th class="num">class</th><th>p</th></tr></thead><tbody>

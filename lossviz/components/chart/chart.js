@@ -91,8 +91,8 @@ function draw(root, Plotly) {
   // One drawing at a time: a step that arrives while plotly is busy waits for it, and only the
   // newest figure is drawn. A figure plotly rejects leaves the previous drawing in place.
   // A trace whose JSON is the same as last time is passed as the same object: plotly compares
-  // data arrays by reference, so when a step moves only a point drawn as a layout shape
-  // (lossviz.plots.base.point_shape) it redraws that shape instead of replotting the figure.
+  // data arrays by reference, so when a step moves only a point drawn as a layout annotation
+  // (lossviz.plots.base.point_mark) it redraws that annotation instead of replotting the figure.
   const prev = root.lvTraces || [];
   const keys = (fig.data || []).map((t) => JSON.stringify(t));
   const data = (fig.data || []).map((t, i) => (prev[i] && prev[i][0] === keys[i] ? prev[i][1] : t));
