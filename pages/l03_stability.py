@@ -28,6 +28,17 @@ ui.table([{t("stability.col_dtype"): d, **{t(f"stability.col_{k}"): fmt.value(ge
 st.caption(t("stability.sat_caption"))
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _curves(span: float, dtype: str, y: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The curves depend on the set-up controls only, not on the probe: computed once per
+    (span, dtype, label) for every session, and read-only because they are shared."""
+    xs = S.grid(span, dtype)
+    cv = S.curves(xs, y, dtype)
+    for arr in (xs, *cv.values()):
+        arr.flags.writeable = False
+    return xs, cv
+
+
 @st.fragment
 def probe_part(dtype: str, y: int, span: float) -> None:
     x_in = ui.number("st_x", t("stability.probe"), -1000.0, 1000.0, 16.64, 0.01, fmt_str="%.6g", help=t("stability.probe_help"))
@@ -36,8 +47,7 @@ def probe_part(dtype: str, y: int, span: float) -> None:
     p = next(r for r in probed if r["dtype"] == dtype)
     # the numbers sit above the charts but are written after them: a step redraws the charts first
     numbers = st.container()
-    xs = S.grid(span, dtype)
-    cv = S.curves(xs, y, dtype)
+    xs, cv = _curves(span, dtype, y)
     marks = [(v, lab) for v, lab in ((sat.sigmoid_one, "σ = 1"), (sat.sigmoid_zero, "σ = 0")) if -span <= v <= span]
     common = {"x": t("common.logit_x"), "current": t("common.current")}
     losses = {t(f"stability.c_naive_{y}"): cv["naive"], "BCELoss(σ(x), y)": cv["clamped"], "BCEWithLogitsLoss(x, y)": cv["stable"]}

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.plots.base import DASHES, PALETTE, base_layout, colour, figure, marker, merge, vline
+from lossviz.plots.base import DASHES, PALETTE, base_layout, colour, figure, merge, point_mark, vline
 from lossviz.plots.binary import _below
 
 
@@ -29,7 +29,11 @@ def logit_curves_figure(
     uirevision: str = "stability",
 ) -> go.Figure:
     """Curves against the logit (non-finite values left as gaps), dotted vertical lines at
-    ``marks`` ``(x, text)`` and the current point. ``labels``: title, x, y, current."""
+    ``marks`` ``(x, text)`` and the current point. ``labels``: title, x, y, current.
+
+    The current point is an annotation (``point_mark``; a trace without data gives it its
+    legend entry): a step on the probe moves it and leaves the curves as they were, so the
+    browser redraws only the point."""
     xs = np.asarray(xs, dtype=np.float64)
     traces = [{"type": "scatter", "x": xs, "y": finite_or_nan(ys), "mode": "lines", "name": name,
                "line": {"color": colour(i), "dash": DASHES[i % len(DASHES)], "width": 3 - 0.5 * i},
@@ -40,7 +44,9 @@ def logit_curves_figure(
               annotation={"text": text, "font": {"size": 11}, "textangle": -90,
                           "yanchor": "top" if k % 2 else "bottom"})
     if current is not None and np.isfinite(current[1]):
-        marker(traces, current[0], current[1], name=labels["current"])
+        traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": labels["current"],
+                       "marker": {"size": 11, "color": PALETTE["grey"]}})
+        layout.setdefault("annotations", []).append(point_mark(float(current[0]), float(current[1]), colour=PALETTE["grey"]))
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
     return figure(traces, merge(layout, _below(460)))
 

@@ -87,13 +87,14 @@ def test_logit_curves_figure_marks_saturation_and_leaves_inf_as_gaps():
     assert naive.name == "naive" and np.isnan(naive.y[2]) and naive.connectgaps is False
     assert fig.data[1].y[2] == 100.0
     assert fig.layout.shapes[0].x0 == 16.6355 and fig.layout.annotations[0].text == "σ = 1"
-    assert fig.data[-1].name == "now" and fig.data[-1].x[0] == 17.0
+    assert fig.data[-1].name == "now" and fig.data[-1].x == (None,)  # the point's legend entry
+    assert [(a.x, a.y) for a in fig.layout.annotations if a.text == "●"] == [(17.0, 100.0)]  # the point: an annotation
 
 
 def test_logit_curves_figure_skips_a_non_finite_current_point():
     """Test that an infinite current value draws no marker rather than breaking the chart."""
     fig = logit_curves_figure([0.0, 1.0], {"a": [0.0, 1.0]}, current=(1.0, np.inf), labels=L)
-    assert [tr.name for tr in fig.data] == ["a"]
+    assert [tr.name for tr in fig.data] == ["a"] and not fig.layout.annotations
 
 
 def test_softmax_figure_labels_nan_bars():
