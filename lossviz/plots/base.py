@@ -108,6 +108,12 @@ def point_mark(x: float, y: float, *, colour: str, size: int = 20, log_x: bool =
             "xanchor": "center", "yanchor": "middle", "font": {"size": size, "color": colour}}
 
 
+def point_legend(name: str) -> dict:
+    """A trace without data: the legend entry for points drawn with ``point_mark``."""
+    return {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name,
+            "marker": {"size": 11, "color": PALETTE["grey"]}, "xaxis": "x", "yaxis": "y"}
+
+
 def marker(fig, x: float, y: float, *, name: str, colour_name: str = "black"):
     """A highlighted point at the current value (a trace, so tests can read it).
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.plots.base import PALETTE, base_layout, figure, merge, point_mark, rows_layout
+from lossviz.plots.base import PALETTE, base_layout, figure, merge, point_legend, point_mark, rows_layout
 from lossviz.plots.train import _two_rows_titles
 
 
@@ -31,8 +31,7 @@ def sweep_figure(
                        "name": labels[side], "line": dict(line), "legendgroup": side, "showlegend": False,
                        "xaxis": "x2", "yaxis": "y2"})
     scale, *values = current
-    traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": labels["current"],
-                   "marker": {"size": 11, "color": PALETTE["grey"]}, "xaxis": "x", "yaxis": "y"})
+    traces.append(point_legend(labels["current"]))
     layout = merge(rows_layout(2, vertical_spacing=0.08), {"xaxis": {"type": "log"}, "xaxis2": {"type": "log"}})
     # each point in its curve's colour (black would vanish on the dark theme)
     layout["annotations"] = [point_mark(scale, v, colour=col, log_x=True) for (col, _), v in zip(styles.values(), values, strict=True)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.plots.base import DASHES, PALETTE, base_layout, colour, figure, merge, point_mark, vline
+from lossviz.plots.base import DASHES, PALETTE, base_layout, colour, figure, merge, point_legend, point_mark, vline
 from lossviz.plots.binary import _below
 
 
@@ -44,8 +44,7 @@ def logit_curves_figure(
               annotation={"text": text, "font": {"size": 11}, "textangle": -90,
                           "yanchor": "top" if k % 2 else "bottom"})
     if current is not None and np.isfinite(current[1]):
-        traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": labels["current"],
-                       "marker": {"size": 11, "color": PALETTE["grey"]}})
+        traces.append(point_legend(labels["current"]))
         layout.setdefault("annotations", []).append(point_mark(float(current[0]), float(current[1]), colour=PALETTE["grey"]))
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
     return figure(traces, merge(layout, _below(460)))
