@@ -2,13 +2,23 @@
 
     .venv/bin/python bench/compute.py [--reps 30] [page_id ...]   → prints JSON
 
-For every page: open it with AppTest, then move its main slider ``reps`` times. Every public
+For every page: open it with AppTest, then step ``reps`` times the control the browser
+benchmark steps (bench/harness.py MAIN_CONTROL "widget"; else the first slider). Every public
 function of the lossviz compute modules is wrapped with a timer that counts only the
-outermost lossviz call, so nested calls are not counted twice. Reported per rerun:
+outermost lossviz call, so nested calls are not counted twice. Reported per step:
 ``core_ms`` (functional, tables, formatting, parsing...: the numbers), ``plots_ms`` (the
-plotly figure builders in lossviz.plots), ``torch_ms`` (the live torch
-check and the code panel's snippet run: torch_ref, codegen) and ``script_ms`` (the whole
-AppTest rerun, Streamlit's in-process work included).
+plotly figure builders in lossviz.plots), ``torch_ms`` (real torch runs: the live torch
+check and the code panel's snippet run (torch_ref, codegen), Common mistakes' runs (its
+module calls torch for every number) and any other function that calls ``torch_module()``,
+such as the training runs of lesson 10) and ``script_ms`` (the whole AppTest rerun,
+Streamlit's in-process work included).
+
+Per interaction means what the step reruns. In the browser a step on a control inside an
+``st.fragment`` reruns that fragment only; AppTest always reruns the whole script. So
+``st.fragment`` is wrapped to note which fragment is running, the lossviz time is
+booked to it, and ``core_ms``/``plots_ms``/``torch_ms`` count only the fragment that holds the
+control (``scope``), or the whole script if the control is outside every fragment.
+``page_core_ms`` is the numbers of the whole-page rerun, for comparison.
 """
 
 from __future__ import annotations
@@ -27,10 +37,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 NOT_COMPUTE = {"lossviz.ui", "lossviz.i18n", "lossviz.lessons", "lossviz.errors"}
-TORCH = {"lossviz.torch_ref", "lossviz.codegen"}
+TORCH = {"lossviz.torch_ref", "lossviz.codegen", "lossviz.mistakes"}
+KINDS = ("core", "plots", "torch")
+PAGE = ""  # the scope of lossviz calls made outside every fragment
 
 _depth = 0
-_totals = {"core": 0.0, "plots": 0.0, "torch": 0.0}
+_scope: list[str] = []  # the fragments running now, innermost last
+_totals: dict[str, dict[str, float]] = {}  # scope -> kind -> seconds, for one rerun
+_owner: dict[str, str] = {}  # widget key -> the fragment that created it
 _by_fn: dict[str, float] = {}
 
 
@@ -46,7 +60,9 @@ def _wrap(fn, kind: str):
             return fn(*args, **kwargs)
         finally:
             dt = time.perf_counter() - t0
-            _totals[kind] += dt
+            scope = _scope[-1] if _scope else PAGE
+            by_kind = _totals.setdefault(scope, dict.fromkeys(KINDS, 0.0))
+            by_kind[kind] += dt
             name = f"{fn.__module__.removeprefix('lossviz.')}.{fn.__name__}"
             _by_fn[name] = _by_fn.get(name, 0.0) + dt
             _depth -= 1
@@ -70,44 +86,104 @@ def instrument() -> list[str]:
         for attr, obj in list(vars(mod).items()):
             if attr.startswith("_") or not inspect.isfunction(obj) or obj.__module__ != name:
                 continue
-            setattr(mod, attr, _wrap(obj, kind))
+            runs_torch = "torch_module(" in inspect.getsource(obj)
+            setattr(mod, attr, _wrap(obj, "torch" if runs_torch else kind))
         done.append(name)
+    _scope_fragments()
     return done
+
+
+def _scope_fragments() -> None:
+    """Wrap ``st.fragment``: while a fragment runs, lossviz time is booked to it, and the
+    widget keys that first appear in session state during it are noted as its own."""
+    import streamlit as st
+
+    original = st.fragment
+
+    def fragment(func=None, **kwargs):
+        def decorate(f):
+            @functools.wraps(f)
+            def scoped(*args, **kw):
+                before = set(st.session_state.keys())
+                _scope.append(f.__qualname__)
+                try:
+                    return f(*args, **kw)
+                finally:
+                    _scope.pop()
+                    for key in set(st.session_state.keys()) - before:
+                        _owner.setdefault(key, f.__qualname__)
+
+            return original(scoped, **kwargs)
+
+        return decorate(func) if func is not None else decorate
+
+    st.fragment = fragment
+
+
+def _control(at, page_id: str):
+    """(kind, widget key) of the control the browser benchmark steps on this page."""
+    from bench.harness import control_for
+
+    key = control_for(page_id).get("widget")
+    if key:
+        for kind in ("slider", "number_input", "radio"):
+            try:
+                getattr(at, kind)(key=key)
+            except KeyError:
+                continue
+            return kind, key
+    sliders = list(at.main.slider)
+    return ("slider", sliders[0].key) if sliders else (None, None)
+
+
+def _next_value(widget, kind: str, i: int, state: dict):
+    """The value one step on: a slider walks and turns at its ends, a number input goes up
+    and down in turn (the browser's stepper), a radio takes the next option."""
+    if kind == "radio":
+        options = list(widget.options)
+        return options[(options.index(str(widget.value)) + 1) % len(options)]
+    step = float(widget.step or 1)
+    value = float(widget.value)
+    if kind == "number_input":
+        return round(value + (step if i % 2 == 0 else -step), 10)
+    lo, hi = float(widget.min), float(widget.max)
+    if not lo <= value + state["dir"] * step <= hi:
+        state["dir"] = -state["dir"]
+    return round(value + state["dir"] * step, 10)
 
 
 def measure(page_id: str, reps: int) -> dict:
     from tests.app.helpers import open_page
 
+    _owner.clear()
     at = open_page(page_id, panels=True)  # code panel and quiz open: the most work per rerun
-    sliders = list(at.main.slider)
-    if not sliders:
+    kind, key = _control(at, page_id)
+    if kind is None:
         return {"page": page_id, "note": "no slider"}
-    s = sliders[0]
-    lo, hi, step = float(s.min), float(s.max), float(s.step or 1)
-    value = float(s.value)
-    direction = 1.0
-    core, plots, torch_, script = [], [], [], []
+    scope = _owner.get(key, PAGE)
+    per = {k: [] for k in (*KINDS, "page_core", "script")}
+    state = {"dir": 1.0}
     _by_fn.clear()
-    for _ in range(reps):
-        if not lo <= value + direction * step <= hi:
-            direction = -direction
-        value = round(value + direction * step, 10)
-        _totals["core"] = _totals["plots"] = _totals["torch"] = 0.0
+    for i in range(reps):
+        widget = getattr(at, kind)(key=key)
+        value = _next_value(widget, kind, i, state)
+        _totals.clear()
         t0 = time.perf_counter()
-        at.main.slider[0].set_value(value).run()
-        script.append((time.perf_counter() - t0) * 1000)
-        core.append(_totals["core"] * 1000)
-        plots.append(_totals["plots"] * 1000)
-        torch_.append(_totals["torch"] * 1000)
+        widget.set_value(value).run()
+        per["script"].append((time.perf_counter() - t0) * 1000)
         if at.exception:
             return {"page": page_id, "note": "exception: " + str(at.exception[0].value)[:80]}
+        # a step inside a fragment reruns that fragment; one outside reruns the whole script
+        runs = [s for s in _totals if s == scope] if scope != PAGE else list(_totals)
+        for k in KINDS:
+            per[k].append(sum(_totals[s][k] for s in runs) * 1000)
+        per["page_core"].append(sum(t["core"] for t in _totals.values()) * 1000)
     return {
         "page": page_id,
         "reps": reps,
-        "core_ms": statistics.median(core),
-        "plots_ms": statistics.median(plots),
-        "torch_ms": statistics.median(torch_),
-        "script_ms": statistics.median(script),
+        "control": key,
+        "scope": scope or "page",
+        **{f"{k}_ms": statistics.median(v) for k, v in per.items()},
         "top": sorted(((k, v * 1000 / reps) for k, v in _by_fn.items()), key=lambda kv: -kv[1])[:4],
     }
 

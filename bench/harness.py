@@ -40,13 +40,14 @@ DEFAULT_CONTROL = {
 # "slider", press ArrowRight/ArrowLeft), "stepper" (click a number input's "up"/"down" buttons
 # alternately), "cycle" (click the next radio option of "options"). The default "chart" is
 # every plotly chart in the main area: the step ends when the first of them has new data
-# (or, with "watch": "metric", when the main area's metric values change).
+# (or, with "watch": "metric", when the main area's metric values change). "widget" is the
+# control's key, for bench/compute.py, which steps the same control in AppTest.
 def _slider(key: str) -> dict[str, str]:
-    return {"slider": f".st-key-{key} input[type=range]"}
+    return {"widget": key, "slider": f".st-key-{key} input[type=range]"}
 
 
 def _stepper(key: str) -> dict[str, str]:
-    return {"action": "stepper", "up": f".st-key-{key} [data-testid=stNumberInputStepUp]",
+    return {"widget": key, "action": "stepper", "up": f".st-key-{key} [data-testid=stNumberInputStepUp]",
             "down": f".st-key-{key} [data-testid=stNumberInputStepDown]"}
 
 
@@ -56,7 +57,7 @@ MAIN_CONTROL: dict[str, dict[str, str]] = {
     "bce_vs_logits": _slider("bl_scale"),
     "stability": _stepper("st_x"),
     # no slider: the reduction radio; "none"/"mean"/"sum" changes the metrics, not the charts
-    "weights": {"action": "cycle", "options": ".st-key-wt_red [data-testid=stRadioOption]", "watch": "metric"},
+    "weights": {"widget": "wt_red", "action": "cycle", "options": ".st-key-wt_red [data-testid=stRadioOption]", "watch": "metric"},
     "negative": _slider("ng_x"),
     "softmax_ce": _slider("smx_x0"),
     "ce_vs_bce": _slider("cvb_p0"),
