@@ -135,42 +135,59 @@ def bridge_view(a: float, b: float, y: int, grid=None) -> dict:
 
 
 def batch_view(logits, targets, weight, *, reduction: str = "mean", label_smoothing: float = 0.0) -> dict:
-    """A batch through weighted CE, with the weighted mean written out term by term.
+    """A batch through weighted CE, with the weighted mean written out term by term:
+    :func:`weighted_terms` and :func:`smoothing_view` in one dict."""
+    return {**weighted_terms(logits, targets, weight),
+            **smoothing_view(logits, targets, weight, reduction=reduction, label_smoothing=label_smoothing)}
+
+
+def weighted_terms(logits, targets, weight) -> dict:
+    """The weighted mean written out term by term (no label smoothing, no reduction choice).
 
     ``l_n = -log softmax(x_n)[y_n]`` (unweighted); ``mean = Σ w[y_n] l_n / Σ w[y_n]`` over
-    samples whose target is not ``ignore_index``. Also the same rows with one-hot
-    probability targets (ignored rows dropped), whose mean divides by N instead.
+    samples whose target is not ``ignore_index``. Depends on the batch only, so a page
+    computes it once per batch, not on every step of ε or the reduction.
     """
     x = np.asarray(logits, dtype=np.float64)
     t = np.asarray(targets, dtype=np.int64)
     w = np.asarray(weight, dtype=np.float64)
-    n_classes = x.shape[1]
     keep = t != IGNORE
     safe = np.where(keep, t, 0)
     lsm = F.log_softmax(x)
     nll = np.where(keep, -lsm[np.arange(t.size), safe], np.nan)
     w_y = np.where(keep, w[safe], np.nan)
-    num = float(np.sum(np.where(keep, w_y * nll, 0.0)))
-    den = float(np.sum(np.where(keep, w_y, 0.0)))
-    hot = np.eye(n_classes)[safe[keep]]
-    kw = {"label_smoothing": label_smoothing}
-    out = {
+    return {
         "keep": keep,
         "nll": nll,
         "w_y": w_y,
         "contrib": w_y * nll,
-        "numerator": num,
-        "denominator": den,
+        "numerator": float(np.sum(np.where(keep, w_y * nll, 0.0))),
+        "denominator": float(np.sum(np.where(keep, w_y, 0.0))),
         "n_kept": int(np.sum(keep)),
-        "loss": F.cross_entropy(x, t, weight=w, reduction=reduction, **kw),
+        "nll_mean": F.cross_entropy(x, t, weight=w),
+        "softmax": F.softmax(x),
+    }
+
+
+def smoothing_view(logits, targets, weight, *, reduction: str = "mean", label_smoothing: float = 0.0) -> dict:
+    """What ε and the reduction change: the loss, its gradient, and the mean four ways (index or
+    one-hot probability targets, with and without weights; the one-hot rows drop ignored
+    samples, and their mean divides by N instead of Σ w[y_n])."""
+    x = np.asarray(logits, dtype=np.float64)
+    t = np.asarray(targets, dtype=np.int64)
+    w = np.asarray(weight, dtype=np.float64)
+    keep = t != IGNORE
+    kw = {"label_smoothing": label_smoothing}
+    loss = F.cross_entropy(x, t, weight=w, reduction=reduction, **kw)
+    out = {
+        "loss": loss,
         "loss_none": F.cross_entropy(x, t, weight=w, reduction="none", **kw),
         "grad": F.cross_entropy_grad(x, t, weight=w, reduction=reduction, **kw),
-        "softmax": F.softmax(x),
-        "mean_index_w": F.cross_entropy(x, t, weight=w, **kw),
-        "nll_mean": F.cross_entropy(x, t, weight=w),
+        "mean_index_w": loss if reduction == "mean" else F.cross_entropy(x, t, weight=w, **kw),
         "mean_index": F.cross_entropy(x, t, **kw),
     }
     if keep.any():
+        hot = np.eye(x.shape[1])[t[keep]]
         out["mean_onehot_w"] = F.cross_entropy(x[keep], hot, weight=w, **kw)
         out["mean_onehot"] = F.cross_entropy(x[keep], hot, **kw)
     else:

@@ -30,13 +30,15 @@ with st.expander(t("ce_options.edit_logits")):
 
 
 @st.fragment
-def lesson(targets: list, weight: list[float], logits: list[list[float]]) -> None:
+def lesson(targets: list, weight: list[float], logits: list[list[float]], terms: dict | LossVizError) -> None:
     left, right = st.columns(2)
     eps = ui.slider("ceo_eps", t("ce_options.eps"), 0.0, 1.0, 0.0, 0.05, container=left, help=t("ce_options.eps_help"))
     reduction = ui.choice("ceo_red", t("common.reduction"), ["mean", "sum", "none"], "mean", container=right)
 
     try:
-        v = ce_lab.batch_view(logits, targets, weight, reduction=reduction, label_smoothing=eps)
+        if isinstance(terms, LossVizError):
+            raise terms
+        v = {**terms, **ce_lab.smoothing_view(logits, targets, weight, reduction=reduction, label_smoothing=eps)}
     except LossVizError as exc:
         ui.show_error(exc)
         return
@@ -120,7 +122,11 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]]) -> Non
     ui.record_tasks("ce_options", {"t1": v["n_kept"] == 0, "t2": weight[0] == weight[1] == weight[2], "t3": eps >= 1.0})
 
 
-lesson(targets, weight, logits)
+try:  # the terms of the weighted mean depend on the batch only: computed here, once per batch
+    terms = ce_lab.weighted_terms(logits, targets, weight)
+except LossVizError as exc:
+    terms = exc
+lesson(targets, weight, logits, terms)
 st.subheader(t("ce_options.formula"))
 for formula in (
     r"\text{mean}=\frac{\sum_{n:\,y_n\neq-100} w_{y_n}\,\ell_n}{\sum_{n:\,y_n\neq-100} w_{y_n}}",
