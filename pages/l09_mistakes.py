@@ -70,7 +70,7 @@ def lesson(which: str) -> None:
     ui.plot(fig, "mis_sweep", summary)
     with numbers:
         st.markdown("**" + t("mistakes.live_wrong" if on else "mistakes.live_right") + "**")
-        st.code(M.key_line(which, on), language="python", wrap_lines=True)
+        ui.raw_message(M.key_line(which, on))  # not st.code: see ui.raw_message
         if live.ok:
             ui.metric_row([(t("mistakes.loss"), fmt.cell(live.value)), (t("mistakes.grad_norm"), fmt.cell(live.grad_norm)),
                            (t("mistakes.loss_dtype"), live.dtype)])
