@@ -79,7 +79,7 @@ def _reduce(loss: np.ndarray, reduction: str, dtype: np.dtype) -> np.ndarray:
     if reduction == "none":
         return loss
     if dtype == np.float64:
-        total = np.sum(loss)
+        total = loss.sum()
     else:
         acc = np.float32
         total = np.cumsum(loss.astype(acc).ravel(), dtype=acc)[-1] if loss.size else acc(0)
@@ -145,10 +145,10 @@ def logsumexp(input, dim: int = -1, *, dtype=None) -> np.ndarray:
     """
     x = as_floating(input, dtype)
     xo = x.astype(WIDE)
-    m = np.max(xo, axis=dim, keepdims=True)
+    m = xo.max(axis=dim, keepdims=True)
     m = np.where(np.isinf(m), 0.0, m)  # torch: do not shift by ±inf
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.log(np.sum(np.exp(xo - m), axis=dim, keepdims=True)) + m
+        out = np.log(np.exp(xo - m).sum(axis=dim, keepdims=True)) + m
     return round_to(np.squeeze(out, axis=dim), x.dtype)
 
 
@@ -161,8 +161,8 @@ def softmax(input, dim: int = -1, *, dtype=None) -> np.ndarray:
     x = as_floating(input, dtype)
     xo = x.astype(WIDE)
     with np.errstate(invalid="ignore", over="ignore"):
-        e = np.exp(xo - np.max(xo, axis=dim, keepdims=True))
-        return round_to(e / np.sum(e, axis=dim, keepdims=True), x.dtype)
+        e = np.exp(xo - xo.max(axis=dim, keepdims=True))
+        return round_to(e / e.sum(axis=dim, keepdims=True), x.dtype)
 
 
 def log_softmax(input, dim: int = -1, *, dtype=None) -> np.ndarray:
@@ -170,8 +170,8 @@ def log_softmax(input, dim: int = -1, *, dtype=None) -> np.ndarray:
     x = as_floating(input, dtype)
     xo = x.astype(WIDE)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        shifted = xo - np.max(xo, axis=dim, keepdims=True)
-        return round_to(shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True)), x.dtype)
+        shifted = xo - xo.max(axis=dim, keepdims=True)
+        return round_to(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)), x.dtype)
 
 
 # ---------------------------------------------------------- naive forms ----
@@ -196,7 +196,7 @@ def naive_softmax(input, dim: int = -1, *, dtype=None) -> np.ndarray:
     x = as_floating(input, dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         e = round_to(_exp_opmath(x), x.dtype).astype(opmath(x.dtype))
-        return round_to(e / np.sum(e, axis=dim, keepdims=True), x.dtype)
+        return round_to(e / e.sum(axis=dim, keepdims=True), x.dtype)
 
 
 def naive_bce_from_logits(input, target, weight=None, reduction: str = "mean") -> np.ndarray:
@@ -236,7 +236,7 @@ def _bce_prepare(input, target, weight):
             input=list(x.shape),
             target=list(y.shape),
         )
-    if not np.issubdtype(y.dtype, np.floating) and y.dtype.name != "bfloat16":
+    if y.dtype.kind != "f" and y.dtype.name != "bfloat16":
         raise LossRuntimeError(
             "target_dtype",
             f"Found dtype {y.dtype.name} but expected {x.dtype.name}: BCE targets must be floating point",
@@ -246,9 +246,9 @@ def _bce_prepare(input, target, weight):
     y = y.astype(x.dtype)
     w = None if weight is None else _broadcast_to_input("weight", as_floating(weight, x.dtype), x.shape)
     xo, yo = x.astype(WIDE), y.astype(WIDE)
-    if not np.all((xo >= 0) & (xo <= 1)):  # NaN fails too
+    if not ((xo >= 0) & (xo <= 1)).all():  # NaN fails too
         raise LossRuntimeError("input_range", "all elements of input should be between 0 and 1")
-    if not np.all((yo >= 0) & (yo <= 1)):
+    if not ((yo >= 0) & (yo <= 1)).all():
         raise LossRuntimeError("target_range", "all elements of target should be between 0 and 1")
     return x, y, w
 
@@ -416,9 +416,9 @@ def _ce_prepare(input, target, weight, ignore_index, label_smoothing):
                 classes=n_classes,
                 got=list(w.shape),
             )
-    xl = np.moveaxis(x, class_dim, -1)  # classes last
+    xl = x if class_dim == x.ndim - 1 else np.moveaxis(x, class_dim, -1)  # classes last
     if t.shape == x.shape:
-        if not (np.issubdtype(t.dtype, np.floating) or t.dtype.name == "bfloat16"):
+        if not (t.dtype.kind == "f" or t.dtype.name == "bfloat16"):
             raise LossRuntimeError(
                 "ce_prob_dtype",
                 f"Expected floating point type for target with class probabilities, got {t.dtype.name}",
@@ -435,7 +435,7 @@ def _ce_prepare(input, target, weight, ignore_index, label_smoothing):
                 got=label_smoothing,
             )
         return "prob", xl, np.moveaxis(t.astype(x.dtype), class_dim, -1), w, n_classes
-    if np.issubdtype(t.dtype, np.floating) or t.dtype.name == "bfloat16" or t.dtype == bool:
+    if t.dtype.kind == "f" or t.dtype.name == "bfloat16" or t.dtype == bool:
         raise LossRuntimeError(
             "ce_index_dtype",
             f"expected target dtype to be Long or Byte, but got {t.dtype.name.capitalize()}",
@@ -473,7 +473,7 @@ def _ce_prepare(input, target, weight, ignore_index, label_smoothing):
         )
     t = t.astype(np.int64)
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
-    if np.any(bad):
+    if bad.any():
         raise LossIndexError(
             "ce_index_range",
             f"Target {int(t[bad].flat[0])} is out of bounds.",
@@ -540,10 +540,10 @@ def cross_entropy(
             yo = t.astype(xo.dtype)
             if eps > 0:
                 yo = yo * (1.0 - eps) + eps / C
-            loss = -np.sum(lsm * yo * wc, axis=-1)
+            loss = -(lsm * yo * wc).sum(axis=-1)
             if reduction == "none":
                 return round_to(loss, dtype)
-            total = np.sum(loss)
+            total = loss.sum()
             if reduction == "sum":
                 return round_to(total, dtype)
             n = loss.size
@@ -552,15 +552,15 @@ def cross_entropy(
         safe_t = np.where(keep, t, 0)
         w_t = np.where(keep, wc[safe_t], 0.0)
         nll = -np.where(keep, np.take_along_axis(lsm, safe_t[..., None], -1)[..., 0], 0.0) * w_t
-        smooth = np.where(keep, -np.sum(lsm * wc, axis=-1), 0.0)
+        smooth = np.where(keep, -(lsm * wc).sum(axis=-1), 0.0)
         if reduction == "none":
             out = nll if eps == 0 else (1.0 - eps) * nll + (eps / C) * smooth
             return round_to(out, dtype)
         if reduction == "sum":
-            nll_r, smooth_r = np.sum(nll), np.sum(smooth)
+            nll_r, smooth_r = nll.sum(), smooth.sum()
         else:
-            denom = np.sum(w_t) if weighted else np.sum(keep)
-            nll_r, smooth_r = np.sum(nll) / denom, np.sum(smooth) / denom
+            denom = w_t.sum() if weighted else keep.sum()
+            nll_r, smooth_r = nll.sum() / denom, smooth.sum() / denom
         out = nll_r if eps == 0 else (1.0 - eps) * nll_r + (eps / C) * smooth_r
         return round_to(out, dtype)
 
@@ -588,7 +588,7 @@ def cross_entropy_grad(
             if eps > 0:
                 yo = yo * (1.0 - eps) + eps / C
             wy = yo * wc
-            g = p * np.sum(wy, axis=-1, keepdims=True) - wy
+            g = p * wy.sum(axis=-1, keepdims=True) - wy
             if reduction == "mean":
                 n = g.size // C
                 g = g / n if n else g * np.nan
@@ -599,8 +599,8 @@ def cross_entropy_grad(
             w_t = np.where(keep, wc[safe_t], 0.0)[..., None]
             scale = 1.0
             if reduction == "mean":
-                scale = 1.0 / (np.sum(w_t) if weighted else np.sum(keep))  # inf when nothing counts
+                scale = 1.0 / (w_t.sum() if weighted else keep.sum())  # inf when nothing counts
             # scale each part before adding, as autograd does: w[y]·(1/Σw) = 0·inf = NaN when Σw = 0
-            g = (1.0 - eps) * (w_t * scale) * (p - onehot) + (eps / C) * scale * (p * np.sum(wc) - wc)
+            g = (1.0 - eps) * (w_t * scale) * (p - onehot) + (eps / C) * scale * (p * wc.sum() - wc)
             g = np.where(keep[..., None], g, 0.0)  # ignored positions get exactly 0, even if the mean is NaN
-    return round_to(np.moveaxis(g, -1, class_dim), dtype)
+    return round_to(g if class_dim == g.ndim - 1 else np.moveaxis(g, -1, class_dim), dtype)
