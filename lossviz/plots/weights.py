@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.plots.base import PALETTE, base_layout, colour, figure, hline, marker, merge
+from lossviz.plots.base import PALETTE, base_layout, colour, figure, hline, marker, merge, point_legend, point_mark
 
 # Legend under the plot: long titles and legends collide at phone width when both sit on top.
 _LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.28, "xanchor": "left", "x": 0.0}
@@ -45,6 +45,8 @@ def imbalance_figure(
 
     ``current`` and ``recommended`` are (p, σ*) points. ``labels``: title, x, y, sigma_star,
     threshold, current, recommended. The x axis is logarithmic (p from small to large).
+    ``current`` moves with the pos_weight slider along curves that stay put, so it is an
+    annotation in σ*'s colour (``point_mark``: a step redraws only it), with a legend entry.
     """
     traces = [
         {"type": "scatter", "x": pos_weights, "y": sigma_star, "mode": "lines", "name": labels["sigma_star"],
@@ -55,7 +57,8 @@ def imbalance_figure(
     layout: dict = {}
     hline(layout, 0.5, line={"color": PALETTE["grey"], "dash": "dot", "width": 1})
     marker(traces, recommended[0], recommended[1], name=labels["recommended"], colour_name="green")
-    marker(traces, current[0], current[1], name=labels["current"])
+    traces.append(point_legend(labels["current"]))
+    layout["annotations"] = [point_mark(current[0], current[1], colour=colour(0), log_x=True)] if current[0] > 0 else []
     lo, hi = float(np.min(pos_weights)), float(np.max(pos_weights))
     ticks = [m * 10.0**e for e in range(-3, 7) for m in (1, 2, 5) if lo <= m * 10.0**e <= hi]
     layout["xaxis"] = {"type": "log", "tickvals": ticks, "ticktext": [f"{v:g}" for v in ticks]}

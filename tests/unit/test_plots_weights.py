@@ -1,6 +1,7 @@
 """Figures of the weights and negative-loss lessons, read as data."""
 
 import numpy as np
+import pytest
 import torch
 
 from lossviz.plots.base import PALETTE
@@ -26,7 +27,8 @@ def test_element_bars_figure_has_two_grouped_series():
 
 
 def test_imbalance_figure_curves_markers_and_log_axis():
-    """Test that σ*, the 1/(1+p) bar, the recommended and current points are traces on a log x axis."""
+    """Test that σ*, the 1/(1+p) bar and the recommended point are traces on a log x axis, and the
+    current point an annotation at log10(p) with a legend entry."""
     ps = np.geomspace(0.1, 10, 5)
     fig = imbalance_figure(ps, ps / (ps + 3), 1 / (1 + ps), current=(1.0, 0.25), recommended=(3.0, 0.5), labels=LABELS)
     names = [t.name for t in fig.data]
@@ -34,7 +36,12 @@ def test_imbalance_figure_curves_markers_and_log_axis():
     assert fig.layout.xaxis.type == "log"
     assert (fig.data[2].x[0], fig.data[2].y[0]) == (3.0, 0.5)
     assert fig.data[2].marker.color == PALETTE["green"]
-    assert (fig.data[3].x[0], fig.data[3].y[0]) == (1.0, 0.25)
+    (point,) = fig.layout.annotations
+    assert (point.x, point.y, point.xref, point.yref) == (0.0, 0.25, "x", "y")  # log10(1.0) = 0
+    assert fig.data[3].x == (None,)  # the legend entry carries no data
+    moved = imbalance_figure(ps, ps / (ps + 3), 1 / (1 + ps), current=(10.0, 0.75), recommended=(3.0, 0.5), labels=LABELS)
+    assert moved.layout.annotations[0].x == pytest.approx(1.0)
+    assert moved.to_dict()["data"] == fig.to_dict()["data"]  # a step of p changes no trace
 
 
 def test_signed_loss_figure_shades_the_negative_region():
