@@ -308,19 +308,23 @@ def report(info: dict, rows: list[dict], comp: list[dict], mem: dict, drag: str 
                      f"{ratio(p50, r.get('base_p50')) if r is not base else '1.00×'} | "
                      f"{ratio(p95, r.get('base_p95')) if r is not base else '1.00×'} | {fmt_ms(rend)} | "
                      f"{ratio(rend, r.get('base_render')) if r is not base else '1.00×'} | {verdict} |")
-    lines += ["", "## lossviz compute per interaction (in-process AppTest, median per rerun)", "",
-              "Code panel and quiz open (the most work per rerun). "
-              "numbers = lossviz.functional/tables/fmt/…; plots = figure builders in lossviz.plots; "
-              "torch = live torch check + code-panel snippet; script = whole AppTest rerun. Goal: numbers < 1 ms.",
-              "", "| page | numbers ms | plots ms | torch ms | script ms | slowest lossviz calls (ms/rerun) |",
-              "|---|---:|---:|---:|---:|---|"]
+    lines += ["", "## lossviz compute per interaction (in-process AppTest, median per step)", "",
+              "Code panel and quiz open (the most work per rerun). Each page's control of the step column above "
+              "is stepped; what the step reruns is counted: the fragment that holds the control (\"reruns\"), as "
+              "in the browser, or the whole page. numbers = lossviz.functional/tables/fmt/…; plots = figure "
+              "builders in lossviz.plots; torch = real torch runs (live check, code-panel snippet, Common "
+              "mistakes' runs, training runs); whole page = numbers of a full rerun, for comparison; script = "
+              "whole AppTest rerun. Goal: numbers < 1 ms.",
+              "", "| page | control | reruns | numbers ms | plots ms | torch ms | whole page: numbers ms | script ms "
+              "| slowest lossviz calls (ms/rerun, whole page) |",
+              "|---|---|---|---:|---:|---:|---:|---:|---|"]
     for c in comp:
         if "note" in c:
-            lines.append(f"| {c['page']} ({c['note']}) | — | — | — | — | |")
+            lines.append(f"| {c['page']} ({c['note']}) | — | — | — | — | — | — | — | |")
             continue
         top = ", ".join(f"{k} {v:.1f}" for k, v in c.get("top", [])[:3])
-        lines.append(f"| {c['page']} | {c['core_ms']:.2f} | {c['plots_ms']:.2f} | {c['torch_ms']:.2f} | "
-                     f"{c['script_ms']:.1f} | {top} |")
+        lines.append(f"| {c['page']} | {c['control']} | {c['scope']} | {c['core_ms']:.2f} | {c['plots_ms']:.2f} | "
+                     f"{c['torch_ms']:.2f} | {c['page_core_ms']:.2f} | {c['script_ms']:.1f} | {top} |")
     lines += ["", "## Server memory per session", "",
               f"{mem['k']} extra browser sessions over the lesson pages: server RSS {mem['before_mib']:.0f} → "
               f"{mem['after_mib']:.0f} MiB, **{mem['per_session_mib']:.2f} MiB per session** (goal < 5 MB); "
