@@ -56,8 +56,8 @@ batch, rows, s, losses = read_batch()
 
 @st.fragment
 def batch_part(batch, rows, s, losses) -> None:
-    """The reduction and everything it picks from: a reduction step reruns only this part, and
-    the batch's numbers come from the cache (bench/README.md)."""
+    """The reduction and everything it picks from: a reduction step reruns only this part, with
+    the batch's numbers as the page computed them (bench/README.md)."""
     reduction = ui.choice("wt_red", t("common.reduction"), F.REDUCTIONS, "mean")
     if rows is None:
         return
