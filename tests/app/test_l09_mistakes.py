@@ -168,3 +168,15 @@ def test_link_to_a_mistake_opens_it_in_either_language(lang):
     assert not at.exception
     assert "IndexError: Target 5 is out of bounds." in _codes(at)
     assert "链接中" not in texts(at) and "link's value" not in texts(at)
+
+
+def test_key_line_is_plain_text_not_a_code_block():
+    """Test that the mistaken call is shown as preformatted text, not st.code (whose syntax
+    highlighter a cold visit would load before the first chart), in both states of the toggle."""
+    at = open_page("mistakes", "en", panels=False)
+    assert len(at.code) == 0
+    assert any("torch.softmax(x, dim=1)" in m for m in raw_messages(at))
+    _set(at, mis_on=False)
+    assert len(at.code) == 0
+    assert any(m.startswith("loss = F.cross_entropy(x, y)") for m in raw_messages(at))
+

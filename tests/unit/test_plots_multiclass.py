@@ -116,6 +116,23 @@ def test_batch_view_weighted_mean_and_routes(eps):
     assert float(v["mean_onehot"]) == pytest.approx(float(v["mean_index"]), rel=1e-12)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_smoothing_view_keeps_the_mean_for_every_reduction(reduction):
+    """Test that the loss follows the reduction while the weighted mean stays the mean (it is the
+    loss itself only for "mean"), and that smoothing_view and weighted_terms together are batch_view."""
+    y = torch.tensor([0, -100, 2, 1])
+    v = ce_lab.smoothing_view(X.numpy(), y.numpy(), W.numpy(), reduction=reduction, label_smoothing=0.2)
+    ref = F.cross_entropy(X, y, weight=W, reduction=reduction, label_smoothing=0.2)
+    assert np.allclose(v["loss"], ref.numpy(), rtol=1e-12, atol=0)
+    mean = F.cross_entropy(X, y, weight=W, label_smoothing=0.2).item()
+    assert float(v["mean_index_w"]) == pytest.approx(mean, rel=1e-12)
+    assert np.allclose(v["loss_none"], F.cross_entropy(X, y, weight=W, reduction="none", label_smoothing=0.2).numpy(), rtol=1e-12)
+    both = ce_lab.batch_view(X.numpy(), y.numpy(), W.numpy(), reduction=reduction, label_smoothing=0.2)
+    terms = ce_lab.weighted_terms(X.numpy(), y.numpy(), W.numpy())
+    assert set(both) == set(v) | set(terms)
+    assert float(terms["nll_mean"]) == pytest.approx(F.cross_entropy(X, y, weight=W).item(), rel=1e-12)
+
+
 def test_batch_view_all_ignored_is_nan():
     """Test that all targets −100 give NaN like torch (pytorch issue 70348), and a '0 / 0' formula."""
     y = np.full(4, -100)
