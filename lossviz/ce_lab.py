@@ -141,6 +141,12 @@ def batch_view(logits, targets, weight, *, reduction: str = "mean", label_smooth
             **smoothing_view(logits, targets, weight, reduction=reduction, label_smoothing=label_smoothing)}
 
 
+def _batch_arrays(logits, targets, weight):
+    """(logits, targets, class weights, samples not ignored) as float64 / int64 / float64 / bool arrays."""
+    t = np.asarray(targets, dtype=np.int64)
+    return np.asarray(logits, dtype=np.float64), t, np.asarray(weight, dtype=np.float64), t != IGNORE
+
+
 def weighted_terms(logits, targets, weight) -> dict:
     """The weighted mean written out term by term (no label smoothing, no reduction choice).
 
@@ -148,10 +154,7 @@ def weighted_terms(logits, targets, weight) -> dict:
     samples whose target is not ``ignore_index``. Depends on the batch only, so a page
     computes it once per batch, not on every step of ε or the reduction.
     """
-    x = np.asarray(logits, dtype=np.float64)
-    t = np.asarray(targets, dtype=np.int64)
-    w = np.asarray(weight, dtype=np.float64)
-    keep = t != IGNORE
+    x, t, w, keep = _batch_arrays(logits, targets, weight)
     safe = np.where(keep, t, 0)
     lsm = F.log_softmax(x)
     nll = np.where(keep, -lsm[np.arange(t.size), safe], np.nan)
@@ -173,10 +176,7 @@ def smoothing_view(logits, targets, weight, *, reduction: str = "mean", label_sm
     """What ε and the reduction change: the loss, its gradient, and the mean four ways (index or
     one-hot probability targets, with and without weights; the one-hot rows drop ignored
     samples, and their mean divides by N instead of Σ w[y_n])."""
-    x = np.asarray(logits, dtype=np.float64)
-    t = np.asarray(targets, dtype=np.int64)
-    w = np.asarray(weight, dtype=np.float64)
-    keep = t != IGNORE
+    x, t, w, keep = _batch_arrays(logits, targets, weight)
     kw = {"label_smoothing": label_smoothing}
     loss = F.cross_entropy(x, t, weight=w, reduction=reduction, **kw)
     out = {
