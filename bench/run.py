@@ -56,7 +56,7 @@ STEP_JS = """([chartSel, watchMetric]) => {
     const charts = () => [...document.querySelectorAll(chartSel)].map(el => el.querySelector('.js-plotly-plot'));
     const sig = (gd) => { try { return JSON.stringify([(gd.data || []).map(t => [t.x, t.y, t.z, t.values, t.text, t.marker && t.marker.color]), gd.layout && [gd.layout.shapes, gd.layout.annotations]]); }
                           catch (e) { return String(Math.random()); } };
-    const metrics = () => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stMetricValue]')].map(e => e.textContent).join('|');
+    const metrics = () => [...document.querySelectorAll('[data-testid=stMain] .lv-metrics dd')].map(e => e.textContent).join('|');
     const baseMetrics = metrics();
     const base = charts().map(gd => gd ? sig(gd) : null);
     const last = charts().map(gd => gd ? gd.data : null);

@@ -2,7 +2,8 @@
 
 No streamlit and no translation: keys are language-neutral column ids; the page maps them
 to translated headers with :func:`relabel`. :func:`html_table` writes any table of strings as
-HTML: numeric columns right-aligned, highlighted rows tinted. Every number comes from
+HTML: numeric columns right-aligned, highlighted rows tinted; :func:`html_metrics` a row of
+labelled values. Every number comes from
 :mod:`lossviz.functional`; cells are strings formatted by :mod:`lossviz.fmt`, so NaN and
 ±inf read as ``nan`` / ``inf`` rather than blanks.
 """
@@ -85,7 +86,7 @@ def relabel(rows: list[dict[str, str]], labels: dict[str, str]) -> list[dict[str
 
 _NUMBER = re.compile(r"[-−+]?(\d[\d,]*\.?\d*(e[-+]?\d+)?|\.\d+(e[-+]?\d+)?|inf|nan)", re.IGNORECASE)
 EMPTY = ("", "—", "-")
-CLASS = "lv-table"  # styled by lossviz.ui (_TABLE_CSS): right-aligned numbers, tinted rows, a sideways scroll on a phone
+CLASS = "lv-table"  # styled by lossviz.ui (_HTML_CSS): right-aligned numbers, tinted rows, a sideways scroll on a phone
 
 
 def _numeric(cells: Sequence[str]) -> bool:
@@ -131,3 +132,36 @@ def html_table(data: Mapping[str, Sequence[object]] | Sequence[Mapping[str, obje
             for i in range(n)]
     # one line per row and no blank line: Markdown keeps it one HTML block
     return "\n".join([f'<div class="{CLASS}"><table><thead><tr>{head}</tr></thead><tbody>', *body, "</tbody></table></div>"])
+
+
+METRICS_CLASS = "lv-metrics"  # styled by lossviz.ui (_HTML_CSS): a grid of label over big value, two a row on a phone
+
+
+def html_metrics(items: Sequence[tuple[str, str]]) -> str:
+    """A row of (label, value) pairs as one HTML description list, for ``st.markdown``.
+
+    What ``st.metric`` in ``st.columns`` showed (a small label over a big number), but one
+    element per row instead of a column block plus a column and a metric per pair (a softmax
+    step: 53 → 39 websocket messages), and two pairs a row on a phone instead of one. The
+    pairs are a ``<dl>``, so a screen reader reads each label with its value. Labels and values
+    are HTML-escaped and arrive as typed; a value in words rather than numbers gets
+    ``class="text"`` (text size).
+
+    >>> print(html_metrics([("loss", "0.449313"), ("p[y]", "<1")]))
+    <dl class="lv-metrics"><div><dt>loss</dt><dd>0.449313</dd></div><div><dt>p[y]</dt><dd>&lt;1</dd></div></dl>
+    """
+    if not items:
+        raise ValueError("a metric row needs at least one (label, value) pair")
+    text = ' class="text"'
+    pairs = "".join(f"<div><dt>{escape(str(label))}</dt><dd{text if _is_prose(str(value)) else ''}>"
+                    f"{escape(str(value))}</dd></div>" for label, value in items)
+    return f'<dl class="{METRICS_CLASS}">{pairs}</dl>'
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _is_prose(value: str) -> bool:
+    """A value in words ("a tensor of shape [3, 4]", "形状为 [3, 4] 的张量"), drawn in text size, not
+    as a big number: any run of letters other than ``nan`` / ``inf``."""
+    return any(w.lower() not in ("nan", "inf") for w in _WORD.findall(value))

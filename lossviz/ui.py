@@ -161,19 +161,30 @@ def presenter_toggle() -> None:
 # ui.table: numbers right-aligned with digits of one width, tinted rows (translucent vermillion: a tint on
 # the light theme and on the dark one, the text stays readable on both); a wide table scrolls sideways in
 # its own box, and on a phone its cells keep one line ("[0, 3]", 0.8543552)
-_TABLE_CSS = (f".{tables.CLASS}{{overflow-x:auto;margin-bottom:1rem}}"
-              f".{tables.CLASS} table{{margin:0;width:100%;font-size:.875rem}}"
-              f".{tables.CLASS} :is(td,th){{padding:.25rem .5rem;line-height:1.4}}"
-              f".{tables.CLASS} .num{{text-align:right;font-variant-numeric:tabular-nums}}"
-              f".{tables.CLASS} tr.hl td{{background-color:rgba(213,94,0,.22)}}")
+_HTML_CSS = (f".{tables.CLASS}{{overflow-x:auto;margin-bottom:1rem}}"
+             f".{tables.CLASS} table{{margin:0;width:100%;font-size:.875rem}}"
+             f".{tables.CLASS} :is(td,th){{padding:.25rem .5rem;line-height:1.4}}"
+             f".{tables.CLASS} .num{{text-align:right;font-variant-numeric:tabular-nums}}"
+             f".{tables.CLASS} tr.hl td{{background-color:rgba(213,94,0,.22)}}"
+             # ui.metric_row: st.metric's look (a small label over a 2.25rem number) as a grid, one
+             # column per pair while they fit, else as many as fit, two a row on a phone
+             f".{tables.METRICS_CLASS}{{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));"
+             "gap:.5rem 1rem;margin:0 0 1rem}"
+             f".{tables.METRICS_CLASS}>div{{min-width:0}}"
+             f".{tables.METRICS_CLASS} dt{{font-weight:400;font-size:.875rem;line-height:1.4;margin:0 0 .25rem}}"
+             f".{tables.METRICS_CLASS} dd{{margin:0;font-size:2.25rem;line-height:1.2;"
+             "font-variant-numeric:tabular-nums;overflow-wrap:anywhere}"
+             f".{tables.METRICS_CLASS} dd.text{{font-size:1.25rem;line-height:1.4}}")
 _PRESENTER_CSS = (
     "<style>html{font-size:22px}"
     "[data-testid=stSidebar],[data-testid=stSidebarCollapsedControl],[data-testid=stExpandSidebarButton],"
     "[data-testid=stHeader]{display:none}"
-    ".block-container{max-width:100%;padding-top:1rem}" + _TABLE_CSS + "</style>"
+    ".block-container{max-width:100%;padding-top:1rem}" + _HTML_CSS + "</style>"
 )
-_PHONE_CSS = ("<style>" + _TABLE_CSS + "@media (max-width: 640px){[data-testid=stMain] h1{font-size:2rem}"
-              f".{tables.CLASS} :is(td,th){{white-space:nowrap}}}}</style>")
+_PHONE_CSS = ("<style>" + _HTML_CSS + "@media (max-width: 640px){[data-testid=stMain] h1{font-size:2rem}"
+              f".{tables.CLASS} :is(td,th){{white-space:nowrap}}"
+              f".{tables.METRICS_CLASS}{{grid-template-columns:repeat(auto-fit,minmax(8.5rem,1fr))}}"
+              f".{tables.METRICS_CLASS} dd{{font-size:1.75rem}}}}</style>")
 
 
 def page_setup(page_id: str) -> None:
@@ -464,10 +475,8 @@ def table(data, *, highlight: Sequence[bool] | None = None) -> None:
 
 
 def metric_row(items: Sequence[tuple[str, str]]) -> None:
-    """A row of (label, value) metrics that wraps on a phone."""
-    cols = st.columns(len(items))
-    for col, (label, value) in zip(cols, items, strict=True):
-        col.metric(label, value)
+    """A row of (label, value) metrics that wraps on a phone: see ``tables.html_metrics``."""
+    st.markdown(tables.html_metrics(items), unsafe_allow_html=True)
 
 
 def _drop_unknown_params() -> None:

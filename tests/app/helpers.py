@@ -7,6 +7,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
@@ -46,7 +47,7 @@ def texts(at: AppTest) -> str:
     parts: list[str] = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "success", "error", "warning", "info"):
         parts += [str(el.value) for el in getattr(at, kind)]
-    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [f"{m.label} {m.value}" for m in metric_pairs(at)]
     return "\n".join(parts)
 
 
@@ -94,6 +95,50 @@ def tables(at: AppTest) -> list[pd.DataFrame]:
             df.attrs["highlighted"] = tb["hl"]
             out.append(df)
     return out
+
+
+class Metric(NamedTuple):
+    label: str
+    value: str
+
+
+class _MetricParser(HTMLParser):
+    """Collects the (label, value) pairs of ``<dl class="lv-metrics">`` rows: ``<dt>`` label, ``<dd>`` value."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pairs: list[Metric] = []
+        self._in_row = False
+        self._text: list[str] | None = None
+        self._label = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "dl":
+            self._in_row = "lv-metrics" in (dict(attrs).get("class") or "").split()
+        elif tag in ("dt", "dd") and self._in_row:
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "dt" and self._text is not None:
+            self._label, self._text = "".join(self._text), None
+        elif tag == "dd" and self._text is not None:
+            self.pairs.append(Metric(self._label, "".join(self._text)))
+            self._text = None
+        elif tag == "dl":
+            self._in_row = False
+
+
+def metric_pairs(at: AppTest) -> list[Metric]:
+    """The metric rows' (label, value) pairs (``ui.metric_row``), in page order, unescaped."""
+    parser = _MetricParser()
+    for el in at.markdown:
+        if "lv-metrics" in str(el.value):
+            parser.feed(str(el.value))
+    return parser.pairs
 
 
 def charts(at: AppTest) -> list[dict]:

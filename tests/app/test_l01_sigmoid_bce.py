@@ -3,13 +3,13 @@
 import pytest
 import torch
 
-from tests.app.helpers import open_page, tables, texts
+from tests.app.helpers import metric_pairs, open_page, tables, texts
 
 BCE = torch.nn.functional.binary_cross_entropy_with_logits
 
 
 def _metrics(at):
-    return {m.label: m.value for m in at.metric}
+    return {m.label: m.value for m in metric_pairs(at)}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

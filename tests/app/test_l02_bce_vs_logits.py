@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from tests.app.helpers import open_page, tables, texts
+from tests.app.helpers import metric_pairs, open_page, tables, texts
 
 SEED_X = torch.tensor([[0.4, 0.7, 1.2, 0.3], [1.1, 0.6, 0.9, 1.6]], dtype=torch.float64)
 SEED_Y = torch.tensor([[1.0, 0, 1, 0], [0, 1, 1, 0]])
@@ -19,7 +19,7 @@ def _routes(x, y):
 
 
 def _metrics(at):
-    return {m.label: m.value for m in at.metric}
+    return {m.label: m.value for m in metric_pairs(at)}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

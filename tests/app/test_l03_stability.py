@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from tests.app.helpers import charts, open_page, tables, texts
+from tests.app.helpers import charts, metric_pairs, open_page, tables, texts
 
 
 def _metrics(at):
-    return {m.label: m.value for m in at.metric}
+    return {m.label: m.value for m in metric_pairs(at)}
 
 
 def _torch_probe(x: float, y: float, dtype):

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from tests.app.helpers import charts, open_page, raw_messages, tables, texts
+from tests.app.helpers import charts, metric_pairs, open_page, raw_messages, tables, texts
 
 BCEL = torch.nn.functional.binary_cross_entropy_with_logits
 X = [[0.4, -1.2, 2.0, 0.3], [1.1, 0.6, -0.9, -1.6], [-0.5, 1.5, 0.2, 0.8]]
@@ -15,7 +15,7 @@ def _t(a):
 
 
 def _metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return {m.label: m.value for m in metric_pairs(at)}
 
 
 def _loss_metric(at, reduction="mean") -> float:

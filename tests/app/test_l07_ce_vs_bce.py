@@ -4,11 +4,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.app.helpers import open_page, texts
+from tests.app.helpers import metric_pairs, open_page, texts
 
 
 def metrics(at):
-    return {m.label: m.value for m in at.metric}
+    return {m.label: m.value for m in metric_pairs(at)}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

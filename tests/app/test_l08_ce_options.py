@@ -6,18 +6,18 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.app.helpers import charts, open_page, tables, texts
+from tests.app.helpers import charts, metric_pairs, open_page, tables, texts
 
 X = torch.tensor([[2.0, 0.5, -1.0], [0.2, 1.5, 0.3], [-0.5, 0.1, 2.2], [1.0, 1.0, 0.0]], dtype=torch.float64)
 W = torch.tensor([1.0, 2.0, 0.5], dtype=torch.float64)
 
 
 def loss_metric(at):
-    return [m.value for m in at.metric if m.label.startswith(("CrossEntropyLoss", "交叉熵损失"))][0]
+    return [m.value for m in metric_pairs(at) if m.label.startswith(("CrossEntropyLoss", "交叉熵损失"))][0]
 
 
 def metric(at, start):
-    return [m.value for m in at.metric if m.label.startswith(start)][0]
+    return [m.value for m in metric_pairs(at) if m.label.startswith(start)][0]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -15,7 +15,7 @@ from lossviz.mistakes import (
     TARGET_MC,
     WEIGHT_AMP,
 )
-from tests.app.helpers import open_page, raw_messages, texts
+from tests.app.helpers import metric_pairs, open_page, raw_messages, texts
 
 X = torch.tensor(LOGITS_MC)
 Y = torch.tensor(TARGET_MC)
@@ -24,7 +24,7 @@ YB = torch.tensor(TARGET_BIN)
 
 
 def _metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return {m.label: m.value for m in metric_pairs(at)}
 
 
 def _codes(at) -> str:

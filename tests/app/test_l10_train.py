@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from lossviz.train import TOY_LABELS
-from tests.app.helpers import open_page, tables, texts
+from tests.app.helpers import metric_pairs, open_page, tables, texts
 
 
 def seed_loop(lr=0.1, epochs=10, seed=0):
@@ -46,7 +46,7 @@ def toy_loop(loss, lr=0.5, epochs=100, scale=1.0):
 
 
 def _metrics(at) -> dict[str, float]:
-    return {m.label: float(m.value) for m in at.metric}
+    return {m.label: float(m.value) for m in metric_pairs(at)}
 
 
 def _table(at):

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from tests.app.helpers import open_page, texts
+from tests.app.helpers import metric_pairs, open_page, texts
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -19,7 +19,7 @@ def test_start_slider_moves_the_numbers():
     at = open_page("start", "en")
     at.slider(key="start_x").set_value(-3.0).run()
     assert not at.exception
-    metrics = {m.label: float(m.value) for m in at.metric}
+    metrics = {m.label: float(m.value) for m in metric_pairs(at)}
     x = torch.tensor(-3.0, dtype=torch.float64)
     assert metrics["σ(x)"] == pytest.approx(torch.sigmoid(x).item(), rel=1e-5)
     bce = torch.nn.functional.binary_cross_entropy_with_logits

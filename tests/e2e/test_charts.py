@@ -43,7 +43,7 @@ def test_plotly_js_that_cannot_load_gives_a_message_not_a_blank(server, browser,
             "(want) => { const s = [...document.querySelectorAll('[data-testid=lv-chart] [role=status]')];"
             " return s.length > 0 && s.every(e => e.textContent === want); }", arg=want)
         assert page.locator("[data-testid=lv-chart] .main-svg").count() == 0
-        assert page.locator("[data-testid=stMetricValue]").count() > 0
+        assert page.locator(".lv-metrics dd").count() > 0
         assert_no_exception(page)
     finally:
         ctx.close()

@@ -91,8 +91,8 @@ def readout(root, name: str) -> str:
 
 
 def metric(page, label: str) -> str:
-    box = page.locator("[data-testid=stMetric]").filter(has_text=label).first
-    return box.locator("[data-testid=stMetricValue]").inner_text()
+    box = page.locator(".lv-metrics > div").filter(has_text=label).first
+    return box.locator("dd").inner_text()
 
 
 def query(page) -> dict[str, str]:

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.e2e
 
 
 def metric_values(page) -> list[str]:
-    page.wait_for_selector("[data-testid=stMain] [data-testid=stMetricValue]")
-    return [s.strip() for s in page.locator("[data-testid=stMain] [data-testid=stMetricValue]").all_inner_texts()]
+    page.wait_for_selector("[data-testid=stMain] .lv-metrics dd")
+    return [s.strip() for s in page.locator("[data-testid=stMain] .lv-metrics dd").all_inner_texts()]
 
 
 def slider_thumb(page, nth: int = 0):

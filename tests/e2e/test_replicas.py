@@ -136,10 +136,10 @@ def test_sticky_sessions_deep_links_and_failover(cluster, browser):
     # the URL changes before the rerun: wait until the page shows σ(3.6) (torch's value), then read it
     sigma = f"{torch.sigmoid(torch.tensor(3.6, dtype=torch.float64)).item():.6g}"
     page.wait_for_function(
-        "s => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stMetricValue]')]"
+        "s => [...document.querySelectorAll('[data-testid=stMain] .lv-metrics dd')]"
         ".some(e => e.innerText.trim() === s)", arg=sigma, timeout=60000)
     page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60000)
-    metrics_before = page.locator("[data-testid=stMain] [data-testid=stMetricValue]").all_inner_texts()
+    metrics_before = page.locator("[data-testid=stMain] .lv-metrics dd").all_inner_texts()
     shared = page.url
     os.kill(replicas[victim], signal.SIGTERM)
     deadline = time.monotonic() + 30
@@ -156,7 +156,7 @@ def test_sticky_sessions_deep_links_and_failover(cluster, browser):
     # and keeps serving this browser from the live replica
     assert ctx.request.get(f"{url}/_stcore/health").headers.get("x-upstream").split(",")[-1].strip() == now
     assert float(_slider_value(page2, "sb_x")) == 3.6
-    assert page2.locator("[data-testid=stMain] [data-testid=stMetricValue]").all_inner_texts() == metrics_before
+    assert page2.locator("[data-testid=stMain] .lv-metrics dd").all_inner_texts() == metrics_before
     # a new visitor with the shared link gets the same view too
     fresh = browser.new_context()
     contexts.append(fresh)

@@ -229,3 +229,50 @@ def test_html_table_refuses_ragged_columns_and_wrong_highlight_length():
         tables.html_table({"a": ["1", "2"], "b": ["1"]})
     with pytest.raises(ValueError, match="2 flags for 3 rows"):
         tables.html_table({"a": ["1", "2", "3"]}, highlight=[True, False])
+
+
+class _Pairs(HTMLParser):
+    """(tag path, text) of every text node in an HTML string, and every tag seen."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.texts, self.tags = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.stack.append(tag)
+        self.tags.append((tag, dict(attrs).get("class")))
+
+    def handle_endtag(self, tag):
+        assert self.stack.pop() == tag
+
+    def handle_data(self, data):
+        self.texts.append(("/".join(self.stack), data))
+
+
+def test_html_metrics_pairs_each_label_with_its_value_as_typed():
+    """Test that a metric row is one description list whose dt/dd pairs give back the labels and values as typed, markup included."""
+    items = [("loss (reduction = none)", "[0.5, nan]"), ('<img src=x onerror="alert(1)">', "a & b"), ("$x$ **y**", "−inf")]
+    html = tables.html_metrics(items)
+    p = _Pairs()
+    p.feed(html)
+    assert not p.stack  # every tag closed
+    assert p.tags[0] == ("dl", "lv-metrics") and {t for t, _ in p.tags[1:]} == {"div", "dt", "dd"}
+    assert p.texts == [(path, text) for label, value in items for path, text in (("dl/div/dt", label), ("dl/div/dd", value))]
+    assert "\n" not in html  # one HTML block for Markdown
+
+
+def test_html_metrics_refuses_an_empty_row():
+    """Test that an empty metric row raises instead of drawing an empty grid."""
+    with pytest.raises(ValueError, match="at least one"):
+        tables.html_metrics([])
+
+
+@pytest.mark.parametrize(("value", "prose"), [
+    ("0.449313", False), ("-inf", False), ("nan", False), ("1e-05", False), ("4 / 4", False), ("[0.241311, nan, -inf]", False),
+    ("a tensor of shape [3, 4] (the table's last columns)", True), ("形状为 [3, 4] 的张量", True), ("NaN here", True),
+])
+def test_html_metrics_draws_a_value_in_words_at_text_size(value, prose):
+    """Test that only a value in words (not a number, nan, inf or a list of them) carries the text-size class."""
+    p = _Pairs()
+    p.feed(tables.html_metrics([("loss", value)]))
+    assert (("dd", "text") in p.tags) is prose
