@@ -79,6 +79,17 @@ def base_layout(fig, *, title: str, x_title: str, y_title: str, uirevision: str)
     return fig
 
 
+def legend_below(height: int = 420) -> dict:
+    """Layout keys for a horizontal legend under the plot, at the bottom of the figure.
+
+    Under the plot, long translated series names wrap on a phone instead of covering the
+    title. ``yref="container"``: the legend sits at the figure's bottom edge and plotly makes
+    room for it above, however many lines it wraps to; a legend placed in plot fractions
+    (``y=-0.12``) moved up into the x-axis title when it wrapped to three lines on a phone."""
+    return {"legend": {"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "xanchor": "left", "x": 0.0},
+            "height": height, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}}
+
+
 def marker_trace(x: float, y: float, *, name: str, colour_name: str = "black") -> dict:
     """The highlighted-point trace as a dict."""
     return {

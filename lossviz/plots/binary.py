@@ -5,20 +5,14 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.plots.base import PALETTE, base_layout, colour, figure, marker, merge, point_mark, vline
-
-_LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0}
-
-
-def _below(height: int = 420) -> dict:
-    return {"legend": dict(_LEGEND_BELOW), "height": height, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}}
+from lossviz.plots.base import PALETTE, base_layout, colour, figure, legend_below, marker, merge, point_mark, vline
 
 
 def _legend(layout: dict, where: str) -> dict:
     """``layout`` with its legend "top" (as base_layout puts it) or "below" the plot."""
     if where not in ("top", "below"):
         raise ValueError(f"legend must be 'top' or 'below', not {where!r}")
-    return merge(layout, _below()) if where == "below" else layout
+    return merge(layout, legend_below()) if where == "below" else layout
 
 
 def sigmoid_figure(
@@ -88,7 +82,7 @@ def scale_sweep_figure(
         vline(layout, parting, line={"color": PALETTE["grey"], "dash": "dot"},
               annotation={"text": labels["parting"], "font": {"size": 11}})
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="scale")
-    return figure(traces, merge(layout, _below()))
+    return figure(traces, merge(layout, legend_below()))
 
 
 def element_compare_figure(elements: list[str], curves: dict[str, np.ndarray], *, labels: dict[str, str]) -> go.Figure:
@@ -97,4 +91,4 @@ def element_compare_figure(elements: list[str], curves: dict[str, np.ndarray], *
                "marker": {"color": colour(i)}} for i, (name, ys) in enumerate(curves.items())]
     layout = {"barmode": "group"}
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="elements")
-    return figure(traces, merge(layout, _below()))
+    return figure(traces, merge(layout, legend_below()))

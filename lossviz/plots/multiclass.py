@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.plots.base import PALETTE, base_layout, colour, figure, marker, merge
+from lossviz.plots.base import PALETTE, base_layout, colour, figure, legend_below, marker, merge
 
 
 def class_bars_figure(
@@ -42,7 +42,7 @@ def class_bars_figure(
     if y_range is not None:
         layout["yaxis"] = {"range": list(y_range)}
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
-    return figure(traces, merge(layout, _below()))
+    return figure(traces, merge(layout, legend_below()))
 
 
 def bridge_figure(
@@ -65,14 +65,5 @@ def bridge_figure(
     ]
     marker(traces, current[0], current[1], name=labels["current"])
     layout = base_layout({}, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="bridge")
-    return figure(traces, merge(layout, _below()))
+    return figure(traces, merge(layout, legend_below()))
 
-
-def _below() -> dict:
-    """Legend under the plot: long translated series names wrap there on a phone instead of
-    covering the title."""
-    return {
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0},
-        "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
-        "height": 420,
-    }

@@ -8,8 +8,18 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.plots.base import DASHES, PALETTE, base_layout, colour, figure, merge, point_legend, point_mark, vline
-from lossviz.plots.binary import _below
+from lossviz.plots.base import (
+    DASHES,
+    PALETTE,
+    base_layout,
+    colour,
+    figure,
+    legend_below,
+    merge,
+    point_legend,
+    point_mark,
+    vline,
+)
 
 
 def finite_or_nan(ys) -> np.ndarray:
@@ -47,7 +57,7 @@ def logit_curves_figure(
         traces.append(point_legend(labels["current"]))
         layout.setdefault("annotations", []).append(point_mark(float(current[0]), float(current[1]), colour=PALETTE["grey"]))
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
-    return figure(traces, merge(layout, _below(460)))
+    return figure(traces, merge(layout, legend_below(460)))
 
 
 def softmax_figure(classes: Sequence[str], naive, stable, *, labels: dict[str, str]) -> go.Figure:
@@ -61,4 +71,4 @@ def softmax_figure(classes: Sequence[str], naive, stable, *, labels: dict[str, s
                        "text": text, "textposition": "outside", "textfont": {"size": 11}, "marker": {"color": col}})
     layout = {"yaxis": {"range": [0, 1.15]}, "barmode": "group"}
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="softmax")
-    return figure(traces, merge(layout, _below()))
+    return figure(traces, merge(layout, legend_below()))

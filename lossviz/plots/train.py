@@ -9,15 +9,12 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from lossviz.plots.base import DASHES, PALETTE, base_layout, colour, figure, merge, rows_layout
+from lossviz.plots.base import DASHES, PALETTE, base_layout, colour, figure, legend_below, merge, rows_layout
 
 # Colour-blind-safe diverging scale for probabilities: Okabe–Ito blue (0) → white → orange (1).
 PROB_SCALE = [[0.0, PALETTE["blue"]], [0.5, "#ffffff"], [1.0, PALETTE["orange"]]]
 
 
-def _below(y: float) -> dict:
-    return {"legend": {"orientation": "h", "yanchor": "top", "y": y, "xanchor": "left", "x": 0.0},
-            "margin": {"l": 10, "r": 10, "t": 50, "b": 20}}
 
 
 def epoch_loss_figure(losses, *, labels: dict[str, str]) -> go.Figure:
@@ -33,8 +30,8 @@ def _two_rows_titles(layout: dict, x_title: str, loss_title: str, grad_title: st
     """The layout of a two-row shared-x chart: log y axes titled loss/grad, x title under row 2."""
     layout["xaxis"]["title"] = {}
     merge(layout, {"yaxis": {"title": {"text": loss_title}}, "yaxis2": {"title": {"text": grad_title}, "type": "log"},
-                   "xaxis2": {"title": {"text": x_title}}, "height": 540})
-    return merge(layout, _below(-0.12))
+                   "xaxis2": {"title": {"text": x_title}}})
+    return merge(layout, legend_below(540))
 
 
 def curves_figure(runs: dict[str, tuple[list[float], list[float]]], *, labels: dict[str, str]) -> go.Figure:
@@ -118,5 +115,5 @@ def probability_map_figure(
         "yaxis": {"range": [float(ys[0]), float(ys[-1])], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
     }
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="train_map")
-    merge(layout, {"hovermode": "closest", "height": 480, "images": [image]})
-    return figure(traces, merge(layout, _below(-0.14)))
+    merge(layout, {"hovermode": "closest", "images": [image]})
+    return figure(traces, merge(layout, legend_below(480)))

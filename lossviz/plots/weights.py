@@ -5,15 +5,23 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.plots.base import PALETTE, base_layout, colour, figure, hline, marker, merge, point_legend, point_mark
-
-# Legend under the plot: long titles and legends collide at phone width when both sit on top.
-_LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.28, "xanchor": "left", "x": 0.0}
+from lossviz.plots.base import (
+    PALETTE,
+    base_layout,
+    colour,
+    figure,
+    hline,
+    legend_below,
+    marker,
+    merge,
+    point_legend,
+    point_mark,
+)
 
 
 def _finish(traces: list[dict], layout: dict, labels: dict[str, str], uirevision: str) -> go.Figure:
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
-    merge(layout, {"legend": dict(_LEGEND_BELOW), "height": 420, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}})
+    merge(layout, legend_below())
     return figure(traces, layout)
 
 

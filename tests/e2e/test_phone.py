@@ -1,4 +1,4 @@
-"""Phone width: at 375 px no page scrolls sideways."""
+"""Phone width: at 375 px no page scrolls sideways, and no chart's legend covers an axis title or tick label."""
 
 from __future__ import annotations
 
@@ -22,6 +22,23 @@ _OFFENDERS_JS = """(w) => {
   return out.slice(0, 8);
 }"""
 
+# every legend entry of every drawn chart that covers an axis title or tick label of the same chart
+_LEGEND_CLASHES_JS = """() => {
+  const box = (e) => e.getBoundingClientRect();
+  const hit = (a, b) => a.width > 0 && b.width > 0 && a.left < b.right - 1 && b.left < a.right - 1
+                        && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  const out = [];
+  for (const gd of document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')) {
+    const entries = [...gd.querySelectorAll('.legend .traces')];
+    const axes = gd.querySelectorAll('[class^=g-x] text, [class^=g-y] text, .xtick text, .ytick text, [class*=tick] text');
+    for (const ax of axes) {
+      const e = entries.find((en) => hit(box(en), box(ax)));
+      if (e) out.push([gd.closest('[class*=st-key-]').className.match(/st-key-\\S+/)[0], e.textContent, ax.textContent]);
+    }
+  }
+  return out;
+}"""
+
 CASES = [(p, lang) for p in all_pages() for lang in ("en", "zh")]
 
 
@@ -36,10 +53,12 @@ def phone(browser):
 
 
 @pytest.mark.parametrize(("lesson", "lang"), CASES, ids=[f"{p.id}-{lang}" for p, lang in CASES])
-def test_no_horizontal_scroll_at_375px(server, phone, lesson, lang):
-    """Test that the page is no wider than a 375 px phone screen."""
+def test_fits_a_375px_phone(server, phone, lesson, lang):
+    """Test that the page is no wider than a 375 px phone screen and no legend entry covers an axis title or tick label."""
     open(phone, f"{server.base_url}/{lesson.url_path}?lang={lang}")
+    phone.wait_for_function("[...document.querySelectorAll('[data-testid=lv-chart]')].every(c => c.querySelector('.main-svg'))")
     phone.wait_for_timeout(500)  # charts resize after they are drawn
+    assert phone.evaluate(_LEGEND_CLASHES_JS) == []
     scroll_width, inner_width = phone.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert scroll_width <= inner_width + 1, (
         f"{lesson.url_path or '/'} ({lang}) scrolls sideways: scrollWidth {scroll_width} > {inner_width}; "

@@ -36,9 +36,10 @@ def test_loss_curves_figure_draws_the_tangent_with_the_gradient_slope():
     lambda legend: loss_curves_figure(np.zeros(2), {"y=1": np.zeros(2)}, current=(0, 0), labels=L, legend=legend),
 ])
 def test_legend_below_puts_a_horizontal_legend_under_the_plot(build):
-    """Test that legend="below" moves the legend under the axis (y < 0) and "top" keeps it above."""
+    """Test that legend="below" puts the legend at the figure's bottom edge (container y = 0) and "top" keeps it above the plot."""
     below, top = build("below"), build("top")
-    assert below.layout.legend.y < 0 and below.layout.legend.orientation == "h" and below.layout.height > top.layout.height
+    leg = below.layout.legend
+    assert (leg.yref, leg.y, leg.yanchor, leg.orientation) == ("container", 0, "bottom", "h") and below.layout.height > top.layout.height
     assert top.layout.legend.y >= 1.0
     with pytest.raises(ValueError, match="legend"):
         build("left")
