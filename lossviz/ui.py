@@ -33,6 +33,8 @@ _frame_component = st.components.v2.component(
 
 LANG_KEY = "ui_lang"  # session key of the language selector widget
 LANG_MEMORY = "lv_lang"  # plain session key: the language last in use
+PAGE_MEMORY = "lv_page"  # plain session key: the page this run shows (set by page_setup)
+PANELS_OPEN = "lv_panels_open"  # plain session key: {(page id, panel key): open} of the lazy panels
 
 
 # ----------------------------------------------------------------- language --
@@ -190,6 +192,7 @@ _PHONE_CSS = ("<style>" + _HTML_CSS + "@media (max-width: 640px){[data-testid=st
 def page_setup(page_id: str) -> None:
     """First call of every page: language in the URL, presenter styling, the title, the link bar."""
     current = sync_language()
+    st.session_state[PAGE_MEMORY] = page_id
     present = presenting()
     st.html((_PRESENTER_CSS if present else _PHONE_CSS) + ui_chart.preload_html(), unsafe_allow_javascript=True)
     st.title(t(f"{page_id}.title"))
@@ -454,13 +457,27 @@ def code_panel(code: str, *, key: str = "lv_code", expanded: bool = False) -> No
     (~0.4 s of main-thread work, bench/README.md) and the server no torch run per step."""
     if presenting():
         return
-    panel = st.expander(t("common.code_panel"), expanded=expanded, icon="🐍", key=key, on_change="rerun")
+    panel = _panel(t("common.code_panel"), key=key, icon="🐍", expanded=expanded)
     if not panel.open:
         return
     with panel:
         st.code(code, language="python")
         st.caption(t("common.code_output", version=_warm_torch()))
         st.code(_snippet_output(code) or " ", language="text")
+
+
+def _panel(label: str, *, key: str, icon: str, expanded: bool = False):
+    """A lazy panel (an expander that reruns the page when opened or closed) that stays open or
+    closed through a language switch and a visit to another page.
+
+    Streamlit's expander id includes its label and ``expanded``: a translated label is a new,
+    closed expander. So the open state is kept per page and key, and handed back as ``expanded``;
+    the expander gets a new id on the run after a click, already in the state it was left in."""
+    memory: dict = st.session_state.setdefault(PANELS_OPEN, {})
+    where = (st.session_state.get(PAGE_MEMORY), key)
+    panel = st.expander(label, expanded=memory.get(where, expanded), icon=icon, key=key, on_change="rerun")
+    memory[where] = panel.open
+    return panel
 
 
 def plot(fig, key: str, summary: str) -> None:
@@ -545,8 +562,7 @@ def quiz(
     if isinstance(tasks, dict):
         record_tasks(page_id, tasks)  # recorded on every run, open or not
     total = len(questions) + len(tasks or {})
-    # the label stays fixed: it is part of the expander's identity, a new one would close it
-    panel = st.expander(t("common.quiz"), icon="✍️", key=f"quiz_{page_id}", on_change="rerun")
+    panel = _panel(t("common.quiz"), key=f"quiz_{page_id}", icon="✍️")
     if not panel.open:  # lazy: no radios, alerts or progress bar to send while it is closed
         return
     # a closed panel drops its radios' widget state: the picks live here, across pages too

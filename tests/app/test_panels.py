@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lossviz.i18n import translate
+from lossviz.lessons import by_id
 from tests.app.helpers import open_page
 
 
@@ -64,3 +65,37 @@ def test_task_recorded_inside_a_fragment_shows_in_the_quiz_below_it():
     at.slider(key="sb_x").set_value(0.0).run()
     assert not at.exception
     assert any(done in s.value for s in at.success)
+
+
+def _open_panels(at) -> dict[str, bool]:
+    return {e.label: e.proto.expanded for e in at.expander}
+
+
+def test_open_panels_stay_open_through_a_language_switch_and_closed_ones_closed():
+    """Test that the code panel and the quiz, opened in English, are still open (snippet run, questions
+    shown) once the page is Chinese, and that a panel closed afterwards stays closed through the next step."""
+    at = open_page("bce_vs_logits", "en", panels=False)
+    at.session_state["lv_code"] = True
+    at.session_state["quiz_bce_vs_logits"] = True
+    at.run()
+    at.query_params["lang"] = "zh"  # what the language switch's callback writes
+    at.run()
+    assert not at.exception
+    assert _open_panels(at) == {translate("zh", "common.code_panel"): True, translate("zh", "common.quiz"): True}
+    assert at.code[0].value.startswith("import torch")
+    assert [r for r in at.radio if r.key and r.key.startswith("quiz_")]
+    at.session_state["lv_code"] = False
+    at.run()
+    at.slider(key="bl_scale").set_value(3.0).run()
+    assert _open_panels(at)[translate("zh", "common.code_panel")] is False and len(at.code) == 0
+
+
+def test_a_panel_is_remembered_per_page():
+    """Test that the code panel opened on one page is closed on the next page and still open back on the first."""
+    at = open_page("sigmoid_bce", "en", panels=False)
+    at.session_state["lv_code"] = True
+    at.run()
+    at.switch_page(by_id("bce_vs_logits").file).run()
+    assert not at.exception and len(at.code) == 0
+    at.switch_page(by_id("sigmoid_bce").file).run()
+    assert not at.exception and at.code[0].value.startswith("import torch")

@@ -9,7 +9,16 @@ import pytest
 
 from lossviz.i18n import catalog, translate
 from lossviz.lessons import all_pages
-from tests.e2e.conftest import ROOT, assert_no_exception, h1, nav_labels, open, selected_language, switch_language
+from tests.e2e.conftest import (
+    ROOT,
+    assert_no_exception,
+    h1,
+    nav_labels,
+    open,
+    selected_language,
+    switch_language,
+    wait_finished,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -61,3 +70,25 @@ def test_switch_to_chinese_changes_every_visible_string(server, page):
     after_text = main_text(page)
     still_english = {k: v for k, v in shown_en.items() if v in after_text}
     assert not still_english, still_english
+
+
+def test_an_open_code_panel_stays_open_through_the_switch(server, page):
+    """Test that the code panel a learner opened (a click) still shows the snippet and torch's output after
+    switching to Chinese, and that once closed it stays closed through a slider step."""
+    open(page, f"{server.base_url}/bce-vs-logits?lang=en")
+    page.locator("[data-testid=stExpander] summary", has_text=translate("en", "common.code_panel")).click()
+    page.wait_for_selector("[data-testid=stExpander] [data-testid=stCode]", timeout=60_000)
+    wait_finished(page)
+    switch_language(page, "简体中文", "zh")
+    panel = page.locator("[data-testid=stExpander]", has_text=translate("zh", "common.code_panel"))
+    panel.locator("[data-testid=stCode]").first.wait_for(timeout=60_000)
+    assert "import torch" in panel.locator("[data-testid=stCode]").first.inner_text()
+    assert_no_exception(page)
+    panel.locator("summary").click()
+    wait_finished(page)
+    page.locator(".st-key-bl_scale input[type=range]").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("location.search.includes('bl_scale=')", timeout=60_000)
+    wait_finished(page)
+    page.wait_for_timeout(500)
+    assert page.locator("[data-testid=stExpander] [data-testid=stCode]").count() == 0
