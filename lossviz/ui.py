@@ -482,7 +482,7 @@ def _panel(label: str, *, key: str, icon: str, expanded: bool = False):
 
 def plot(fig, key: str, summary: str) -> None:
     """A chart plus its text summary (for screen readers and for the eye)."""
-    ui_chart.chart(fig, key=key, failed=t("common.chart_failed"))
+    ui_chart.chart(fig, key=key, failed=t("common.chart_failed"), fullscreen=t("common.chart_fullscreen"))
     st.caption(summary)
 
 

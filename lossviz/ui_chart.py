@@ -83,6 +83,9 @@ def _typed(obj):
     return obj
 
 
-def chart(fig, *, key: str, failed: str) -> None:
-    """Draw ``fig``; ``failed`` is the message shown if plotly.js cannot be loaded."""
-    _component(key=key, data={"spec": spec_json(fig), "config": CONFIG, "src": script_url(), "failed": failed})
+def chart(fig, *, key: str, failed: str, fullscreen: str = "") -> None:
+    """Draw ``fig``; ``failed`` is the message shown if plotly.js cannot be loaded; ``fullscreen``
+    the tooltip of the toolbar button that shows the chart full screen (none if empty, or if the
+    browser cannot: an iPhone shows only videos full screen)."""
+    _component(key=key, data={"spec": spec_json(fig), "config": CONFIG, "src": script_url(), "failed": failed,
+                              "fullscreen": fullscreen})

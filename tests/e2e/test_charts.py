@@ -1,4 +1,4 @@
-"""Charts in the browser: updated in place by a step, and a clear message if plotly.js cannot load."""
+"""Charts in the browser: updated in place by a step, a clear message if plotly.js cannot load, full screen from the toolbar."""
 
 from __future__ import annotations
 
@@ -64,4 +64,35 @@ def test_a_scale_step_moves_the_points_and_keeps_the_curves(server, page):
     wait_finished(page)
     marks = page.evaluate("[...document.querySelector('.st-key-bl_sweep .js-plotly-plot').data].map(t => t.__lvMark)")
     assert marks == ["before", "before"]
+    assert_no_exception(page)
+
+
+FULL_JS = """() => { const r = document.querySelector('[data-testid=lv-chart]'); const svg = r.querySelector('.main-svg');
+  const next = r.closest('[data-testid=stElementContainer]').nextElementSibling;
+  return {full: document.fullscreenElement === r, h: svg.getBoundingClientRect().height, w: svg.getBoundingClientRect().width,
+          box: r.getBoundingClientRect().height, vh: window.innerHeight, vw: window.innerWidth,
+          gap: next ? next.getBoundingClientRect().top - r.getBoundingClientRect().bottom : null}; }"""
+
+
+def test_a_chart_goes_full_screen_and_back_from_its_toolbar(server, page):
+    """Test that the chart toolbar's translated full-screen button shows the chart over the whole screen, and a
+    second click brings it back at its own height with the page's text below it, not over it."""
+    open(page, f"{server.base_url}/softmax-ce?lang=zh")
+    chart = page.locator("[data-testid=lv-chart]").first
+    chart.locator(".main-svg").first.wait_for()
+    before = page.evaluate(FULL_JS)
+    button = chart.locator(f"button[data-title='{translate('zh', 'common.chart_fullscreen')}']")
+    chart.hover()
+    button.click()
+    page.wait_for_function("() => document.fullscreenElement && document.fullscreenElement.querySelector('.main-svg')"
+                           ".getBoundingClientRect().height > window.innerHeight - 40")
+    full = page.evaluate(FULL_JS)
+    assert full["full"] and full["w"] > full["vw"] - 40 and full["w"] > before["w"] + 100
+    chart.hover()
+    button.click()
+    page.wait_for_function("() => !document.fullscreenElement")
+    page.wait_for_timeout(500)
+    after = page.evaluate(FULL_JS)
+    assert (after["h"], after["w"], after["box"]) == (before["h"], before["w"], before["box"])
+    assert after["gap"] is not None and after["gap"] >= 0
     assert_no_exception(page)

@@ -77,10 +77,49 @@ function themed(layout, el) {
   return out;
 }
 
+// The toolbar's full-screen button (when the browser can show an element full screen). The
+// config object is built once per chart and label: Plotly.react replots the whole figure when
+// its config changes, and a new click function would be a change.
+const FULLSCREEN_ICON = { width: 24, height: 24, path: "M3 3h7v2H5v5H3zm11 0h7v7h-2V5h-5zM3 14h2v5h5v2H3zm16 0h2v7h-7v-2h5z" };
+
+function chartConfig(root, job) {
+  const key = JSON.stringify([job.config || {}, job.fullscreen || ""]);
+  if (root.lvConfig && root.lvConfig[0] === key) return root.lvConfig[1];
+  const config = { ...(job.config || {}) };
+  if (job.fullscreen && document.fullscreenEnabled && root.requestFullscreen) {
+    config.modeBarButtonsToAdd = [{
+      name: "lv-fullscreen", title: job.fullscreen, icon: FULLSCREEN_ICON,
+      click: () => (document.fullscreenElement === root ? document.exitFullscreen() : root.requestFullscreen()),
+    }];
+  }
+  root.lvConfig = [key, config];
+  return config;
+}
+
+// Entering full screen redraws the last figure at the screen's size. Leaving it draws the figure
+// afresh: plotly keeps the last width it was given, and Plots.resize would also drop the
+// figure's own height.
+function watchFullscreen(root, Plotly) {
+  if (root.lvWatching) return;
+  root.lvWatching = true;
+  root.addEventListener("fullscreenchange", () => {
+    const full = document.fullscreenElement === root;
+    Promise.resolve(root.lvBusy).then(() => {
+      if (!full) {
+        Plotly.purge(root.querySelector(".lv-plot"));
+        root.lvTraces = [];
+      }
+      root.lvNext = root.lvNext || root.lvLast;
+      if (!root.lvBusy) draw(root, Plotly);
+    });
+  });
+}
+
 function draw(root, Plotly) {
   const job = root.lvNext;
   if (!job) return;
   root.lvNext = undefined;
+  root.lvLast = job;
   const gd = root.querySelector(".lv-plot");
   let fig;
   try {
@@ -98,7 +137,15 @@ function draw(root, Plotly) {
   const data = (fig.data || []).map((t, i) => (prev[i] && prev[i][0] === keys[i] ? prev[i][1] : t));
   root.lvTraces = keys.map((k, i) => [k, data[i]]);
   root.lvBusy = Promise.resolve()
-    .then(() => Plotly.react(gd, data, themed(fig.layout || {}, root), job.config || {}))
+    .then(() => {
+      const layout = themed(fig.layout || {}, root);
+      if (document.fullscreenElement === root) {  // the whole screen, inside the padding
+        const pad = getComputedStyle(root);
+        layout.height = root.clientHeight - parseFloat(pad.paddingTop) - parseFloat(pad.paddingBottom);
+        layout.width = root.clientWidth - parseFloat(pad.paddingLeft) - parseFloat(pad.paddingRight);
+      }
+      return Plotly.react(gd, data, layout, chartConfig(root, job));
+    })
     .catch((e) => console.error("lossviz chart:", e))
     .then(() => {
       root.lvBusy = undefined;
@@ -115,6 +162,7 @@ export default function (component) {
   loadPlotly(data.src)
     .then((Plotly) => {
       status.textContent = "";
+      watchFullscreen(root, Plotly);
       if (!root.lvBusy) draw(root, Plotly);
     })
     .catch(() => {
