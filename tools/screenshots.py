@@ -19,6 +19,26 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+HEIGHT_JS = ("Math.max(...[...document.querySelectorAll('[data-testid=stMain], section.main')]"
+             ".map(e => e.scrollHeight), document.body.scrollHeight)")
+CHARTS_DRAWN_JS = "[...document.querySelectorAll('[data-testid=lv-chart]')].every(c => c.querySelector('.main-svg'))"
+
+
+def _settled_height(page, *, timeout_s: float = 20.0) -> int:
+    """The page's full height once every chart is drawn and the height is the same for 1 s."""
+    page.wait_for_function(CHARTS_DRAWN_JS, timeout=timeout_s * 1000)
+    last, same_since, waited = -1, 0.0, 0.0
+    while waited < timeout_s:
+        tall = int(page.evaluate(HEIGHT_JS))
+        same_since = same_since + 0.25 if tall == last else 0.0
+        if same_since >= 1.0:
+            break
+        last = tall
+        page.wait_for_timeout(250)
+        waited += 0.25
+    return last
+
+
 def main() -> None:
     base, out = sys.argv[1].rstrip("/"), Path(sys.argv[2])
     only = set(sys.argv[3:])
@@ -35,13 +55,10 @@ def main() -> None:
                     page.wait_for_selector("[data-testid=stAppViewContainer]")
                     page.wait_for_timeout(500)
                     page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=30000)
-                    page.wait_for_timeout(1200)
-                    # Streamlit scrolls inside its main container: grow the viewport to its full height.
-                    tall = page.evaluate(
-                        "Math.max(...[...document.querySelectorAll('[data-testid=stMain], section.main')]"
-                        ".map(e => e.scrollHeight), document.body.scrollHeight)"
-                    )
-                    page.set_viewport_size({"width": width, "height": min(int(tall) + 40, 12000)})
+                    # Streamlit scrolls inside its main container: grow the viewport to its full height,
+                    # once that height has settled (a long page was once measured half-drawn).
+                    tall = _settled_height(page)
+                    page.set_viewport_size({"width": width, "height": min(tall + 40, 12000)})
                     page.wait_for_timeout(1500)
                     name = f"{page_def.id}_{lang}_{width}.png"
                     page.screenshot(path=str(out / name), full_page=True)
