@@ -144,18 +144,28 @@ def html_metrics(items: Sequence[tuple[str, str]]) -> str:
     element per row instead of a column block plus a column and a metric per pair (a softmax
     step: 53 → 39 websocket messages), and two pairs a row on a phone instead of one. The
     pairs are a ``<dl>``, so a screen reader reads each label with its value. Labels and values
-    are HTML-escaped and arrive as typed; a value in words rather than numbers gets
-    ``class="text"`` (text size).
+    are HTML-escaped and arrive as typed. A pair whose value is in words rather than numbers
+    gets ``class="text"`` (text size); one whose number is longer than ``LONG_VALUE`` characters
+    ``class="long"`` (smaller, and a row of its own on a phone): a full float64 such as
+    0.8354646563529968 would otherwise break in the middle of its digits.
 
     >>> print(html_metrics([("loss", "0.449313"), ("p[y]", "<1")]))
     <dl class="lv-metrics"><div><dt>loss</dt><dd>0.449313</dd></div><div><dt>p[y]</dt><dd>&lt;1</dd></div></dl>
     """
     if not items:
         raise ValueError("a metric row needs at least one (label, value) pair")
-    text = ' class="text"'
-    pairs = "".join(f"<div><dt>{escape(str(label))}</dt><dd{text if _is_prose(str(value)) else ''}>"
-                    f"{escape(str(value))}</dd></div>" for label, value in items)
+    pairs = "".join(f"<div{_size_class(str(value))}><dt>{escape(str(label))}</dt><dd>{escape(str(value))}</dd></div>"
+                    for label, value in items)
     return f'<dl class="{METRICS_CLASS}">{pairs}</dl>'
+
+
+LONG_VALUE = 10  # characters: a longer number (full float64 digits, a list) is drawn smaller, on its own row on a phone
+
+
+def _size_class(value: str) -> str:
+    if _is_prose(value):
+        return ' class="text"'
+    return ' class="long"' if len(value) > LONG_VALUE else ""
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")

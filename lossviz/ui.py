@@ -169,14 +169,16 @@ _HTML_CSS = (f".{tables.CLASS}{{overflow-x:auto;margin-bottom:1rem}}"
              f".{tables.CLASS} .num{{text-align:right;font-variant-numeric:tabular-nums}}"
              f".{tables.CLASS} tr.hl td{{background-color:rgba(213,94,0,.22)}}"
              # ui.metric_row: st.metric's look (a small label over a 2.25rem number) as a grid, one
-             # column per pair while they fit, else as many as fit, two a row on a phone
+             # column per pair while they fit, else as many as fit, two a row on a phone. Each pair is a
+             # subgrid of two rows: a label that wraps to two lines keeps its value level with its row's
              f".{tables.METRICS_CLASS}{{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));"
-             "gap:.5rem 1rem;margin:0 0 1rem}"
-             f".{tables.METRICS_CLASS}>div{{min-width:0}}"
-             f".{tables.METRICS_CLASS} dt{{font-weight:400;font-size:.875rem;line-height:1.4;margin:0 0 .25rem}}"
-             f".{tables.METRICS_CLASS} dd{{margin:0;font-size:2.25rem;line-height:1.2;"
+             "gap:.25rem 1rem;margin:0 0 1rem}"
+             f".{tables.METRICS_CLASS}>div{{min-width:0;display:grid;grid-row:span 2;grid-template-rows:subgrid}}"
+             f".{tables.METRICS_CLASS} dt{{font-weight:400;font-size:.875rem;line-height:1.4;margin:0}}"
+             f".{tables.METRICS_CLASS} dd{{margin:0 0 .5rem;font-size:2.25rem;line-height:1.2;"
              "font-variant-numeric:tabular-nums;overflow-wrap:anywhere}"
-             f".{tables.METRICS_CLASS} dd.text{{font-size:1.25rem;line-height:1.4}}")
+             f".{tables.METRICS_CLASS}>.long dd{{font-size:1.5rem;line-height:1.5}}"
+             f".{tables.METRICS_CLASS}>.text dd{{font-size:1.25rem;line-height:1.4}}")
 _PRESENTER_CSS = (
     "<style>html{font-size:22px}"
     "[data-testid=stSidebar],[data-testid=stSidebarCollapsedControl],[data-testid=stExpandSidebarButton],"
@@ -186,7 +188,8 @@ _PRESENTER_CSS = (
 _PHONE_CSS = ("<style>" + _HTML_CSS + "@media (max-width: 640px){[data-testid=stMain] h1{font-size:2rem}"
               f".{tables.CLASS} :is(td,th){{white-space:nowrap}}"
               f".{tables.METRICS_CLASS}{{grid-template-columns:repeat(auto-fit,minmax(8.5rem,1fr))}}"
-              f".{tables.METRICS_CLASS} dd{{font-size:1.75rem}}}}</style>")
+              f".{tables.METRICS_CLASS} dd{{font-size:1.75rem}}"
+              f".{tables.METRICS_CLASS}>.long{{grid-column:1/-1}}}}</style>")
 
 
 def page_setup(page_id: str) -> None:

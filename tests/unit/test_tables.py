@@ -275,4 +275,15 @@ def test_html_metrics_draws_a_value_in_words_at_text_size(value, prose):
     """Test that only a value in words (not a number, nan, inf or a list of them) carries the text-size class."""
     p = _Pairs()
     p.feed(tables.html_metrics([("loss", value)]))
-    assert (("dd", "text") in p.tags) is prose
+    assert (("div", "text") in p.tags) is prose
+
+
+@pytest.mark.parametrize(("value", "long"), [
+    ("0.449313", False), ("-0.119203", False), ("4 / 4", False), ("2.78e-17", False), ("-0.1234567", False), ("0.83546466", False),
+    ("0.8354646563529968", True), ("16.639999389648438", True), ("[0.241311, nan, -inf]", True), ("a tensor of shape [3, 4]", False),
+])
+def test_html_metrics_marks_a_long_number(value, long):
+    """Test that a number longer than ten characters (full float64 digits, a list) is marked long, words and short numbers are not."""
+    p = _Pairs()
+    p.feed(tables.html_metrics([("loss", value)]))
+    assert (("div", "long") in p.tags) is long
