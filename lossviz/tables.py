@@ -3,9 +3,8 @@
 No streamlit and no translation: keys are language-neutral column ids; the page maps them
 to translated headers with :func:`relabel`. :func:`html_table` writes any table of strings as
 HTML: numeric columns right-aligned, highlighted rows tinted; :func:`html_metrics` a row of
-labelled values. Every number comes from
-:mod:`lossviz.functional`; cells are strings formatted by :mod:`lossviz.fmt`, so NaN and
-±inf read as ``nan`` / ``inf`` rather than blanks.
+labelled values. Every number comes from :mod:`lossviz.functional`; cells are strings
+formatted by :mod:`lossviz.fmt`, so NaN and ±inf read as ``nan`` / ``inf`` rather than blanks.
 """
 
 from __future__ import annotations
@@ -135,6 +134,7 @@ def html_table(data: Mapping[str, Sequence[object]] | Sequence[Mapping[str, obje
 
 
 METRICS_CLASS = "lv-metrics"  # styled by lossviz.ui (_HTML_CSS): a grid of label over big value, two a row on a phone
+LONG_VALUE = 10  # characters: a longer number (full float64 digits, a list) is drawn smaller, on its own row on a phone
 
 
 def html_metrics(items: Sequence[tuple[str, str]]) -> str:
@@ -157,9 +157,6 @@ def html_metrics(items: Sequence[tuple[str, str]]) -> str:
     pairs = "".join(f"<div{_size_class(str(value))}><dt>{escape(str(label))}</dt><dd>{escape(str(value))}</dd></div>"
                     for label, value in items)
     return f'<dl class="{METRICS_CLASS}">{pairs}</dl>'
-
-
-LONG_VALUE = 10  # characters: a longer number (full float64 digits, a list) is drawn smaller, on its own row on a phone
 
 
 def _size_class(value: str) -> str:

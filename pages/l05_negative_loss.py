@@ -28,24 +28,10 @@ def lesson() -> None:
     xa, ya, wa, pa = (np.array([v], dtype=np.float64) for v in (x, y, w, p))
     loss = float(F.binary_cross_entropy_with_logits(xa, ya, wa, "none", pa)[0])
     grad = float(F.binary_cross_entropy_with_logits_grad(xa, ya, wa, "none", pa)[0])
-    ui.metric_row([(t("negative.bcel"), fmt.cell(loss)), (t("negative.grad"), fmt.cell(grad)),
-                   (t("negative.sigma"), fmt.cell(F.sigmoid(x)))])
     found = negative.problems(ya, wa, pa)
-    for code in found:
-        st.warning(t(f"negative.problem_{code}"), icon="⚠️")
-    if not found:
-        st.success(t("negative.all_fine"), icon="✅")
-    if negative.unbounded_below(y, w, p):
-        st.error(t("negative.unbounded", direction=t("negative.up") if grad < 0 else t("negative.down")), icon="📉")
-    ui.torch_check("binary_cross_entropy_with_logits", xa, ya, weight=wa, pos_weight=pa, reduction="none")
-
-    st.markdown("**" + t("negative.bce_head") + "**")
-    try:
-        bce = F.binary_cross_entropy(F.sigmoid(xa), ya, wa)
-        st.markdown(t("negative.bce_value", value=fmt.cell(bce)))
-    except LossVizError as exc:
-        ui.show_error(exc)
-    ui.torch_check("naive_bce_from_logits", xa, ya, weight=wa)
+    # the numbers sit above the curve but are written after it: the chart comes first on a first
+    # visit and on a step (bench/README.md)
+    numbers = st.container()
 
     # ---- the curve: for y > 1 the loss keeps falling below zero ----
     xs = np.linspace(-10.0, 10.0, 401)
@@ -61,6 +47,25 @@ def lesson() -> None:
     ui.plot(fig, "ng_curve", t("negative.curve_summary", x=fmt.cell(x), y=fmt.cell(y), loss=fmt.cell(loss),
                                left=fmt.cell(negative.curve(xs[:1], y, w, p)[0]),
                                right=fmt.cell(negative.curve(xs[-1:], y, w, p)[0])))
+    with numbers:
+        ui.metric_row([(t("negative.bcel"), fmt.cell(loss)), (t("negative.grad"), fmt.cell(grad)),
+                       (t("negative.sigma"), fmt.cell(F.sigmoid(x)))])
+        for code in found:
+            st.warning(t(f"negative.problem_{code}"), icon="⚠️")
+        if not found:
+            st.success(t("negative.all_fine"), icon="✅")
+        if negative.unbounded_below(y, w, p):
+            st.error(t("negative.unbounded", direction=t("negative.up") if grad < 0 else t("negative.down")), icon="📉")
+        ui.torch_check("binary_cross_entropy_with_logits", xa, ya, weight=wa, pos_weight=pa, reduction="none")
+
+        st.markdown("**" + t("negative.bce_head") + "**")
+        try:
+            bce = F.binary_cross_entropy(F.sigmoid(xa), ya, wa)
+            st.markdown(t("negative.bce_value", value=fmt.cell(bce)))
+        except LossVizError as exc:
+            ui.show_error(exc)
+        ui.torch_check("naive_bce_from_logits", xa, ya, weight=wa)
+
     st.latex(r"\begin{aligned}\ell &= w\,(1-y)\,x \\ &\quad + w\,(1 + (p-1)\,y)\,\log(1+e^{-x})\\"
              r"&\to w\,(1-y)\,x \quad (x\to+\infty)\\ &\to -w\,p\,y\,x \quad (x\to-\infty)\end{aligned}")
     ui.prose("negative_fix")

@@ -15,8 +15,6 @@ from lossviz.plots.base import DASHES, PALETTE, base_layout, colour, figure, leg
 PROB_SCALE = [[0.0, PALETTE["blue"]], [0.5, "#ffffff"], [1.0, PALETTE["orange"]]]
 
 
-
-
 def epoch_loss_figure(losses, *, labels: dict[str, str]) -> go.Figure:
     """Loss per epoch of the seed's loop. ``labels``: title, x, y, curve."""
     epochs = np.arange(len(losses))
