@@ -115,6 +115,24 @@ def test_dark_theme_renders_every_chart_on_a_dark_background(server, browser):
     assert fills and all(sum(_rgb(f)) > 450 for f in fills), fills
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_true_class_outline_is_drawn_in_the_pages_text_colour(server, browser, scheme):
+    """Test that the true class's bar outline is dark on a light page and light on a dark one
+    (the figure says black; the chart draws it in the theme's text colour)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = ctx.new_page()
+    open(page, f"{server.base_url}/softmax-ce?lang=en")
+    page.wait_for_selector(".st-key-smx_bars .main-svg .trace.bars path")
+    strokes = page.evaluate("[...document.querySelectorAll('.st-key-smx_bars .trace.bars path')]"
+                            ".filter(p => parseFloat(getComputedStyle(p).strokeWidth) >= 2)"
+                            ".map(p => getComputedStyle(p).stroke)")
+    ctx.close()
+    assert len(strokes) == 2, strokes  # class 0's probability and target bars
+    for stroke in strokes:
+        total = sum(_rgb(stroke))
+        assert (total < 200) if scheme == "light" else (total > 450), stroke
+
+
 def _rgb(css: str) -> tuple[int, ...]:
     return tuple(int(float(v)) for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3])
 

@@ -77,6 +77,21 @@ function themed(layout, el) {
   return out;
 }
 
+// Black outlines on bars (the true class) and black reference lines (shapes, e.g. y = 0) are
+// drawn in the theme's text colour: black on a light page, light on a dark one. Black lines and
+// markers of traces stay black: they sit on coloured areas (the training map) that need them.
+const BLACK = "#000000";
+function inked(fig, ink) {
+  for (const t of fig.data || []) {
+    const line = t.type === "bar" && t.marker && t.marker.line;
+    if (line && line.color === BLACK) line.color = ink;
+  }
+  for (const s of (fig.layout && fig.layout.shapes) || []) {
+    if (s.line && s.line.color === BLACK) s.line.color = ink;
+  }
+  return fig;
+}
+
 // The toolbar's full-screen button (when the browser can show an element full screen). The
 // config object is built once per chart and label: Plotly.react replots the whole figure when
 // its config changes, and a new click function would be a change.
@@ -132,6 +147,7 @@ function draw(root, Plotly) {
   // A trace whose JSON is the same as last time is passed as the same object: plotly compares
   // data arrays by reference, so when a step moves only a point drawn as a layout annotation
   // (lossviz.plots.base.point_mark) it redraws that annotation instead of replotting the figure.
+  inked(fig, cssVar(root, "--st-text-color", "#31333f"));
   const prev = root.lvTraces || [];
   const keys = (fig.data || []).map((t) => JSON.stringify(t));
   const data = (fig.data || []).map((t, i) => (prev[i] && prev[i][0] === keys[i] ? prev[i][1] : t));
