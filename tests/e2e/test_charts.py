@@ -96,3 +96,25 @@ def test_a_chart_goes_full_screen_and_back_from_its_toolbar(server, page):
     assert (after["h"], after["w"], after["box"]) == (before["h"], before["w"], before["box"])
     assert after["gap"] is not None and after["gap"] >= 0
     assert_no_exception(page)
+
+
+FILLS_SCREEN_JS = """() => { const svg = document.fullscreenElement && document.fullscreenElement.querySelector('.main-svg');
+  if (!svg) return false; const b = svg.getBoundingClientRect();
+  return b.width > window.innerWidth - 40 && b.width <= window.innerWidth && b.height > window.innerHeight - 40; }"""
+
+
+def test_a_full_screen_chart_is_drawn_again_when_the_window_changes_size(server, page):
+    """Test that a chart in full screen fills the screen again after the window changes size
+    (a tablet turned round), without leaving full screen."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open(page, f"{server.base_url}/softmax-ce?lang=en")
+    chart = page.locator("[data-testid=lv-chart]").first
+    chart.locator(".main-svg").first.wait_for()
+    chart.hover()
+    chart.locator(f"button[data-title='{translate('en', 'common.chart_fullscreen')}']").click()
+    page.wait_for_function(FILLS_SCREEN_JS)
+    page.set_viewport_size({"width": 800, "height": 1200})
+    page.wait_for_function(FILLS_SCREEN_JS)
+    full = page.evaluate(FULL_JS)
+    assert full["full"] and full["vw"] == 800 and full["h"] > 1100, full
+    assert_no_exception(page)

@@ -128,6 +128,19 @@ function watchFullscreen(root, Plotly) {
       if (!root.lvBusy) draw(root, Plotly);
     });
   });
+  // In full screen the figure is sized to the screen: when the window changes size (a tablet
+  // turned round), draw it again at the new size, once per frame at most.
+  let pending = false;
+  window.addEventListener("resize", () => {
+    if (document.fullscreenElement !== root || pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      if (document.fullscreenElement !== root) return;
+      root.lvNext = root.lvNext || root.lvLast;
+      if (!root.lvBusy) draw(root, Plotly);
+    });
+  });
 }
 
 function draw(root, Plotly) {
