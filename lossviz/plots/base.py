@@ -119,10 +119,11 @@ def point_mark(x: float, y: float, *, colour: str, size: int = 20, log_x: bool =
             "xanchor": "center", "yanchor": "middle", "font": {"size": size, "color": colour}}
 
 
-def point_legend(name: str) -> dict:
-    """A trace without data: the legend entry for points drawn with ``point_mark``."""
+def point_legend(name: str, *, colour: str = PALETTE["grey"]) -> dict:
+    """A trace without data: the legend entry for points drawn with ``point_mark`` (grey when
+    the points have several colours, else theirs)."""
     return {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name,
-            "marker": {"size": 11, "color": PALETTE["grey"]}, "xaxis": "x", "yaxis": "y"}
+            "marker": {"size": 11, "color": colour}, "xaxis": "x", "yaxis": "y"}
 
 
 def marker(fig, x: float, y: float, *, name: str, colour_name: str = "black"):

@@ -28,7 +28,8 @@ def test_element_bars_figure_has_two_grouped_series():
 
 def test_imbalance_figure_curves_markers_and_log_axis():
     """Test that σ*, the 1/(1+p) bar and the recommended point are traces on a log x axis, and the
-    current point an annotation at log10(p) with a legend entry."""
+    current point an annotation at log10(p), in σ*'s colour and as large as the recommended point,
+    with a legend entry of its colour."""
     ps = np.geomspace(0.1, 10, 5)
     fig = imbalance_figure(ps, ps / (ps + 3), 1 / (1 + ps), current=(1.0, 0.25), recommended=(3.0, 0.5), labels=LABELS)
     names = [t.name for t in fig.data]
@@ -39,6 +40,9 @@ def test_imbalance_figure_curves_markers_and_log_axis():
     (point,) = fig.layout.annotations
     assert (point.x, point.y, point.xref, point.yref) == (0.0, 0.25, "x", "y")  # log10(1.0) = 0
     assert fig.data[3].x == (None,)  # the legend entry carries no data
+    assert fig.data[3].marker.color == point.font.color == fig.data[0].line.color  # σ*'s colour, in the legend too
+    # the moving point is drawn as a glyph: at 0.6 em its disc is at least the recommended marker's 13 px
+    assert 0.6 * point.font.size >= fig.data[2].marker.size
     moved = imbalance_figure(ps, ps / (ps + 3), 1 / (1 + ps), current=(10.0, 0.75), recommended=(3.0, 0.5), labels=LABELS)
     assert moved.layout.annotations[0].x == pytest.approx(1.0)
     assert moved.to_dict()["data"] == fig.to_dict()["data"]  # a step of p changes no trace
