@@ -117,26 +117,29 @@ function chartConfig(root, job) {
 function watchFullscreen(root, Plotly) {
   if (root.lvWatching) return;
   root.lvWatching = true;
+  // In full screen the figure is sized to the screen: when the window changes size (a tablet
+  // turned round), draw it again at the new size, once per frame at most. The listener is on the
+  // window only while this chart is full screen, so a chart that leaves the page is not kept.
+  let pending = false;
+  const onResize = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      if (document.fullscreenElement !== root) return;
+      root.lvNext = root.lvNext || root.lvLast;
+      if (!root.lvBusy) draw(root, Plotly);
+    });
+  };
   root.addEventListener("fullscreenchange", () => {
     const full = document.fullscreenElement === root;
+    if (full) window.addEventListener("resize", onResize);
+    else window.removeEventListener("resize", onResize);
     Promise.resolve(root.lvBusy).then(() => {
       if (!full) {
         Plotly.purge(root.querySelector(".lv-plot"));
         root.lvTraces = [];
       }
-      root.lvNext = root.lvNext || root.lvLast;
-      if (!root.lvBusy) draw(root, Plotly);
-    });
-  });
-  // In full screen the figure is sized to the screen: when the window changes size (a tablet
-  // turned round), draw it again at the new size, once per frame at most.
-  let pending = false;
-  window.addEventListener("resize", () => {
-    if (document.fullscreenElement !== root || pending) return;
-    pending = true;
-    requestAnimationFrame(() => {
-      pending = false;
-      if (document.fullscreenElement !== root) return;
       root.lvNext = root.lvNext || root.lvLast;
       if (!root.lvBusy) draw(root, Plotly);
     });
