@@ -96,12 +96,13 @@ def probability_map_figure(
     }]
     pts = np.asarray(points)
     cls = np.asarray(classes)
-    # white circles / black diamonds: readable on both ends of the blue–orange map, and without colour
-    for k, (symbol, fill) in enumerate((("circle", "#ffffff"), ("diamond", PALETTE["black"]))):
+    # white circles with a black rim / black diamonds with a white rim: readable on both ends of the
+    # blue–orange map, without colour, and in the legend on a light or a dark page
+    for k, (symbol, fill, rim) in enumerate((("circle", "#ffffff", PALETTE["black"]), ("diamond", PALETTE["black"], "#ffffff"))):
         sel = cls == k
         traces.append({
             "type": "scatter", "x": pts[sel, 0], "y": pts[sel, 1], "mode": "markers", "name": labels[f"class{k}"],
-            "marker": {"symbol": symbol, "size": 8, "color": fill, "line": {"width": 1.5, "color": PALETTE["black"]}},
+            "marker": {"symbol": symbol, "size": 9, "color": fill, "line": {"width": 1.5, "color": rim}},
         })
     if boundary_y is not None:  # a black line on a white halo: visible on blue, white and orange alike
         traces.append({"type": "scatter", "x": list(xs), "y": list(boundary_y), "mode": "lines",

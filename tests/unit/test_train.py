@@ -168,6 +168,10 @@ def test_figures_as_data():
     bar = fig.data[0].marker
     assert bar.showscale and (bar.cmin, bar.cmax) == (0, 1) and bar.colorbar.title.text == "prob"
     assert [tr.name for tr in fig.data[2:] if tr.showlegend is not False] == ["class0", "class1", "boundary"]
+    # each class's marker has a light and a dark part: it shows on blue, white and orange, and in the
+    # legend on a light page and on a dark one
+    for tr in fig.data[2:4]:
+        assert {tr.marker.color.lower(), tr.marker.line.color.lower()} == {"#ffffff", "#000000"}, tr.name
     image = fig.layout.images[0]  # the map covers the grid cells: half a cell beyond the first and last point
     assert (image.x, image.y, image.sizex, image.sizey) == (-1.5, 1.5, 3.0, 3.0)
 
