@@ -111,7 +111,9 @@ def probability_map_figure(
                        "name": labels["boundary"], "line": {"color": PALETTE["black"], "width": 3}})
     layout = {
         "xaxis": {"range": [float(xs[0]), float(xs[-1])], "constrain": "domain"},
-        "yaxis": {"range": [float(ys[0]), float(ys[-1])], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
+        # no grid or zero lines: they showed through the map
+        "yaxis": {"range": [float(ys[0]), float(ys[-1])], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain",
+                  "showgrid": False, "zeroline": False},
     }
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="train_map")
     merge(layout, {"hovermode": "closest", "images": [image]})

@@ -172,6 +172,7 @@ def test_figures_as_data():
     # legend on a light page and on a dark one
     for tr in fig.data[2:4]:
         assert {tr.marker.color.lower(), tr.marker.line.color.lower()} == {"#ffffff", "#000000"}, tr.name
+    assert fig.layout.yaxis.showgrid is False and fig.layout.yaxis.zeroline is False  # they would show through the map
     image = fig.layout.images[0]  # the map covers the grid cells: half a cell beyond the first and last point
     assert (image.x, image.y, image.sizex, image.sizey) == (-1.5, 1.5, 3.0, 3.0)
 
