@@ -13,14 +13,14 @@ checkout. The first-listed checkout has measured a few ms faster in such runs: r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.harness import CHROMIUM, CHROMIUM_ARGS, PY, control_for, free_port, quantile, wait_http  # noqa: E402
+from bench.harness import CHROMIUM, CHROMIUM_ARGS, Server, control_for, quantile  # noqa: E402
 from bench.run import Stepper  # noqa: E402
 
 
@@ -33,47 +33,16 @@ def main() -> None:
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
-    procs, urls = [], {}
-    try:
-        for d in args.checkouts:
-            port = free_port()
-            procs.append(
-                subprocess.Popen(
-                    [
-                        PY,
-                        "-m",
-                        "lossviz.ui_launch",
-                        "--server.port",
-                        str(port),
-                        "--server.address",
-                        "127.0.0.1",
-                        "--server.headless",
-                        "true",
-                        "--browser.gatherUsageStats",
-                        "false",
-                    ],
-                    cwd=d,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    start_new_session=True,
-                )
-            )
-            urls[d] = f"http://127.0.0.1:{port}"
-        for url in urls.values():
-            wait_http(url + "/_stcore/health", 90)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            steppers = {
-                d: Stepper(browser, f"{urls[d]}/{args.url_path}", control_for(args.page_id)) for d in args.checkouts
-            }
-            for _ in range(args.rounds):
-                for d in args.checkouts:
-                    steppers[d].block(6)
-            browser.close()
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(10)
+    with contextlib.ExitStack() as stack, sync_playwright() as p:
+        servers = {d: stack.enter_context(Server(root=Path(d).resolve())) for d in args.checkouts}
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        steppers = {
+            d: Stepper(browser, f"{servers[d].url}/{args.url_path}", control_for(args.page_id)) for d in args.checkouts
+        }
+        for _ in range(args.rounds):
+            for d in args.checkouts:
+                steppers[d].block(6)
+        browser.close()
     for d in args.checkouts:
         out = steppers[d].out
         note = f"  ({steppers[d].note})" if steppers[d].note else ""

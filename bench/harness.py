@@ -105,6 +105,7 @@ class Server:
     """One server process on 127.0.0.1:<port>: ``python -m lossviz.ui_launch`` for app.py, else ``streamlit run``."""
 
     script: str = "app.py"
+    root: Path = ROOT  # the checkout to serve (bench/ab.py serves several)
     port: int = 0
     env: dict[str, str] = field(default_factory=dict)
     extra: list[str] = field(default_factory=list)
@@ -125,7 +126,7 @@ class Server:
         launch = ["-m", "lossviz.ui_launch"] if self.script == "app.py" else ["-m", "streamlit", "run", self.script]
         cmd = [PY, *launch, *opts]
         with open(self.log, "wb") as fh:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **self.env}, stdout=fh,
+            self.proc = subprocess.Popen(cmd, cwd=self.root, env={**os.environ, **self.env}, stdout=fh,
                                          stderr=subprocess.STDOUT, start_new_session=True)
         try:
             wait_http(self.url + "/_stcore/health", timeout)
