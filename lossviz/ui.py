@@ -246,6 +246,23 @@ def _check_url_number(key: str, label: str, lo: float, hi: float) -> None:
         v = math.nan
     if not (math.isfinite(v) and lo <= v <= hi):
         _bad_url_notice(key, raw, label)
+        _forget_url_value(key)
+
+
+def _forget_url_value(key: str) -> None:
+    """The widget starts at its default instead of reading ``?<key>=`` from the link.
+
+    Streamlit seeds a bound widget from the query string the page was opened with and falls back
+    to the default on a value it cannot parse, but an integer number input raises OverflowError on
+    an infinite one ("1e309", "-inf": ``int(inf)``; 1.67 catches ValueError and TypeError only),
+    and the page would fail on every rerun. The seed string lives in Streamlit's QueryParams
+    (``_initial_query_params``, no public API); the param is also dropped from the address bar,
+    as Streamlit does with values it rejects."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        with ctx.session_state.query_params() as qp:
+            qp._initial_query_params.pop(key, None)
+    st.query_params.pop(key, None)
 
 
 def slider(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lossviz.i18n import translate
-from tests.e2e.conftest import h1, open
+from tests.e2e.conftest import h1, open, wait_finished
 
 pytestmark = pytest.mark.e2e
 
@@ -53,3 +53,20 @@ def test_hostile_values_on_a_lesson_page(server, page):
     """Test that a lesson deep link with an unknown language and junk parameters still runs."""
     open(page, f"{server.base_url}/softmax-ce?lang=xx&smx_c=abc&smx_x0=nan&smx_t=-inf&present=%3Cscript%3E")
     assert h1(page) == translate("en", "softmax_ce.title")
+
+
+@pytest.mark.parametrize("path, key, default", [("weights-reduction", "wt_npos", "100"), ("weights-reduction", "wt_nneg", "300"),
+                                                ("train-it", "tr_seed", "0")])
+@pytest.mark.parametrize("value", ["1e309", "-inf"])
+def test_infinite_value_for_a_whole_number_input(server, page, path, key, default, value):
+    """Test that an infinite URL value for a whole-number input (Streamlit's int(inf) raised
+    OverflowError on every run) gives the notice and the default, and the page goes on."""
+    open(page, f"{server.base_url}/{path}?lang=zh&{key}={value}")
+    wait_finished(page)
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert value in page.locator("[data-testid=stMain]").inner_text()  # the translated notice names it
+    assert page.locator(f".st-key-{key} input").input_value() == default
+    page.locator(f".st-key-{key} [data-testid=stNumberInputStepUp]").click()  # the session goes on
+    page.wait_for_function(f"() => new URL(location.href).searchParams.get('{key}') === '{int(default) + 1}'")
+    wait_finished(page)
+    assert page.locator("[data-testid=stException]").count() == 0
