@@ -501,9 +501,13 @@ def _panel(label: str, *, key: str, icon: str, expanded: bool = False):
 
 
 def plot(fig, key: str, summary: str) -> None:
-    """A chart plus its text summary (for screen readers and for the eye)."""
-    ui_chart.chart(fig, key=key, failed=t("common.chart_failed"), fullscreen=t("common.chart_fullscreen"))
-    st.caption(summary)
+    """A chart plus its text summary (for screen readers and for the eye), plain text.
+
+    The summary is part of the chart element (its caption), not an ``st.caption`` of its own: one
+    element fewer per chart for the browser to re-render on every step (bench/README.md), and the
+    summary stays under the chart in full screen."""
+    ui_chart.chart(fig, key=key, failed=t("common.chart_failed"), fullscreen=t("common.chart_fullscreen"),
+                   summary=summary)
 
 
 def table(data, *, highlight: Sequence[bool] | None = None) -> None:

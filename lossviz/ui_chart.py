@@ -83,9 +83,10 @@ def _typed(obj):
     return obj
 
 
-def chart(fig, *, key: str, failed: str, fullscreen: str = "") -> None:
+def chart(fig, *, key: str, failed: str, fullscreen: str = "", summary: str = "") -> None:
     """Draw ``fig``; ``failed`` is the message shown if plotly.js cannot be loaded; ``fullscreen``
     the tooltip of the toolbar button that shows the chart full screen (none if empty, or if the
-    browser cannot: an iPhone shows only videos full screen)."""
+    browser cannot: an iPhone shows only videos full screen); ``summary`` the chart's text summary,
+    plain text shown below it as its caption (a ``<figcaption>``, also in full screen)."""
     _component(key=key, data={"spec": spec_json(fig), "config": CONFIG, "src": script_url(), "failed": failed,
-                              "fullscreen": fullscreen})
+                              "fullscreen": fullscreen, "summary": summary})

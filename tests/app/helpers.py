@@ -43,11 +43,12 @@ def open_page(page_id: str, lang: str = "en", *, panels: bool = True, **params: 
 
 
 def texts(at: AppTest) -> str:
-    """All visible text of markdown, captions, metrics, alerts and titles, joined."""
+    """All visible text of markdown, captions, metrics, alerts, titles and chart summaries, joined."""
     parts: list[str] = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "success", "error", "warning", "info"):
         parts += [str(el.value) for el in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in metric_pairs(at)]
+    parts += chart_summaries(at)
     return "\n".join(parts)
 
 
@@ -141,10 +142,18 @@ def metric_pairs(at: AppTest) -> list[Metric]:
     return parser.pairs
 
 
+def _chart_data(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.json) for el in at.get("bidi_component") if el.proto.component_name.endswith("lossviz_chart")]
+
+
 def charts(at: AppTest) -> list[dict]:
     """The plotly figures (as plotly.js JSON) of the page's charts (lossviz.ui_chart), in page order."""
-    return [json.loads(json.loads(el.proto.json)["spec"]) for el in at.get("bidi_component")
-            if el.proto.component_name.endswith("lossviz_chart")]
+    return [json.loads(data["spec"]) for data in _chart_data(at)]
+
+
+def chart_summaries(at: AppTest) -> list[str]:
+    """The text summaries shown below the page's charts (``ui.plot``), in page order."""
+    return [data.get("summary", "") for data in _chart_data(at)]
 
 
 def raw_messages(at: AppTest) -> list[str]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from markdown_it import MarkdownIt
 
 from lossviz import ui_chart
 from lossviz.lessons import all_pages
-from tests.app.helpers import charts, open_page
+from tests.app.helpers import chart_summaries, charts, open_page
 
 
 def _chart_ids(at) -> list[str]:
@@ -46,3 +47,35 @@ def test_every_chart_uses_only_traces_the_served_plotly_bundle_draws(page_id):
     at = open_page(page_id)
     used = {trace.get("type", "scatter") for fig in charts(at) for trace in fig["data"]}
     assert used <= ui_chart.TRACE_TYPES, used
+
+
+_MD = MarkdownIt("commonmark")
+
+
+def _as_markdown(text: str) -> str:
+    """The text a Markdown element would show for ``text`` (CommonMark, as Streamlit's react-markdown)."""
+    def walk(tokens):
+        for tok in tokens:
+            yield tok.content if tok.type in ("text", "code_inline") else "\n" if tok.type == "softbreak" else ""
+            yield from walk(tok.children or [])
+    return "".join(walk(_MD.parse(text)))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("page_id", [p.id for p in all_pages()])
+def test_every_chart_has_a_plain_text_summary(page_id, lang):
+    """Test that every chart carries its translated text summary, which the browser shows as plain text under it:
+    nothing in it that Markdown would have turned into formatting (emphasis, code, links, $math$)."""
+    at = open_page(page_id, lang)
+    summaries = chart_summaries(at)
+    assert len(summaries) == len(charts(at))
+    for summary in summaries:
+        assert summary.strip(), page_id
+        assert "$" not in summary and _as_markdown(summary) == summary, summary
+
+
+def test_the_plain_text_check_sees_markdown():
+    """Test that the check above fails on text Markdown would format."""
+    assert _as_markdown("a **b** c") != "a **b** c"
+    assert _as_markdown("x `y`") != "x `y`"
+    assert _as_markdown("p = 0.5, σ(x) = 0.6") == "p = 0.5, σ(x) = 0.6"

@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.app.helpers import charts, metric_pairs, open_page, tables, texts
+from tests.app.helpers import chart_summaries, charts, metric_pairs, open_page, tables, texts
 
 X = torch.tensor([[2.0, 0.5, -1.0], [0.2, 1.5, 0.3], [-0.5, 0.1, 2.2], [1.0, 1.0, 0.0]], dtype=torch.float64)
 W = torch.tensor([1.0, 2.0, 0.5], dtype=torch.float64)
@@ -100,6 +100,6 @@ def test_inspected_sample_shows_its_gradient_row():
     at.radio(key="ceo_n").set_value(3).run()
     x = X.clone().requires_grad_()
     (g,) = torch.autograd.grad(F.cross_entropy(x, torch.tensor([0, 1, 2, 1]), weight=W), x)
-    summary = [c.value for c in at.caption if c.value.startswith("Gradient for sample 3")][0]
+    summary = [c for c in chart_summaries(at) if c.startswith("Gradient for sample 3")][0]
     shown = [float(s) for s in summary.split("[")[1].split("]")[0].split(",")]
     assert shown == pytest.approx(g[2].tolist(), rel=1e-3)

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from lossviz.train import TOY_LABELS
-from tests.app.helpers import metric_pairs, open_page, tables, texts
+from tests.app.helpers import chart_summaries, metric_pairs, open_page, tables, texts
 
 
 def seed_loop(lr=0.1, epochs=10, seed=0):
@@ -111,7 +111,7 @@ def test_view_choice_switches_the_probability_map():
     """Test that choosing the loss to view changes the map's summary to that run's accuracy."""
     at = _set(_set(open_page("train", "en"), "tr_scale", 25.0), "tr_view", "naive_bce")
     _, _, acc = toy_loop("naive_bce", scale=25.0)
-    summary = next(c.value for c in at.caption if c.value.startswith("After training with sigmoid + BCELoss"))
+    summary = next(c for c in chart_summaries(at) if c.startswith("After training with sigmoid + BCELoss"))
     assert f"accuracy {acc:.3g}" in summary
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
+from lossviz import fmt
 from lossviz.i18n import translate
 from tests.e2e.conftest import assert_no_exception, open, wait_finished
 
@@ -14,13 +17,17 @@ MARKER_X = """() => { const gd = document.querySelector('[data-testid=lv-chart] 
 
 
 def test_a_slider_step_redraws_the_same_plot(server, page):
-    """Test that an arrow-key step moves lesson 1's point on the very same plot element (not a rebuilt one)."""
+    """Test that an arrow-key step moves lesson 1's point on the very same plot element (not a rebuilt one), and its
+    text summary below it with it."""
     open(page, f"{server.base_url}/sigmoid-bce?lang=en&sb_x=2")
     page.wait_for_selector("[data-testid=lv-chart] .main-svg")
     page.wait_for_function(f"({MARKER_X})() === 2")
     # plotly's own <svg>: Plotly.react keeps it, a remounted or newPlot-ed chart gets a new one
     svg = "document.querySelector('[data-testid=lv-chart] .js-plotly-plot .main-svg')"
     page.evaluate(f"{svg}.__lvMark = 'before'")
+    caption = "document.querySelector('[data-testid=lv-chart] figcaption')"
+    page.evaluate(f"{caption}.__lvMark = 'before'")
+    assert page.evaluate(f"{caption}.textContent") == translate("en", "sigmoid_bce.sig_summary", x=fmt.cell(2.0), sigma=fmt.cell(1 / (1 + math.exp(-2.0))))
     page.locator(".st-key-sb_x input[type=range]").focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function(f"Math.abs(({MARKER_X})() - 2.1) < 1e-9")
@@ -28,6 +35,9 @@ def test_a_slider_step_redraws_the_same_plot(server, page):
     mark = page.evaluate(f"{svg}.__lvMark")
     assert mark == "before"
     assert "sb_x=2.1" in page.url
+    # the text summary under the chart moved with it, in the same element
+    assert page.evaluate(f"[{caption}.__lvMark, {caption}.textContent]") == [
+        "before", translate("en", "sigmoid_bce.sig_summary", x=fmt.cell(2.1), sigma=fmt.cell(1 / (1 + math.exp(-2.1))))]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -43,6 +53,9 @@ def test_plotly_js_that_cannot_load_gives_a_message_not_a_blank(server, browser,
             "(want) => { const s = [...document.querySelectorAll('[data-testid=lv-chart] [role=status]')];"
             " return s.length > 0 && s.every(e => e.textContent === want); }", arg=want)
         assert page.locator("[data-testid=lv-chart] .main-svg").count() == 0
+        # the text summaries still say what each chart would show
+        summaries = page.locator("[data-testid=lv-chart] figcaption").all_inner_texts()
+        assert len(summaries) == page.locator("[data-testid=lv-chart]").count() and all(s.strip() for s in summaries)
         assert page.locator(".lv-metrics dd").count() > 0
         assert_no_exception(page)
     finally:
@@ -74,9 +87,17 @@ FULL_JS = """() => { const r = document.querySelector('[data-testid=lv-chart]');
           gap: next ? next.getBoundingClientRect().top - r.getBoundingClientRect().bottom : null}; }"""
 
 
+# In full screen the plot fills the screen's width, and its height down to its text summary, which
+# sits at the bottom of the screen, visible.
+FILLS_SCREEN_JS = """() => { const r = document.fullscreenElement; const svg = r && r.querySelector('.main-svg');
+  if (!svg) return false; const b = svg.getBoundingClientRect(); const s = r.querySelector('figcaption').getBoundingClientRect();
+  return b.width > window.innerWidth - 40 && b.width <= window.innerWidth && b.top >= 0 && b.top < 20
+    && s.height > 10 && s.top >= b.bottom && s.bottom <= window.innerHeight && s.bottom > window.innerHeight - 30; }"""
+
+
 def test_a_chart_goes_full_screen_and_back_from_its_toolbar(server, page):
-    """Test that the chart toolbar's translated full-screen button shows the chart over the whole screen, and a
-    second click brings it back at its own height with the page's text below it, not over it."""
+    """Test that the chart toolbar's translated full-screen button shows the chart and its summary over the whole
+    screen, and a second click brings it back at its own height with the page's text below it, not over it."""
     open(page, f"{server.base_url}/softmax-ce?lang=zh")
     chart = page.locator("[data-testid=lv-chart]").first
     chart.locator(".main-svg").first.wait_for()
@@ -84,8 +105,7 @@ def test_a_chart_goes_full_screen_and_back_from_its_toolbar(server, page):
     button = chart.locator(f"button[data-title='{translate('zh', 'common.chart_fullscreen')}']")
     chart.hover()
     button.click()
-    page.wait_for_function("() => document.fullscreenElement && document.fullscreenElement.querySelector('.main-svg')"
-                           ".getBoundingClientRect().height > window.innerHeight - 40")
+    page.wait_for_function(FILLS_SCREEN_JS)
     full = page.evaluate(FULL_JS)
     assert full["full"] and full["w"] > full["vw"] - 40 and full["w"] > before["w"] + 100
     chart.hover()
@@ -96,11 +116,6 @@ def test_a_chart_goes_full_screen_and_back_from_its_toolbar(server, page):
     assert (after["h"], after["w"], after["box"]) == (before["h"], before["w"], before["box"])
     assert after["gap"] is not None and after["gap"] >= 0
     assert_no_exception(page)
-
-
-FILLS_SCREEN_JS = """() => { const svg = document.fullscreenElement && document.fullscreenElement.querySelector('.main-svg');
-  if (!svg) return false; const b = svg.getBoundingClientRect();
-  return b.width > window.innerWidth - 40 && b.width <= window.innerWidth && b.height > window.innerHeight - 40; }"""
 
 
 def test_a_full_screen_chart_is_drawn_again_when_the_window_changes_size(server, page):
@@ -116,5 +131,5 @@ def test_a_full_screen_chart_is_drawn_again_when_the_window_changes_size(server,
     page.set_viewport_size({"width": 800, "height": 1200})
     page.wait_for_function(FILLS_SCREEN_JS)
     full = page.evaluate(FULL_JS)
-    assert full["full"] and full["vw"] == 800 and full["h"] > 1100, full
+    assert full["full"] and full["vw"] == 800 and full["h"] > 1050, full
     assert_no_exception(page)

@@ -1,4 +1,5 @@
-// A plotly chart that stays mounted: each rerun calls Plotly.react on the same element.
+// A plotly chart that stays mounted: each rerun calls Plotly.react on the same element, and
+// sets the chart's text summary below it (its <figcaption>).
 //
 // Streamlit's own st.plotly_chart gives a chart a new identity whenever its figure changes, so
 // every slider step tears the plot down and builds it again (~45 ms of main thread per chart).
@@ -171,9 +172,11 @@ function draw(root, Plotly) {
   root.lvBusy = Promise.resolve()
     .then(() => {
       const layout = themed(fig.layout || {}, root);
-      if (document.fullscreenElement === root) {  // the whole screen, inside the padding
+      if (document.fullscreenElement === root) {  // the whole screen inside the padding, above the summary
         const pad = getComputedStyle(root);
-        layout.height = root.clientHeight - parseFloat(pad.paddingTop) - parseFloat(pad.paddingBottom);
+        const summary = root.querySelector(".lv-chart-summary");
+        const below = summary.textContent ? summary.offsetHeight + parseFloat(getComputedStyle(summary).marginTop) : 0;
+        layout.height = root.clientHeight - parseFloat(pad.paddingTop) - parseFloat(pad.paddingBottom) - below;
         layout.width = root.clientWidth - parseFloat(pad.paddingLeft) - parseFloat(pad.paddingRight);
       }
       return Plotly.react(gd, data, layout, chartConfig(root, job));
@@ -190,6 +193,9 @@ export default function (component) {
   const root = parentElement.querySelector(".lv-chart");
   if (!root || !data || typeof data.spec !== "string") return undefined;
   const status = root.querySelector(".lv-chart-status");
+  // the text summary is there at once, before plotly.js has loaded or drawn
+  const summary = root.querySelector(".lv-chart-summary");
+  if (summary.textContent !== (data.summary || "")) summary.textContent = data.summary || "";
   root.lvNext = data;
   loadPlotly(data.src)
     .then((Plotly) => {
