@@ -510,6 +510,20 @@ def plot(fig, key: str, summary: str) -> None:
                    summary=summary)
 
 
+def header(text: str) -> None:
+    """A section heading: what ``st.header`` draws, as Markdown (``## text``). See ``subheader``."""
+    st.markdown("## " + text)
+
+
+def subheader(text: str) -> None:
+    """A heading within a section: what ``st.subheader`` draws, as Markdown (``### text``).
+
+    The page looks the same (pixel-identical screenshots), but a heading element re-renders in
+    full (~15 components) on every commit of every step, and a Markdown one does not: on Softmax
+    ~5 ms a step (bench/README.md)."""
+    st.markdown("### " + text)
+
+
 def table(data, *, highlight: Sequence[bool] | None = None) -> None:
     """A table of strings, columns (header → cells) or rows (dicts): see ``tables.html_table``."""
     st.markdown(tables.html_table(data, highlight=highlight), unsafe_allow_html=True)

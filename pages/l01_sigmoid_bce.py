@@ -13,7 +13,7 @@ ui.page_setup("sigmoid_bce")
 ui.prose("sigmoid_bce_intro")
 
 # ---- one logit, one label: a fragment, so a step reruns this part, not the whole lesson
-st.header(t("sigmoid_bce.one_head"))
+ui.header(t("sigmoid_bce.one_head"))
 
 
 @st.fragment
@@ -51,7 +51,7 @@ st.latex(r"\frac{\partial \ell}{\partial x} = \sigma(x) - y")
 ui.prose("sigmoid_bce_gradient")
 
 # ---- a small tensor: its own fragment
-st.header(t("sigmoid_bce.tensor_head"))
+ui.header(t("sigmoid_bce.tensor_head"))
 st.write(t("sigmoid_bce.tensor_intro"))
 
 

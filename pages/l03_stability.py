@@ -21,7 +21,7 @@ dtype = ui.choice("st_dtype", t("common.dtype"), S.DTYPE_NAMES, "float32", conta
 y = int(ui.choice("st_y", t("stability.label"), ("0", "1"), "0", container=b))
 span = float(ui.choice("st_span", t("stability.span"), ("20", "50", "100", "1000"), "20", container=c, help=t("stability.span_help")))
 
-st.subheader(t("stability.sat_head"))
+ui.subheader(t("stability.sat_head"))
 sat_cols = ("sigmoid_one", "jump_from", "sigmoid_zero", "exp_inf")
 ui.table([{t("stability.col_dtype"): d, **{t(f"stability.col_{k}"): fmt.value(getattr(S.saturation(d), k)) for k in sat_cols}}
           for d in S.DTYPE_NAMES])
@@ -94,7 +94,7 @@ st.latex(r"\begin{aligned}-\log\sigma(x) &= \log\big(1+e^{-x}\big)\\ &= \max(-x,
 st.latex(r"\frac{\partial}{\partial x}\,\text{BCE}\big(\sigma(x),y\big) = \frac{\sigma-y}{\sigma(1-\sigma)}\cdot\sigma(1-\sigma)")
 
 # ---- softmax without the max shift
-st.header(t("stability.softmax_head"))
+ui.header(t("stability.softmax_head"))
 ui.prose("stability_softmax")
 
 

@@ -89,7 +89,7 @@ st.latex(r"\begin{aligned}\ell_{n,c} &= w_{n,c}\,\big[\,p_c\,y_{n,c}\,(-\log\sig
 st.latex(r"\text{mean} = \frac{1}{\text{numel}}\sum_{n,c}\ell_{n,c}")
 
 # ---- pos_weight broadcasting over shapes ----
-st.subheader(t("weights.shapes_head"))
+ui.subheader(t("weights.shapes_head"))
 ui.prose("weights_shapes")
 n_classes = batch[0].shape[-1] if rows is not None else 4
 for case in weighting.pos_weight_cases(batch[3] if rows is not None else None, n_classes):
@@ -107,7 +107,7 @@ for case in weighting.pos_weight_cases(batch[3] if rows is not None else None, n
     ui.torch_check("binary_cross_entropy_with_logits", case["input"], case["target"], pos_weight=case["pos_weight"])
 
 # ---- class imbalance: negatives / positives, and what it does to predictions ----
-st.subheader(t("weights.imbalance_head"))
+ui.subheader(t("weights.imbalance_head"))
 ui.prose("weights_imbalance")
 
 

@@ -71,7 +71,7 @@ def lesson() -> None:
     ui.prose("negative_fix")
 
     # ---- CrossEntropyLoss with unnormalised or negative soft targets ----
-    st.subheader(t("negative.ce_head"))
+    ui.subheader(t("negative.ce_head"))
     ui.prose("negative_ce")
     logits, probs = np.array([2.0, 0.5, -1.0]), np.array([0.7, 0.2, 0.1])
     k = ui.slider("ng_k", t("negative.scale"), -3.0, 3.0, 2.0, 0.1)

@@ -19,7 +19,7 @@ PROBS = (0.7, 0.2, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 # title, introduction), so the browser gets and redraws less (bench/README.md).
 @st.fragment
 def lesson() -> None:
-    st.subheader(t("softmax_ce.controls"))
+    ui.subheader(t("softmax_ce.controls"))
     n = ui.slider("smx_c", t("softmax_ce.classes"), 2, 10, 4, 1)
     cols = [c for _ in range(0, n, 5) for c in st.columns(min(n, 5))]  # row by row: stacks in order on a phone
     x = [ui.slider(f"smx_x{i}", t("softmax_ce.logit", i=i), -10.0, 10.0, LOGITS[i], 0.1, container=cols[i]) for i in range(n)]
@@ -63,7 +63,7 @@ def lesson() -> None:
     lo = v["lowest_grad"]
     ui.plot(gfig, "smx_grad", t("softmax_ce.grad_summary", lo=lo, glo=fmt.cell(v["grad"][lo]), gsum=fmt.cell(v["grad_sum"], 3)))
     with numbers:
-        st.subheader(t("softmax_ce.numbers"))
+        ui.subheader(t("softmax_ce.numbers"))
         if soft:
             ui.metric_row([(t("softmax_ce.loss"), fmt.cell(v["loss"])), (t("softmax_ce.target_sum"), fmt.cell(v["target_sum"]))])
             st.caption(t("softmax_ce.soft_note" if abs(v["target_sum"] - 1) < 1e-9 else "softmax_ce.unnormalised", s=fmt.cell(v["target_sum"])))
@@ -88,7 +88,7 @@ def lesson() -> None:
             }
         )
 
-    st.subheader(t("softmax_ce.shift_title"))
+    ui.subheader(t("softmax_ce.shift_title"))
     ui.metric_row(
         [
             (t("softmax_ce.loss"), fmt.cell(v["loss"], 10)),
@@ -123,7 +123,7 @@ def lesson() -> None:
 
 
 lesson()
-st.subheader(t("softmax_ce.formula"))
+ui.subheader(t("softmax_ce.formula"))
 for formula in (
     r"z=\frac{x}{T},\qquad p_c=\frac{e^{z_c}}{\sum_k e^{z_k}}",
     r"\ell=-\log p_y=\operatorname{logsumexp}(z)-z_y",

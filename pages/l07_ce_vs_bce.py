@@ -16,7 +16,7 @@ ui.prose("ce_vs_bce_intro")
 # title, introduction) or the other part, so the browser gets and redraws less (bench/README.md).
 @st.fragment
 def seed_part() -> None:
-    st.subheader(t("ce_vs_bce.seed_title"))
+    ui.subheader(t("ce_vs_bce.seed_title"))
     pc, yc = st.columns(3), st.columns(3)
     pred = [ui.slider(f"cvb_p{i}", t("ce_vs_bce.pred", i=i), 0.0, 1.0, d, 0.01, container=pc[i]) for i, d in enumerate((0.8, 0.2, 0.4))]
     label = [ui.number(f"cvb_y{i}", t("ce_vs_bce.label", i=i), 0.0, 1.0, d, 0.1, container=yc[i]) for i, d in enumerate((1.0, 0.0, 0.0))]
@@ -59,7 +59,7 @@ def seed_part() -> None:
     ui.torch_check("binary_cross_entropy", np.float32(pred), np.float32(label))
     ui.torch_check("cross_entropy", np.float32(pred), np.float32(label))
 
-    st.subheader(t("ce_vs_bce.multi_title"))
+    ui.subheader(t("ce_vs_bce.multi_title"))
     st.markdown(t("ce_vs_bce.multi_intro"))
     ui.metric_row([(t("ce_vs_bce.ce_row"), fmt.cell(m["ce"])), (t("ce_vs_bce.bcel_row"), fmt.cell(m["bcel"]))])
     ui.metric_row([(t("ce_vs_bce.sum_sm"), fmt.cell(m["softmax_sum"])), (t("ce_vs_bce.sum_sig"), fmt.cell(m["sigmoid_sum"]))])
@@ -83,7 +83,7 @@ def seed_part() -> None:
 
 seed_part()
 
-st.subheader(t("ce_vs_bce.bridge_title"))
+ui.subheader(t("ce_vs_bce.bridge_title"))
 st.markdown(t("ce_vs_bce.bridge_intro"))
 
 
@@ -116,7 +116,7 @@ def bridge_part() -> None:
 
 
 bridge_part()
-st.subheader(t("ce_vs_bce.formula"))
+ui.subheader(t("ce_vs_bce.formula"))
 for formula in (
     r"\text{BCE}=\frac1n\sum_i -\big[y_i\log x_i+(1-y_i)\log(1-x_i)\big]",
     r"\text{CE}=\sum_c y_c\big(\operatorname{logsumexp}(x)-x_c\big)",

@@ -18,7 +18,7 @@ N, C = 4, 3
 # The batch (targets, weights, logits) sets up the page: editing it reruns the page. Label smoothing
 # and the reduction are a fragment with everything they change: a step reruns only that part, not
 # the navigation, title, introduction and the batch's 19 inputs (bench/README.md).
-st.subheader(t("ce_options.controls"))
+ui.subheader(t("ce_options.controls"))
 tcols = [c for _ in range(N // 2) for c in st.columns(2)]  # row by row: stacks in order on a phone
 targets = [ui.choice(f"ceo_y{n}", t("ce_options.target_n", n=n + 1), [0, 1, 2, ce_lab.IGNORE], TARGETS[n], container=tcols[n]) for n in range(N)]
 st.caption(t("ce_options.ignore_hint"))
@@ -45,7 +45,7 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]], terms:
 
     # the numbers sit above the charts but are written after them: a step redraws the charts first
     numbers = st.container()
-    st.subheader(t("ce_options.smooth_title"))
+    ui.subheader(t("ce_options.smooth_title"))
     show = ui.choice("ceo_n", t("ce_options.inspect"), [1, 2, 3, 4], 1)
     n = show - 1
     classes = [str(c) for c in range(C)]
@@ -67,7 +67,7 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]], terms:
     ui.plot(gfig, "ceo_grad", t("ce_options.grad_summary", n=show, g=fmt.array(v["grad"][n], 4)))
 
     with numbers:
-        st.subheader(t("ce_options.numbers"))
+        ui.subheader(t("ce_options.numbers"))
         loss_text = fmt.array(v["loss"], 6) if reduction == "none" else fmt.value(v["loss"])
         ui.metric_row([(t("ce_options.loss", red=reduction), loss_text)])
         ui.metric_row(
@@ -98,7 +98,7 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]], terms:
         )
         ui.torch_check("cross_entropy", np.array(logits), np.array(targets), weight=np.array(weight), reduction=reduction, label_smoothing=eps)
 
-    st.subheader(t("ce_options.routes_title"))
+    ui.subheader(t("ce_options.routes_title"))
     ui.table(
         {
             t("ce_options.route"): [t("ce_options.route_index"), t("ce_options.route_onehot")],
@@ -127,7 +127,7 @@ try:  # the terms of the weighted mean depend on the batch only: computed here, 
 except LossVizError as exc:
     terms = exc
 lesson(targets, weight, logits, terms)
-st.subheader(t("ce_options.formula"))
+ui.subheader(t("ce_options.formula"))
 for formula in (
     r"\text{mean}=\frac{\sum_{n:\,y_n\neq-100} w_{y_n}\,\ell_n}{\sum_{n:\,y_n\neq-100} w_{y_n}}",
     r"\ell_n=-\log\operatorname{softmax}(x_n)_{y_n}",

@@ -33,7 +33,7 @@ ui.prose("mistakes_intro")
 # everything they move are a fragment: a step reruns only that part (bench/README.md).
 picked = ui.choice("mis_which", t("mistakes.which"), list(M.LABELS.values()), M.LABELS["softmax_ce"], horizontal=False)
 which = next(m for m, label in M.LABELS.items() if label == picked)
-st.subheader(t(f"mistakes.name_{which}"))
+ui.subheader(t(f"mistakes.name_{which}"))
 ui.prose(f"mistakes_{which}")
 
 
@@ -93,7 +93,7 @@ def lesson(which: str) -> None:
             st.markdown(t("mistakes.amp_quoted"))
             ui.raw_message(M.CUDA_AUTOCAST_ERROR)
 
-        st.subheader(t("mistakes.before_after"))
+        ui.subheader(t("mistakes.before_after"))
         rows = [t("mistakes.loss"), t("mistakes.grad_norm"), t("mistakes.error")]
         ui.table(
             {t("mistakes.quantity"): rows,

@@ -33,7 +33,7 @@ ui.prose("train_intro")
 
 @st.fragment
 def linear_part() -> None:
-    st.header(t("train.part1"))
+    ui.header(t("train.part1"))
     ui.prose("train_linear")
     cols = st.columns(3)
     lr = ui.number("tr_lr", t("train.lr"), 0.001, 5.0, 0.1, 0.01, container=cols[0], fmt_str="%.3f")
@@ -55,7 +55,7 @@ linear_part()
 
 @st.fragment
 def toy_part() -> None:
-    st.header(t("train.part2"))
+    ui.header(t("train.part2"))
     ui.prose("train_toy")
     name = lambda k: t(f"train.loss_{k}")  # noqa: E731
     picked = ui.choice("tr_view", t("train.view"), list(T.TOY_LABELS.values()), T.TOY_LABELS["bce_logits"])

@@ -12,13 +12,13 @@ t = ui.t
 ui.page_setup("start")
 ui.prose("start_intro")
 
-st.header(t("start.lessons"))
+ui.header(t("start.lessons"))
 for n, lesson in enumerate(LESSONS, start=1):
     st.page_link(lesson.file, label=f"{n}. {t(f'{lesson.id}.nav')} — {t(f'{lesson.id}.teaser')}", icon=lesson.icon)
 for lesson in EXTRA:
     st.page_link(lesson.file, label=t(f"{lesson.id}.nav"), icon=lesson.icon)
 
-st.header(t("start.demo"))
+ui.header(t("start.demo"))
 st.write(t("start.demo_intro"))
 x = ui.slider("start_x", t("start.logit"), -10.0, 10.0, 2.0, 0.1)
 ui_drag.logit_curve("start_drag", x=x, x_range=(-10.0, 10.0), state_keys=("start_x", None), steps=(0.1, 0.01))

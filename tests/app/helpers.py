@@ -142,6 +142,11 @@ def metric_pairs(at: AppTest) -> list[Metric]:
     return parser.pairs
 
 
+def headings(at: AppTest) -> list[str]:
+    """The texts of the page's section headings (``ui.header``, ``ui.subheader``: Markdown ``##``/``###``)."""
+    return [m.group(1) for el in at.markdown if (m := re.match(r"#{2,3} (.+)", str(el.value)))]
+
+
 def _chart_data(at: AppTest) -> list[dict]:
     return [json.loads(el.proto.json) for el in at.get("bidi_component") if el.proto.component_name.endswith("lossviz_chart")]
 

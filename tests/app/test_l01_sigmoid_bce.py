@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from tests.app.helpers import metric_pairs, open_page, tables, texts
+from tests.app.helpers import headings, metric_pairs, open_page, tables, texts
 
 BCE = torch.nn.functional.binary_cross_entropy_with_logits
 
@@ -28,7 +28,7 @@ def test_language_changed_between_runs_of_one_session_changes_every_text():
     at.query_params["lang"] = "zh"
     at.run()
     assert "二元交叉熵" in at.title[0].value
-    assert all("Sigmoid & binary" not in h.value for h in at.header) and any("一个" in h.value for h in at.header)
+    assert all("Sigmoid & binary" not in h for h in headings(at)) and any("一个" in h for h in headings(at))
 
 
 def test_logit_and_label_sliders_move_sigma_loss_and_gradient():
