@@ -178,7 +178,11 @@ _HTML_CSS = (f".{tables.CLASS}{{overflow-x:auto;margin-bottom:1rem}}"
              f".{tables.METRICS_CLASS} dd{{margin:0 0 .5rem;font-size:2.25rem;line-height:1.2;"
              "font-variant-numeric:tabular-nums;overflow-wrap:anywhere}"
              f".{tables.METRICS_CLASS}>.long dd{{font-size:1.5rem;line-height:1.5}}"
-             f".{tables.METRICS_CLASS}>.text dd{{font-size:1.25rem;line-height:1.4}}")
+             f".{tables.METRICS_CLASS}>.text dd{{font-size:1.25rem;line-height:1.4}}"
+             # page links in the page (Start's syllabus, ← previous / next →): a label longer than the
+             # column wraps instead of being cut off (Streamlit keeps it on one line)
+             "[data-testid=stMain] [data-testid=stPageLink] a :is(span,div,p){white-space:normal}"
+             "[data-testid=stMain] [data-testid=stPageLink] a>span:last-child{overflow:visible}")
 _PRESENTER_CSS = (
     "<style>html{font-size:22px}"
     "[data-testid=stSidebar],[data-testid=stSidebarCollapsedControl],[data-testid=stExpandSidebarButton],"

@@ -1,10 +1,10 @@
-"""Phone width: at 375 px no page scrolls sideways, and no chart's legend covers an axis title or tick label."""
+"""Phone width: at 375 px no page scrolls sideways, no chart's legend covers an axis title or tick label, no link label is cut off."""
 
 from __future__ import annotations
 
 import pytest
 
-from lossviz.lessons import all_pages
+from lossviz.lessons import LESSONS, START, all_pages
 from tests.e2e.conftest import open
 
 pytestmark = pytest.mark.e2e
@@ -39,6 +39,12 @@ _LEGEND_CLASHES_JS = """() => {
   return out;
 }"""
 
+# page links in the page whose label is cut off (wider than the box that shows it)
+_CUT_LINKS_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stPageLink] a')]
+  .filter((a) => [...a.querySelectorAll('span, div, p')].some((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible'
+                                                                   || e.getBoundingClientRect().right > a.getBoundingClientRect().right + 1))
+  .map((a) => a.innerText.trim().slice(0, 40))"""
+
 CASES = [(p, lang) for p in all_pages() for lang in ("en", "zh")]
 
 
@@ -54,11 +60,15 @@ def phone(browser):
 
 @pytest.mark.parametrize(("lesson", "lang"), CASES, ids=[f"{p.id}-{lang}" for p, lang in CASES])
 def test_fits_a_375px_phone(server, phone, lesson, lang):
-    """Test that the page is no wider than a 375 px phone screen and no legend entry covers an axis title or tick label."""
+    """Test that the page is no wider than a 375 px phone screen, no legend entry covers an axis title or tick label,
+    and no page link's label (Start's syllabus, the previous / next links) is cut off."""
     open(phone, f"{server.base_url}/{lesson.url_path}?lang={lang}")
     phone.wait_for_function("[...document.querySelectorAll('[data-testid=lv-chart]')].every(c => c.querySelector('.main-svg'))")
     phone.wait_for_timeout(500)  # charts resize after they are drawn
     assert phone.evaluate(_LEGEND_CLASHES_JS) == []
+    if lesson in (START, *LESSONS):  # they end with ← previous / next →
+        assert phone.locator("[data-testid=stMain] [data-testid=stPageLink]").count() > 0
+    assert phone.evaluate(_CUT_LINKS_JS) == []
     scroll_width, inner_width = phone.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert scroll_width <= inner_width + 1, (
         f"{lesson.url_path or '/'} ({lang}) scrolls sideways: scrollWidth {scroll_width} > {inner_width}; "
