@@ -133,6 +133,37 @@ def test_true_class_outline_is_drawn_in_the_pages_text_colour(server, browser, s
         assert (total < 200) if scheme == "light" else (total > 450), stroke
 
 
+_CHART_INK_JS = """() => { const gd = document.querySelector('.st-key-smx_bars .js-plotly-plot');
+  return gd && gd._fullLayout ? [gd._fullLayout.paper_bgcolor, gd._fullLayout.font.color, gd.data[0].marker.line.color,
+                                 getComputedStyle(document.querySelector('.st-key-smx_bars figcaption')).color] : null; }"""
+
+
+def test_charts_follow_a_theme_switch_at_once(server, browser):
+    """Test that when the system theme turns dark while a page is open, its charts (background, text, the true
+    class's outline) and their summaries turn dark-theme at once, without a step."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    page = ctx.new_page()
+    try:
+        open(page, f"{server.base_url}/softmax-ce?lang=en")
+        page.wait_for_selector(".st-key-smx_bars .main-svg")
+        bg, ink, outline, caption = page.evaluate(_CHART_INK_JS)
+        assert sum(_rgb(_css_rgb(bg))) > 600 and sum(_rgb(_css_rgb(ink))) < 200 and outline == ink, (bg, ink, outline)
+        assert sum(_rgb(caption)) < 200, caption
+        page.emulate_media(color_scheme="dark")
+        page.wait_for_function(f"(() => {{ const v = ({_CHART_INK_JS})(); return v && v[0] !== {bg!r}; }})")
+        bg, ink, outline, caption = page.evaluate(_CHART_INK_JS)
+        assert sum(_rgb(_css_rgb(bg))) < 200 and sum(_rgb(_css_rgb(ink))) > 450 and outline == ink, (bg, ink, outline)
+        assert sum(_rgb(caption)) > 450, caption
+        assert page.url.endswith("/softmax-ce?lang=en")  # no rerun needed, nothing changed in the link
+    finally:
+        ctx.close()
+
+
+def _css_rgb(hex_colour: str) -> str:
+    h = hex_colour.lstrip("#")
+    return f"rgb({int(h[0:2], 16)}, {int(h[2:4], 16)}, {int(h[4:6], 16)})"
+
+
 def _rgb(css: str) -> tuple[int, ...]:
     return tuple(int(float(v)) for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3])
 
