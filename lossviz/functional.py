@@ -362,6 +362,8 @@ def binary_cross_entropy_with_logits(
     """
     _check_reduction(reduction)
     x, y, w, p = _bcel_prepare(input, target, weight, pos_weight)
+    if x.dtype != np.float64:
+        return _reduce(_bce_with_logits_elements_low(x, y, w, p), reduction, x.dtype)
     ot = WIDE
     xo, yo = x.astype(ot), y.astype(ot)
     log_sig = -np.logaddexp(0.0, -xo)  # log σ(x) without overflow
@@ -372,6 +374,29 @@ def binary_cross_entropy_with_logits(
     if w is not None:
         loss = loss * w.astype(ot)
     return _reduce(loss, reduction, x.dtype)
+
+
+def _bce_with_logits_elements_low(x, y, w, p) -> np.ndarray:
+    """The elements of BCEWithLogitsLoss below float64, op by op as torch rounds them.
+
+    torch computes ``(1 - y)·x − log σ(x)`` as tensor ops in the input's dtype, each result
+    rounded to it (in float32 for the 16-bit dtypes). For y = 0 and x < 0 the subtraction cancels: at x = −12
+    float32 gives 5.722046e-06 where the exact loss is 6.144193e-06, and a sum over many such
+    elements is off by their sum. The lesson shows torch's numbers, so these are reproduced."""
+    dt, om = x.dtype, opmath(x.dtype)
+
+    def r(a):  # one torch op's result: rounded to the dtype, carried on in opmath
+        return round_to(a, dt).astype(om)
+
+    xo, yo = x.astype(om), y.astype(om)
+    with np.errstate(over="ignore", invalid="ignore"):
+        log_sig = log_sigmoid(x).astype(om)  # correctly rounded: torch's vectorized kernel is within an ulp
+        if p is not None:
+            log_sig = r(log_sig * r(r(r(p.astype(om) - om.type(1)) * yo) + om.type(1)))
+        loss = r(r(r(om.type(1) - yo) * xo) - log_sig)
+        if w is not None:
+            loss = r(loss * w.astype(om))
+    return loss
 
 
 def binary_cross_entropy_with_logits_grad(

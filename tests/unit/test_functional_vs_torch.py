@@ -290,3 +290,36 @@ def test_torch_ref_disagrees_when_a_value_differs():
     assert not torch_ref.agrees(ref, off)
     failed = torch_ref.ours("binary_cross_entropy_with_logits", x, y[:1])
     assert not torch_ref.agrees(ref, failed)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16, ml_dtypes.bfloat16])
+@pytest.mark.parametrize("pos_weight", [None, 3.0])
+def test_bce_with_logits_below_float64_rounds_like_torch_where_it_cancels(oracle, dtype, pos_weight):
+    """Test that for y = 0 and negative logits, where (1 - y)·x − log σ(x) cancels, BCEWithLogitsLoss below float64
+    gives torch's own rounded numbers, not the exact loss: at x = −12 float32 torch says 5.722046e-06, not 6.144e-06."""
+    x = np.linspace(-14.0, -0.5, 28).astype(dtype).reshape(4, 7)
+    y = np.zeros_like(x)
+    y[0] = 1.0  # the other side, which does not cancel, in the same call
+    kw = {} if pos_weight is None else {"pos_weight": np.full(7, pos_weight, dtype=dtype)}
+    for reduction in ("none", "sum", "mean"):
+        want, _ = oracle("binary_cross_entropy_with_logits", x, y, reduction=reduction, **kw)
+        got = F.binary_cross_entropy_with_logits(x, y, reduction=reduction, **kw)
+        if reduction == "none":
+            # the same numbers as torch, not merely close: where log σ(x)'s last bit differs from torch's vectorized
+            # kernel, the cancellation shows it, by at most one unit in the last place of x
+            same = got.astype(np.float64) == want.astype(np.float64)
+            assert same.mean() >= 0.9, (got, want)
+            gap = np.abs(got.astype(np.float64) - want.astype(np.float64))
+            assert np.all(gap <= np.spacing(np.abs(x.astype(dtype))).astype(np.float64) * (1 if pos_weight is None else 4))
+        else:
+            assert abs(float(got) - float(want)) <= 2 * float(np.spacing(np.abs(want.astype(dtype)))), (reduction, got, want)
+
+
+def test_bce_with_logits_float32_sum_of_many_cancelling_elements_is_torchs():
+    """Test the case hypothesis found: 48 elements x = −7, y = 0 in float32, summed: torch's 0.04373932, whose every
+    element carries the same cancellation (the exact sum is 0.04375039)."""
+    x = np.full((3, 4, 4), -7.0, dtype=np.float32)
+    y = np.zeros_like(x)
+    want = torch.nn.functional.binary_cross_entropy_with_logits(torch.from_numpy(x), torch.from_numpy(y), reduction="sum")
+    assert float(F.binary_cross_entropy_with_logits(x, y, reduction="sum")) == want.item()
+    assert abs(48 * np.log1p(np.exp(-7.0)) - 0.04375039) < 1e-8  # the exact value, for the record
