@@ -154,7 +154,7 @@ def test_charts_follow_a_theme_switch_at_once(server, browser):
         bg, ink, outline, caption = page.evaluate(_CHART_INK_JS)
         assert sum(_rgb(_css_rgb(bg))) < 200 and sum(_rgb(_css_rgb(ink))) > 450 and outline == ink, (bg, ink, outline)
         assert sum(_rgb(caption)) > 450, caption
-        assert page.url.endswith("/softmax-ce?lang=en")  # no rerun needed, nothing changed in the link
+        assert page.url.endswith("/softmax-ce?lang=en")  # the shareable link is unchanged
     finally:
         ctx.close()
 
