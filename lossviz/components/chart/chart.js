@@ -45,9 +45,9 @@ function merge(dst, src) {
 }
 
 // Streamlit's own plotly theme (frontend PlotlyChart/CustomTheme.tsx, the part these charts use),
-// merged over the figure's layout the way st.plotly_chart does, with the page's theme colours.
-function themed(layout, el) {
-  const text = cssVar(el, "--st-text-color", "#31333f");
+// merged over the figure's layout the way st.plotly_chart does, with the page's theme colours
+// (``text``: the page's text colour, read once per draw).
+function themed(layout, el, text) {
   const heading = cssVar(el, "--st-heading-color", text);
   const grid = cssVar(el, "--st-border-color-light", cssVar(el, "--st-border-color", "#e6eaf1"));
   const bg = cssVar(el, "--st-background-color", "#ffffff");
@@ -164,14 +164,15 @@ function draw(root, Plotly) {
   // A trace whose JSON is the same as last time is passed as the same object: plotly compares
   // data arrays by reference, so when a step moves only a point drawn as a layout annotation
   // (lossviz.plots.base.point_mark) it redraws that annotation instead of replotting the figure.
-  inked(fig, cssVar(root, "--st-text-color", "#31333f"));
+  const text = cssVar(root, "--st-text-color", "#31333f");
+  inked(fig, text);
   const prev = root.lvTraces || [];
   const keys = (fig.data || []).map((t) => JSON.stringify(t));
   const data = (fig.data || []).map((t, i) => (prev[i] && prev[i][0] === keys[i] ? prev[i][1] : t));
   root.lvTraces = keys.map((k, i) => [k, data[i]]);
   root.lvBusy = Promise.resolve()
     .then(() => {
-      const layout = themed(fig.layout || {}, root);
+      const layout = themed(fig.layout || {}, root, text);
       if (document.fullscreenElement === root) {  // the whole screen inside the padding, above the summary
         const pad = getComputedStyle(root);
         const summary = root.querySelector(".lv-chart-summary");
