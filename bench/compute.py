@@ -36,8 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-NOT_COMPUTE = {"lossviz.ui", "lossviz.i18n", "lossviz.lessons", "lossviz.errors"}
-TORCH = {"lossviz.torch_ref", "lossviz.codegen", "lossviz.mistakes"}
+NOT_COMPUTE = {"lossviz.ui", "lossviz.text.i18n", "lossviz.lessons", "lossviz.core.errors"}
+TORCH = {"lossviz.core.torch_ref", "lossviz.text.codegen", "lossviz.mistakes"}
 KINDS = ("core", "plots", "torch")
 PAGE = ""  # the scope of lossviz calls made outside every fragment
 

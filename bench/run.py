@@ -324,7 +324,7 @@ def report(info: dict, rows: list[dict], comp: list[dict], mem: dict, drag: str 
     lines += ["", "## lossviz compute per interaction (in-process AppTest, median per step)", "",
               "Code panel and quiz open (the most work per rerun). Each page's control of the step column above "
               "is stepped; what the step reruns is counted: the fragment that holds the control (\"reruns\"), as "
-              "in the browser, or the whole page. numbers = lossviz.functional/tables/fmt/…; plots = figure "
+              "in the browser, or the whole page. numbers = lossviz.core.functional/tables/fmt/…; plots = figure "
               "builders in lossviz.plots; torch = real torch runs (live check, code-panel snippet, Common "
               "mistakes' runs, training runs); whole page = numbers of a full rerun, for comparison; script = "
               "whole AppTest rerun. Goal: numbers < 1 ms.",

@@ -2,7 +2,7 @@
 
 No streamlit and no translation: rows use language-neutral column ids and reason codes,
 which the page maps to translated headers and sentences. Every number comes from
-:mod:`lossviz.functional`; cells are formatted with :mod:`lossviz.fmt`.
+:mod:`lossviz.core.functional`; cells are formatted with :mod:`lossviz.text.fmt`.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import functools
 
 import numpy as np
 
-from lossviz import fmt
-from lossviz import functional as F
-from lossviz.dtypes import finfo, opmath, resolve, round_to
+from lossviz.core import functional as F
+from lossviz.core.dtypes import finfo, opmath, resolve, round_to
 from lossviz.stability import saturation
+from lossviz.text import fmt
 
 SEED_X = ((0.4, 0.7, 1.2, 0.3), (1.1, 0.6, 0.9, 1.6))  # seed 003
 SEED_Y = ((1.0, 0.0, 1.0, 0.0), (0.0, 1.0, 1.0, 0.0))
@@ -29,7 +29,7 @@ def logits_rows(x, y, reduction: str = "mean") -> list[dict[str, str]]:
     """BCEWithLogitsLoss element by element: x, σ(x), y, the element's loss and the gradient
     of the *reduced* loss with respect to that logit (σ(x) − y, ÷ numel for ``mean``).
 
-    Raises the same :class:`~lossviz.errors.LossVizError` as the loss for bad shapes or reductions.
+    Raises the same :class:`~lossviz.core.errors.LossVizError` as the loss for bad shapes or reductions.
     """
     x = np.asarray(x)
     loss = F.binary_cross_entropy_with_logits(x, y, reduction="none")

@@ -1,7 +1,7 @@
 """The numbers behind the cross-entropy lessons (6, 7, 8), from page state to plain data.
 
 Each ``*_view`` takes the learner's controls as plain numbers and returns a dict of
-arrays and scalars computed through :mod:`lossviz.functional`; pages only lay them out.
+arrays and scalars computed through :mod:`lossviz.core.functional`; pages only lay them out.
 No streamlit, no translation.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lossviz import fmt
-from lossviz import functional as F
+from lossviz.core import functional as F
+from lossviz.text import fmt
 
 IGNORE = -100  # CrossEntropyLoss's default ignore_index
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lossviz.torch_ref import torch_module
+from lossviz.core.torch_ref import torch_module
 
 MISTAKES = (
     "softmax_ce",
@@ -272,7 +272,7 @@ def sweep(mistake: str, scales, **params) -> dict[str, np.ndarray]:
 def torch_call(mistake: str, wrong: bool, *, scale: float = 1.0, label: int = 5, positions: int = 4, amp_dtype: str = "bfloat16"):
     """The main ``torch.nn.functional`` call of a version, as ``(name, input, target)`` numpy arrays.
 
-    For :func:`lossviz.ui.torch_check`: the same call through :mod:`lossviz.functional`.
+    For :func:`lossviz.ui.torch_check`: the same call through :mod:`lossviz.core.functional`.
     """
     torch = torch_module()
     if mistake in ("softmax_ce", "float_target", "index_range"):

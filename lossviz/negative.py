@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lossviz import functional as F
+from lossviz.core import functional as F
 
 PROBLEMS = ("target_high", "target_low", "weight_negative", "pos_weight_negative")
 

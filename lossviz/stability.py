@@ -1,7 +1,7 @@
 """Where sigmoid, log and exp break in each floating dtype, and the curves that show it.
 
 Every threshold is *searched*, never typed in: :func:`saturation` bisects over the bit
-patterns of a dtype for the smallest logit at which ``lossviz.functional.sigmoid`` rounds
+patterns of a dtype for the smallest logit at which ``lossviz.core.functional.sigmoid`` rounds
 to exactly 1.0 (float32: 16.635532, about 24·ln 2), where it rounds to 0, and where exp
 overflows. The curve helpers put those exact points into the plotted grid, so the jump of
 ``BCELoss(sigmoid(x), 0)`` from ≈15.94 to 100 is drawn where it really happens.
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lossviz import functional as F
-from lossviz.dtypes import DTYPES, finfo, opmath, resolve, round_to
+from lossviz.core import functional as F
+from lossviz.core.dtypes import DTYPES, finfo, opmath, resolve, round_to
 
 DTYPE_NAMES: tuple[str, ...] = tuple(DTYPES)  # float16, bfloat16, float32, float64
 _UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}

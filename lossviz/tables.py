@@ -3,8 +3,8 @@
 No streamlit and no translation: keys are language-neutral column ids; the page maps them
 to translated headers with :func:`relabel`. :func:`html_table` writes any table of strings as
 HTML: numeric columns right-aligned, highlighted rows tinted; :func:`html_metrics` a row of
-labelled values. Every number comes from :mod:`lossviz.functional`; cells are strings
-formatted by :mod:`lossviz.fmt`, so NaN and ±inf read as ``nan`` / ``inf`` rather than blanks.
+labelled values. Every number comes from :mod:`lossviz.core.functional`; cells are strings
+formatted by :mod:`lossviz.text.fmt`, so NaN and ±inf read as ``nan`` / ``inf`` rather than blanks.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from html import escape
 
 import numpy as np
 
-from lossviz import fmt
-from lossviz import functional as F
-from lossviz.dtypes import as_floating
+from lossviz.core import functional as F
+from lossviz.core.dtypes import as_floating
+from lossviz.text import fmt
 
 BCE_LOGITS_COLUMNS = ("element", "formula", "x", "y", "w", "p", "sigma", "pos_term", "neg_term", "loss", "grad")
 
@@ -37,7 +37,7 @@ def bce_logits_rows(input, target, weight=None, pos_weight=None, *, digits: int 
 
     ``formula`` reads ``w·[p·y·(−log σ(x)) + (1−y)·(−log(1−σ(x)))] = l`` with the numbers put in,
     e.g. ``2·[3·1·0.3133 + 0·1.313] = 1.88``. Raises the same :class:`LossVizError` as
-    :func:`lossviz.functional.binary_cross_entropy_with_logits` for bad shapes.
+    :func:`lossviz.core.functional.binary_cross_entropy_with_logits` for bad shapes.
 
     >>> bce_logits_rows([0.0], [1.0], pos_weight=[3.0])[0]["formula"]
     '1·[3·1·0.6931 + 0·0.6931] = 2.079'

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lossviz import functional as F
-from lossviz.torch_ref import torch_module
+from lossviz.core import functional as F
+from lossviz.core.torch_ref import torch_module
 
 TOY_LOSSES = ("bce_logits", "naive_bce", "mse_prob")
 # Language-neutral option labels (the call itself): Streamlit writes a bound radio's displayed string into the URL.
@@ -197,7 +197,7 @@ def _stuck(z, y) -> int:
 
 
 def cross_check(run: ToyRun, target) -> tuple[float, float, bool]:
-    """torch's final BCEWithLogits loss of ``run`` vs :mod:`lossviz.functional` on the same float32 logits."""
+    """torch's final BCEWithLogits loss of ``run`` vs :mod:`lossviz.core.functional` on the same float32 logits."""
     ours = float(F.binary_cross_entropy_with_logits(run.final_logits, np.asarray(target, dtype=np.float32)))
     ok = abs(ours - run.final_loss) <= 1e-5 * (1.0 + abs(run.final_loss))
     return run.final_loss, ours, ok

@@ -18,10 +18,12 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from lossviz import fmt, tables, torch_ref, ui_chart
-from lossviz.errors import LossVizError
-from lossviz.i18n import DEFAULT_LANG, LANGS, normalize_lang, translate
-from lossviz.i18n import prose as _prose
+from lossviz import tables, ui_chart
+from lossviz.core import torch_ref
+from lossviz.core.errors import LossVizError
+from lossviz.text import fmt
+from lossviz.text.i18n import DEFAULT_LANG, LANGS, normalize_lang, translate
+from lossviz.text.i18n import prose as _prose
 
 _WEB = Path(__file__).parent / "web"
 _frame_component = st.components.v2.component(
@@ -359,7 +361,7 @@ def toggle(key: str, label: str, default: bool = False, *, container=st, help: s
 
 
 def text(key: str, label: str, default: str = "", *, container=st, help: str | None = None, max_chars: int = 400) -> str:
-    """A one-line text input bound to ``?<key>=`` (e.g. a small matrix for ``lossviz.parse``)."""
+    """A one-line text input bound to ``?<key>=`` (e.g. a small matrix for ``lossviz.core.parse``)."""
     value = container.text_input(label, value=default, key=key, bind="query-params", help=help, max_chars=max_chars)
     return "" if value is None else str(value)
 
@@ -451,7 +453,7 @@ def _checked(name: str, input, target, kwargs: dict):
 @st.cache_data(max_entries=1024, show_spinner=False)
 def _snippet_output(code: str) -> str:
     """What the generated snippet ``code`` prints (deterministic: fixed inputs and seeds)."""
-    from lossviz import codegen
+    from lossviz.text import codegen
 
     return codegen.run(code)
 

@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from lossviz import fmt, ui
+from lossviz import ui
+from lossviz.text import fmt
 
 _DIR = Path(__file__).parent / "components" / "drag"
 _component = st.components.v2.component(
@@ -129,7 +130,7 @@ def valid_cells(
 
 
 def as_text(values: Sequence) -> str:
-    """Logits as the text ``lossviz.parse.parse_matrix`` reads: ``"0.8, 0.2"`` or ``"1, 2; 3, 4"``.
+    """Logits as the text ``lossviz.core.parse.parse_matrix`` reads: ``"0.8, 0.2"`` or ``"1, 2; 3, 4"``.
 
     >>> as_text([[1.0, -0.5], [2.0, 0.25]])
     '1, -0.5; 2, 0.25'

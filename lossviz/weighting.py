@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lossviz.dtypes import as_floating
-from lossviz.errors import LossValueError
+from lossviz.core.dtypes import as_floating
+from lossviz.core.errors import LossValueError
 
 
 def recommended_pos_weight(positives: float, negatives: float) -> float:
@@ -93,7 +93,7 @@ def pos_weight_cases(pos_weight, n_classes: int) -> list[dict[str, object]]:
 
 def constant_prediction_grad(pos_weight: float, positives: int, negatives: int) -> float:
     """d(mean loss)/d z at the shared logit z = logit(σ*) of a P/N batch: ≈ 0, so σ* is the minimum."""
-    from lossviz import functional as F
+    from lossviz.core import functional as F
 
     s = float(optimal_constant(pos_weight, positives, negatives))
     with np.errstate(divide="ignore"):
@@ -105,7 +105,7 @@ def constant_prediction_grad(pos_weight: float, positives: int, negatives: int) 
 
 def bce_logits_snippet(x, y, weight, pos_weight, reduction: str) -> str:
     """Runnable torch code for the weighted batch, printing the value and the mean's denominator."""
-    from lossviz import codegen
+    from lossviz.text import codegen
 
     lines = [
         "import torch",

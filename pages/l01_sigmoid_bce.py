@@ -3,10 +3,12 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import bce_lab, codegen, fmt, parse, ui, ui_drag
-from lossviz import functional as F
-from lossviz.errors import LossVizError
+from lossviz import bce_lab, ui, ui_drag
+from lossviz.core import functional as F
+from lossviz.core import parse
+from lossviz.core.errors import LossVizError
 from lossviz.plots.binary import loss_curves_figure, sigmoid_figure
+from lossviz.text import codegen, fmt
 
 t = ui.t
 ui.page_setup("sigmoid_bce")

@@ -3,11 +3,13 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import codegen, fmt, parse, ui
 from lossviz import stability as S
-from lossviz.dtypes import resolve
-from lossviz.errors import LossVizError
+from lossviz import ui
+from lossviz.core import parse
+from lossviz.core.dtypes import resolve
+from lossviz.core.errors import LossVizError
 from lossviz.plots.stability import logit_curves_figure, softmax_figure
+from lossviz.text import codegen, fmt
 
 t = ui.t
 ui.page_setup("stability")

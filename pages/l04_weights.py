@@ -3,10 +3,12 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import fmt, parse, tables, torch_ref, ui, weighting
-from lossviz import functional as F
-from lossviz.errors import LossVizError
+from lossviz import tables, ui, weighting
+from lossviz.core import functional as F
+from lossviz.core import parse, torch_ref
+from lossviz.core.errors import LossVizError
 from lossviz.plots.weights import element_bars_figure, imbalance_figure
+from lossviz.text import fmt
 
 t = ui.t
 ui.page_setup("weights")

@@ -3,10 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import fmt, negative, ui
-from lossviz import functional as F
-from lossviz.errors import LossVizError
+from lossviz import negative, ui
+from lossviz.core import functional as F
+from lossviz.core.errors import LossVizError
 from lossviz.plots.weights import signed_loss_figure
+from lossviz.text import fmt
 
 t = ui.t
 ui.page_setup("negative")

@@ -3,9 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import ce_lab, fmt, ui, ui_drag
-from lossviz.errors import LossVizError
+from lossviz import ce_lab, ui, ui_drag
+from lossviz.core.errors import LossVizError
 from lossviz.plots.multiclass import class_bars_figure
+from lossviz.text import fmt
 
 t = ui.t
 ui.page_setup("softmax_ce")

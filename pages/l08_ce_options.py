@@ -3,9 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import ce_lab, codegen, fmt, ui
-from lossviz.errors import LossVizError
+from lossviz import ce_lab, ui
+from lossviz.core.errors import LossVizError
 from lossviz.plots.multiclass import class_bars_figure
+from lossviz.text import codegen, fmt
 
 t = ui.t
 ui.page_setup("ce_options")

@@ -3,9 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import fmt, ui
 from lossviz import mistakes as M
+from lossviz import ui
 from lossviz.plots.mistakes import sweep_figure
+from lossviz.text import fmt
 
 t = ui.t
 SCALES = tuple(float(s) for s in np.geomspace(0.1, 50.0, 48))

@@ -3,9 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import fmt, ui
 from lossviz import train as T
+from lossviz import ui
 from lossviz.plots.train import curves_figure, epoch_loss_figure, probability_map_figure
+from lossviz.text import fmt
 
 t = ui.t
 GRID = np.linspace(-5.0, 5.0, 61)

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from lossviz import glossary, ui
-from lossviz.i18n import LANGS, translate
 from lossviz.lessons import by_id
+from lossviz.text.i18n import LANGS, translate
 
 t = ui.t
 ui.page_setup("glossary")

@@ -3,10 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import fmt, ui, ui_drag
-from lossviz import functional as F
+from lossviz import ui, ui_drag
+from lossviz.core import functional as F
 from lossviz.lessons import EXTRA, LESSONS
 from lossviz.plots.binary import loss_curves_figure, sigmoid_figure
+from lossviz.text import fmt
 
 t = ui.t
 ui.page_setup("start")

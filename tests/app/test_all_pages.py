@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lossviz.i18n import translate
 from lossviz.lessons import all_pages
+from lossviz.text.i18n import translate
 from tests.app.helpers import open_page
 
 CASES = [(p, lang) for p in all_pages() for lang in ("en", "zh")]

@@ -3,7 +3,7 @@
 import pytest
 
 from lossviz.glossary import TERMS
-from lossviz.i18n import catalog
+from lossviz.text.i18n import catalog
 from tests.app.helpers import open_page, texts
 
 

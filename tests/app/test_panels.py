@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lossviz.i18n import translate
 from lossviz.lessons import by_id
+from lossviz.text.i18n import translate
 from tests.app.helpers import open_page
 
 

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from lossviz import fmt
-from lossviz.i18n import translate
+from lossviz.text import fmt
+from lossviz.text.i18n import translate
 from tests.e2e.conftest import assert_no_exception, open, wait_finished
 
 pytestmark = pytest.mark.e2e

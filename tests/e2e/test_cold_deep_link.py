@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from lossviz.i18n import LANGS, translate
 from lossviz.lessons import all_pages, by_id
+from lossviz.text.i18n import LANGS, translate
 from tests.e2e.conftest import ROOT, h1, nav_labels, open, selected_language
 from tests.e2e.conftest import switch_language as _switch
 

@@ -21,16 +21,18 @@ import pytest
 import torch
 
 from bench.drag_frames import measure_on_page
-from lossviz import fmt
-from lossviz import functional as F
+from lossviz.core import functional as F
+from lossviz.text import fmt
 from tests.e2e.conftest import ROOT, StreamlitServer, assert_no_exception, open_app, wait_finished
 
 HARNESS = textwrap.dedent(
     """
     import numpy as np
     import streamlit as st
-    from lossviz import fmt, parse, ui, ui_drag
-    from lossviz import functional as F
+    from lossviz import ui, ui_drag
+    from lossviz.text import fmt
+    from lossviz.core import parse
+    from lossviz.core import functional as F
 
     x = ui.slider("h_x", "x", -1000.0, 1000.0, 2.0, 0.1)
     y = ui.slider("h_y", "y", 0.0, 1.0, 1.0, 0.01)

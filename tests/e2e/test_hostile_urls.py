@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lossviz.i18n import translate
+from lossviz.text.i18n import translate
 from tests.e2e.conftest import h1, open, wait_finished
 
 pytestmark = pytest.mark.e2e

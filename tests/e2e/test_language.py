@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from lossviz.i18n import catalog, translate
 from lossviz.lessons import all_pages
+from lossviz.text.i18n import catalog, translate
 from tests.e2e.conftest import (
     ROOT,
     assert_no_exception,

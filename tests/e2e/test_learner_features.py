@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import torch
 
-from lossviz.i18n import translate
+from lossviz.text.i18n import translate
 from tests.e2e.conftest import RUN_TIMEOUT, h1, open, wait_finished
 
 pytestmark = pytest.mark.e2e

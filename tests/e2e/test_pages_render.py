@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lossviz.i18n import translate
 from lossviz.lessons import all_pages
+from lossviz.text.i18n import translate
 from tests.e2e.conftest import h1, open
 
 pytestmark = pytest.mark.e2e

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from lossviz.i18n import translate
+from lossviz.text.i18n import translate
 from tests.e2e.conftest import open
 
 pytestmark = pytest.mark.e2e

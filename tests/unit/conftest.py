@@ -1,5 +1,5 @@
 """Unit-layer fixtures: a torch oracle computed directly with ``torch.nn.functional`` and
-``torch.autograd.grad`` (independent of ``lossviz.torch_ref``), and dtype-derived tolerances.
+``torch.autograd.grad`` (independent of ``lossviz.core.torch_ref``), and dtype-derived tolerances.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from lossviz import bce_lab
-from lossviz.errors import LossValueError
+from lossviz.core.errors import LossValueError
 
 SEED_X = torch.tensor(bce_lab.SEED_X, dtype=torch.float32)
 SEED_Y = torch.tensor(bce_lab.SEED_Y, dtype=torch.float32)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from lossviz import functional as F
+from lossviz.core import functional as F
 
 INF, NAN = math.inf, math.nan
 BF16 = np.dtype(ml_dtypes.bfloat16)

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from lossviz import functional as F
-from lossviz.errors import LossVizError
+from lossviz.core import functional as F
+from lossviz.core.errors import LossVizError
 
 KINDS = (IndexError, ValueError, RuntimeError)  # IndexError first: it is the most specific here
 

@@ -1,7 +1,7 @@
 """Every loss and its gradient against ``torch.nn.functional`` + ``torch.autograd.grad``.
 
 The torch side is computed here, directly (``oracle`` in conftest), not through
-``lossviz.torch_ref``, so a wrong reference runner cannot hide a wrong loss.
+``lossviz.core.torch_ref``, so a wrong reference runner cannot hide a wrong loss.
 Grid: reductions × weight × pos_weight × ignore_index × label_smoothing × target kind ×
 shapes (1-D, 2-D, K-dim (2, 3, 4, 5)) × float32/float64, plus a few float16/bfloat16 cases.
 """
@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 import torch
 
-from lossviz import functional as F
-from lossviz import torch_ref
+from lossviz.core import functional as F
+from lossviz.core import torch_ref
 
 REDUCTIONS = ("none", "mean", "sum")
 SHAPES = {"1d": (5,), "2d": (4, 3), "kdim": (2, 3, 4, 5)}
@@ -40,7 +40,7 @@ def _weight(kind: str | None, shape: tuple[int, ...], rng) -> np.ndarray | None:
 
 
 def _check(oracle, close, name, x, y, dtype, **kw) -> None:
-    """Value and gradient of ``lossviz.functional.<name>`` against torch, to the dtype's tolerance."""
+    """Value and gradient of ``lossviz.core.functional.<name>`` against torch, to the dtype's tolerance."""
     want_value, want_grad = oracle(name, x, y, **kw)
     value = getattr(F, name)(x, y, **kw)
     grad = getattr(F, name + "_grad")(x, y, **kw)
@@ -239,7 +239,7 @@ def test_activation_matches_torch(oracle, close, name, dtype):
     close(got, want, dtype, what=name)
 
 
-# ------------------------------------------------------------ lossviz.torch_ref ----
+# ------------------------------------------------------------ lossviz.core.torch_ref ----
 
 REF_CASES = {
     "bce": ("binary_cross_entropy", np.array([0.1, 0.5, 0.9]), np.array([0.0, 1.0, 0.3]), {"weight": [1.0, 2.0, 0.5]}),
@@ -262,7 +262,7 @@ REF_CASES = {
 
 @pytest.mark.parametrize("case", REF_CASES)
 def test_torch_ref_reference_equals_direct_torch(oracle, case):
-    """Test that lossviz.torch_ref.reference returns exactly what torch returns when called directly here."""
+    """Test that lossviz.core.torch_ref.reference returns exactly what torch returns when called directly here."""
     name, x, y, kw = REF_CASES[case]
     ref = torch_ref.reference(name, x, y, **kw)
     want_value, want_grad = oracle(name, x, y, **kw)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from lossviz.i18n import LANGS, LOCALES, catalog, placeholders
+from lossviz.text.i18n import LANGS, LOCALES, catalog, placeholders
 
 ROOT = Path(__file__).resolve().parents[2]
 EN, ZH = catalog("en"), catalog("zh")
@@ -18,7 +18,7 @@ SOURCES = sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "lossviz").rglob("*.p
 T_CALL = re.compile(r"(?<![\w.])(?:ui\.)?t\(\s*(['\"])([A-Za-z0-9_.]+)\1")
 TRANSLATE_CALL = re.compile(r"(?<![\w.])translate\(\s*[^,()]+,\s*(['\"])([A-Za-z0-9_.]+)\1")
 PROSE_CALL = re.compile(r"(?<![\w])(?:ui\.)?prose\(\s*(['\"])([A-Za-z0-9_]+)\1\s*\)")
-NOT_KEYS = {"no.such.key"}  # the doctest of lossviz.i18n.translate
+NOT_KEYS = {"no.such.key"}  # the doctest of lossviz.text.i18n.translate
 
 
 def used(pattern: re.Pattern) -> dict[str, str]:

@@ -7,9 +7,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lossviz import codegen
 from lossviz import mistakes as M
 from lossviz.plots.mistakes import sweep_figure
+from lossviz.text import codegen
 
 X = torch.tensor(M.LOGITS_MC)
 Y = torch.tensor(M.TARGET_MC)
@@ -119,8 +119,8 @@ def test_code_snippet_prints_the_same_numbers(mistake, wrong):
 
 @pytest.mark.parametrize("mistake", M.MISTAKES)
 def test_torch_call_agrees_with_lossviz(mistake):
-    """Test that the page's torch_check call gives the same outcome as lossviz.functional."""
-    from lossviz import torch_ref
+    """Test that the page's torch_check call gives the same outcome as lossviz.core.functional."""
+    from lossviz.core import torch_ref
 
     for wrong in (True, False):
         name, x, y = M.torch_call(mistake, wrong, scale=2.0)

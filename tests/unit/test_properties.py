@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from lossviz import functional as F
+from lossviz.core import functional as F
 
 SETTINGS = settings(max_examples=60, deadline=None)
 F64 = np.float64

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from lossviz import functional as F
+from lossviz.core import functional as F
 
 PRED = np.array([0.8, 0.2, 0.4], dtype=np.float32)  # seed 002
 LABEL = np.array([1.0, 0.0, 0.0], dtype=np.float32)

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from lossviz import stability as S
-from lossviz.dtypes import resolve
+from lossviz.core.dtypes import resolve
 
 TORCH = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32, "float64": torch.float64}
 INT = {2: torch.int16, 4: torch.int32, 8: torch.int64}

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from lossviz import glossary, negative, tables, weighting
-from lossviz.errors import LossRuntimeError, LossValueError
+from lossviz.core.errors import LossRuntimeError, LossValueError
 from lossviz.lessons import by_id
 
 BCEL = torch.nn.functional.binary_cross_entropy_with_logits
@@ -89,7 +89,7 @@ def test_recipe_and_threshold():
 
 def test_pos_weight_cases_behave_as_torch():
     """Test that (C,) on (N, C) and (C, 1, 1) on NCHW work and (C,) on NCHW fails — in torch too."""
-    from lossviz import functional as F
+    from lossviz.core import functional as F
 
     for case in weighting.pos_weight_cases(np.array([3.0, 1.0, 2.0]), 3):
         args = (case["input"], case["target"])
@@ -106,7 +106,7 @@ def test_pos_weight_cases_behave_as_torch():
 
 def test_weighted_snippet_prints_the_page_numbers():
     """Test that the generated torch code prints torch's mean and the numel denominator."""
-    from lossviz import codegen
+    from lossviz.text import codegen
 
     out = codegen.run(weighting.bce_logits_snippet(X, Y, W, P, "mean"))
     ref = BCEL(_t(X), _t(Y), weight=_t(W), pos_weight=_t(P)).item()
@@ -144,7 +144,7 @@ def test_ce_scaled_is_linear_in_the_target(k):
 
 def test_negative_snippet_runs():
     """Test that the lesson-5 snippet prints torch's negative loss and BCELoss's error."""
-    from lossviz import codegen
+    from lossviz.text import codegen
 
     out = codegen.run(negative.snippet(0.5, 2.0, 1.0, 1.0))
     assert "-0.0259" in out and "all elements of target should be between 0 and 1" in out and "False" in out

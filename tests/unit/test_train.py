@@ -11,10 +11,10 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from lossviz import codegen
 from lossviz import train as T
 from lossviz.plots.base import PALETTE
 from lossviz.plots.train import curves_figure, epoch_loss_figure, probability_map_figure, probability_png
+from lossviz.text import codegen
 
 
 def seed_loop(lr=0.1, epochs=10, seed=0):

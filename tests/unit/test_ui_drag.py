@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lossviz import ui_drag
-from lossviz.parse import parse_matrix
+from lossviz.core.parse import parse_matrix
 
 COMPONENT = Path(ui_drag.__file__).parent / "components" / "drag"
 
@@ -65,7 +65,7 @@ def test_valid_cells():
 
 @pytest.mark.parametrize("values", [[0.8, 0.2, 0.4], [[1.0, -2.5], [0.1, 3.0]], [-1000.0, 1e-5]])
 def test_as_text_round_trips_through_parse(values):
-    """Test that the text written into a tensor input is read back by lossviz.parse to the same values."""
+    """Test that the text written into a tensor input is read back by lossviz.core.parse to the same values."""
     assert parse_matrix(ui_drag.as_text(values)).tolist() == values
 
 

@@ -17,7 +17,7 @@ import string
 import tomllib
 from pathlib import Path
 
-LOCALES = Path(__file__).parent / "locales"
+LOCALES = Path(__file__).parent.parent / "locales"
 LANGS: dict[str, str] = {"en": "English", "zh": "简体中文"}
 DEFAULT_LANG = "en"
 

@@ -1,4 +1,4 @@
-"""Errors raised by :mod:`lossviz.functional`, of the same kinds torch raises.
+"""Errors raised by :mod:`lossviz.core.functional`, of the same kinds torch raises.
 
 Each error is a ``ValueError``/``RuntimeError``/``IndexError`` exactly where torch raises
 that kind, carries torch's own message (so a page can show "what PyTorch says"), and a

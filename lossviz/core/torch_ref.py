@@ -1,5 +1,5 @@
 """Run the same call in real torch: the live "checked against torch" on every page, and the
-reference the tests compare :mod:`lossviz.functional` with.
+reference the tests compare :mod:`lossviz.core.functional` with.
 
 ``reference("binary_cross_entropy_with_logits", x, y, reduction="none")`` returns the
 value and the gradient w.r.t. ``input`` from ``torch.nn.functional`` and
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lossviz import functional as F
-from lossviz.dtypes import name_of
+from lossviz.core import functional as F
+from lossviz.core.dtypes import name_of
 
 LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy")
 NAIVE = ("naive_bce_from_logits",)
@@ -93,7 +93,7 @@ def reference(name: str, input, target, **kwargs) -> Reference:
 
 
 def ours(name: str, input, target, **kwargs) -> Reference:
-    """The same call through :mod:`lossviz.functional`, packed like :func:`reference`."""
+    """The same call through :mod:`lossviz.core.functional`, packed like :func:`reference`."""
     try:
         value = getattr(F, name)(input, target, **kwargs)
         grad = getattr(F, name + "_grad")(input, target, **kwargs)
@@ -107,7 +107,7 @@ def agrees(a: Reference, b: Reference, dtype_name: str | None = None, k: float =
     if a.error is not None or b.error is not None:
         return a.error_kind is not None and b.error_kind is not None and _same_kind(a.error, b.error)
     dt = dtype_name or name_of(a.value.dtype)
-    from lossviz.dtypes import finfo
+    from lossviz.core.dtypes import finfo
 
     eps = float(finfo(dt).eps)
     tol = k * eps if dt == "float64" else max(k * eps, 1e-5)

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from lossviz.errors import LossValueError
+from lossviz.core.errors import LossValueError
 
 _SPLIT = re.compile(r"[,\s，]+")
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lossviz.dtypes import as_floating, opmath, round_to
-from lossviz.errors import LossIndexError, LossRuntimeError, LossValueError
+from lossviz.core.dtypes import as_floating, opmath, round_to
+from lossviz.core.errors import LossIndexError, LossRuntimeError, LossValueError
 
 REDUCTIONS = ("none", "mean", "sum")
 # Each kernel is computed in float64 and rounded once to the input's dtype: the correctly

@@ -1,0 +1,1 @@
+"""Text the app shows: the string catalogs, numbers as text, PyTorch snippets."""
