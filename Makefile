@@ -29,7 +29,7 @@ chromium:
 	if [ -n "$$missing" ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
 
 run: setup
-	$(PY) -m lossviz.ui_launch --server.port $(PORT)
+	$(PY) -m lossviz.ui.launch --server.port $(PORT)
 
 # Unit and AppTest layers in parallel, then the real-browser layer on its own (it starts servers).
 test: dev-setup

@@ -4,7 +4,7 @@
     .venv/bin/python bench/ab.py softmax_ce softmax-ce . /tmp/b
     .venv/bin/python bench/ab.py softmax_ce softmax-ce /tmp/b .  # and the other way round
 
-Each checkout is served by its own server (``python -m lossviz.ui_launch`` in that directory, on
+Each checkout is served by its own server (``python -m lossviz.ui.launch`` in that directory, on
 127.0.0.1), and one browser steps the page's main control (bench/harness.py MAIN_CONTROL) in
 blocks of 6 steps, taking the checkouts in turn, ``--rounds`` times; prints p50/p95 per
 checkout. The first-listed checkout has measured a few ms faster in such runs: run both orders.

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/drag_frames.py http://localhost:8501 [url_path]
 
-``measure_drag_frames(base_url)`` opens a page holding a ``lossviz.ui_drag`` curve (the Start
+``measure_drag_frames(base_url)`` opens a page holding a ``lossviz.ui.drag`` curve (the Start
 page by default), presses the mouse on the logit handle, moves it ``moves`` times (one move per
 animation frame) and releases. The component records, for every redraw it does in
 ``requestAnimationFrame``, the redraw's script time, the frame timestamp and the time from the
@@ -67,7 +67,7 @@ def measure_on_page(page, *, moves: int = 120, timeout: float = 60_000) -> dict[
     try:
         handle.wait_for(timeout=timeout)
     except Exception as exc:  # Playwright's TimeoutError: say what is missing
-        raise RuntimeError(f"no drag-to-learn curve (lossviz.ui_drag.logit_curve) on {page.url}") from exc
+        raise RuntimeError(f"no drag-to-learn curve (lossviz.ui.drag.logit_curve) on {page.url}") from exc
     handle.scroll_into_view_if_needed()
     stage = root.locator(".lv-stage svg").first.bounding_box()
     box = handle.bounding_box()

@@ -29,7 +29,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # first slider thumb (role=slider) and the first plotly chart in the main area. A page with neither is
 # reported as "no slider" / "no chart" instead of failing.
 # A chart's container: Streamlit's st.plotly_chart (the minimal app) or LossViz's in-place chart
-# component (lossviz/ui_chart.py); both hold a plotly.js plot (.js-plotly-plot).
+# component (lossviz/ui/chart.py); both hold a plotly.js plot (.js-plotly-plot).
 CHART = ":is([data-testid=stPlotlyChart], [data-testid=lv-chart])"
 DEFAULT_CONTROL = {
     # Streamlit 1.67's slider thumb is a react-aria <input type=range> (implicit role=slider)
@@ -102,7 +102,7 @@ def wait_http(url: str, timeout: float = 60.0) -> None:
 
 @dataclass
 class Server:
-    """One server process on 127.0.0.1:<port>: ``python -m lossviz.ui_launch`` for app.py, else ``streamlit run``."""
+    """One server process on 127.0.0.1:<port>: ``python -m lossviz.ui.launch`` for app.py, else ``streamlit run``."""
 
     script: str = "app.py"
     root: Path = ROOT  # the checkout to serve (bench/ab.py serves several)
@@ -121,9 +121,9 @@ class Server:
         self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"lossviz_server_{self.port}.log"
         opts = ["--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
                 "--browser.gatherUsageStats", "false", *self.extra]
-        # LossViz starts like `make run`: lossviz.ui_launch turns Streamlit's legacy pages/ route
+        # LossViz starts like `make run`: lossviz.ui.launch turns Streamlit's legacy pages/ route
         # off before the first session (no "Page not found" dialog on a cold deep link).
-        launch = ["-m", "lossviz.ui_launch"] if self.script == "app.py" else ["-m", "streamlit", "run", self.script]
+        launch = ["-m", "lossviz.ui.launch"] if self.script == "app.py" else ["-m", "streamlit", "run", self.script]
         cmd = [PY, *launch, *opts]
         with open(self.log, "wb") as fh:
             self.proc = subprocess.Popen(cmd, cwd=self.root, env={**os.environ, **self.env}, stdout=fh,

@@ -3,7 +3,7 @@
 #
 #   deploy/run.sh N [LISTEN_PORT]        # e.g. deploy/run.sh 3 8080 → http://127.0.0.1:8080/
 #
-# Starts N replicas (python -m lossviz.ui_launch, as make run) on free 127.0.0.1 ports (all with
+# Starts N replicas (python -m lossviz.ui.launch, as make run) on free 127.0.0.1 ports (all with
 # the same server.cookieSecret), waits
 # for each /_stcore/health, writes an nginx config from deploy/nginx.conf.template into a
 # temp dir and runs nginx in the foreground. Ctrl-C (or SIGTERM) stops nginx and every
@@ -50,7 +50,7 @@ PORTS=()
 for i in $(seq 1 "$N"); do
   port=$(free_port)
   # the same cookie secret on every replica (Streamlit refuses it as a CLI flag: env or config)
-  (cd "$ROOT" && export STREAMLIT_SERVER_COOKIE_SECRET="$SECRET" && exec "$PY" -m lossviz.ui_launch \
+  (cd "$ROOT" && export STREAMLIT_SERVER_COOKIE_SECRET="$SECRET" && exec "$PY" -m lossviz.ui.launch \
       --server.address 127.0.0.1 --server.port "$port" --server.headless true \
       --browser.gatherUsageStats false) >"$DIR/replica$i.log" 2>&1 &
   PIDS+=($!)

@@ -3,12 +3,13 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import bce_lab, ui, ui_drag
+from lossviz import bce_lab, ui
 from lossviz.core import functional as F
 from lossviz.core import parse
 from lossviz.core.errors import LossVizError
 from lossviz.plots.binary import loss_curves_figure, sigmoid_figure
 from lossviz.text import codegen, fmt
+from lossviz.ui import drag as ui_drag
 
 t = ui.t
 ui.page_setup("sigmoid_bce")

@@ -3,13 +3,14 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import bce_lab, ui, ui_drag
+from lossviz import bce_lab, ui
 from lossviz.core import functional as F
 from lossviz.core import parse
 from lossviz.core.errors import LossVizError
 from lossviz.plots.binary import element_compare_figure, scale_sweep_figure
 from lossviz.stability import DTYPE_NAMES, saturation
 from lossviz.text import codegen, fmt
+from lossviz.ui import drag as ui_drag
 
 t = ui.t
 ui.page_setup("bce_vs_logits")

@@ -3,10 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import ce_lab, ui, ui_drag
+from lossviz import ce_lab, ui
 from lossviz.core.errors import LossVizError
 from lossviz.plots.multiclass import bridge_figure, class_bars_figure
 from lossviz.text import fmt
+from lossviz.ui import drag as ui_drag
 
 t = ui.t
 ui.page_setup("ce_vs_bce")

@@ -3,11 +3,12 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import ui, ui_drag
+from lossviz import ui
 from lossviz.core import functional as F
 from lossviz.lessons import EXTRA, LESSONS
 from lossviz.plots.binary import loss_curves_figure, sigmoid_figure
 from lossviz.text import fmt
+from lossviz.ui import drag as ui_drag
 
 t = ui.t
 ui.page_setup("start")

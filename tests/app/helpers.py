@@ -152,7 +152,7 @@ def _chart_data(at: AppTest) -> list[dict]:
 
 
 def charts(at: AppTest) -> list[dict]:
-    """The plotly figures (as plotly.js JSON) of the page's charts (lossviz.ui_chart), in page order."""
+    """The plotly figures (as plotly.js JSON) of the page's charts (lossviz.ui.chart), in page order."""
     return [json.loads(data["spec"]) for data in _chart_data(at)]
 
 

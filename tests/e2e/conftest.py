@@ -67,7 +67,7 @@ def last_traceback(since: int = 0) -> str:
 
 
 class StreamlitServer:
-    """The app as ``make run`` starts it (``lossviz.ui_launch``), in a subprocess; ``restart()`` keeps the port."""
+    """The app as ``make run`` starts it (``lossviz.ui.launch``), in a subprocess; ``restart()`` keeps the port."""
 
     def __init__(self, port: int | None = None, log_path: Path | None = None) -> None:
         self.port = port or free_port()
@@ -79,7 +79,7 @@ class StreamlitServer:
     def start(self) -> None:
         log = self.log_path.open("ab")
         cmd = [
-            sys.executable, "-m", "lossviz.ui_launch",  # what `make run` starts
+            sys.executable, "-m", "lossviz.ui.launch",  # what `make run` starts
             "--server.port", str(self.port),
             "--server.headless", "true",
             "--browser.gatherUsageStats", "false",

@@ -1,4 +1,4 @@
-"""Real-browser tests of the drag-to-learn component (lossviz/ui_drag.py).
+"""Real-browser tests of the drag-to-learn component (lossviz/ui/drag.py).
 
 The Start page's demo (served by the shared ``server`` fixture) shows the curve wired to the
 URL-bound slider ``start_x``. The bars and cells views, the label handle and the ±1000 axis are
@@ -29,7 +29,8 @@ HARNESS = textwrap.dedent(
     """
     import numpy as np
     import streamlit as st
-    from lossviz import ui, ui_drag
+    from lossviz import ui
+    from lossviz.ui import drag as ui_drag
     from lossviz.text import fmt
     from lossviz.core import parse
     from lossviz.core import functional as F

@@ -1,4 +1,4 @@
-"""lossviz.ui_chart: the figure JSON sent to the browser and the plotly.js it is drawn with."""
+"""lossviz.ui.chart: the figure JSON sent to the browser and the plotly.js it is drawn with."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import plotly.utils
 from plotly.offline import get_plotlyjs_version
 
-from lossviz import ui_chart
 from lossviz.plots.binary import sigmoid_figure
+from lossviz.ui import chart as ui_chart
 
 
 def test_spec_json_keeps_the_data_and_drops_streamlits_placeholder_template():

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lossviz import ui_drag
 from lossviz.core.parse import parse_matrix
+from lossviz.ui import drag as ui_drag
 
 COMPONENT = Path(ui_drag.__file__).parent / "components" / "drag"
 
@@ -108,7 +108,7 @@ def _mount_script():
 
     import streamlit as st
 
-    from lossviz import ui_drag
+    from lossviz.ui import drag as ui_drag
 
     bad = st.query_params.get("bad") == "1"
     ui_drag.logit_bars("t_bars", logits=[0.5, math.inf if bad else 25.0], target=1)

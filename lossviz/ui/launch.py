@@ -7,7 +7,7 @@ to a deep link such as ``/weights-reduction`` then shows a "Page not found" dial
 ``app.py`` runs. Deciding it here, before the server starts, removes the legacy route: every
 session, the first included, runs ``app.py`` and its ``st.navigation``.
 
-    python -m lossviz.ui_launch [streamlit run options, e.g. --server.port 8501]
+    python -m lossviz.ui.launch [streamlit run options, e.g. --server.port 8501]
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
+APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -26,7 +26,7 @@ from plotly.io.json import to_json_plotly
 from lossviz.plots.base import SERIES, colour
 
 _DIR = Path(__file__).parent / "components" / "chart"
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"  # next to app.py
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static"  # next to app.py
 PLOTLY_JS = "plotly-basic.min.js"
 TRACE_TYPES = frozenset({"scatter", "bar", "pie"})  # what the basic bundle can draw
 CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}

@@ -18,12 +18,13 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from lossviz import tables, ui_chart
+from lossviz import tables
 from lossviz.core import torch_ref
 from lossviz.core.errors import LossVizError
 from lossviz.text import fmt
 from lossviz.text.i18n import DEFAULT_LANG, LANGS, normalize_lang, translate
 from lossviz.text.i18n import prose as _prose
+from lossviz.ui import chart as ui_chart
 
 _WEB = Path(__file__).parent / "web"
 _frame_component = st.components.v2.component(
