@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from lossviz import ui
-from lossviz.lessons import EXTRA, LESSONS, START
+from lossviz.lessons.syllabus import EXTRA, LESSONS, START
 
 st.set_page_config(page_title="LossViz", page_icon="📉", layout="wide")
 

@@ -36,8 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-NOT_COMPUTE = {"lossviz.ui", "lossviz.text.i18n", "lossviz.lessons", "lossviz.core.errors"}
-TORCH = {"lossviz.core.torch_ref", "lossviz.text.codegen", "lossviz.mistakes"}
+NOT_COMPUTE = {"lossviz.ui", "lossviz.text.i18n", "lossviz.lessons.syllabus", "lossviz.core.errors"}
+TORCH = {"lossviz.core.torch_ref", "lossviz.text.codegen", "lossviz.lessons.mistakes"}
 KINDS = ("core", "plots", "torch")
 PAGE = ""  # the scope of lossviz calls made outside every fragment
 
@@ -192,7 +192,7 @@ def main(argv: list[str]) -> None:
     reps = 30
     if argv[:1] == ["--reps"]:
         reps, argv = int(argv[1]), argv[2:]
-    from lossviz.lessons import all_pages
+    from lossviz.lessons.syllabus import all_pages
 
     instrument()
     ids = argv or [p.id for p in all_pages() if (ROOT / p.file).is_file()]

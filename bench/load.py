@@ -47,7 +47,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
 from bench.harness import MAIN_CONTROL, Server, active_sessions, cpu_seconds, quantile, rss_kib  # noqa: E402
-from lossviz.lessons import all_pages  # noqa: E402
+from lossviz.lessons.syllabus import all_pages  # noqa: E402
 
 TIMEOUT = 30.0
 

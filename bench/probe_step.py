@@ -71,7 +71,7 @@ def compress(events: list[list]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("page_id", help="a page id of lossviz.lessons, or 'minimal' for bench/minimal_app.py")
+    ap.add_argument("page_id", help="a page id of lossviz.lessons.syllabus, or 'minimal' for bench/minimal_app.py")
     ap.add_argument("url_path", help="the page's URL path ('-' for the app's root)")
     ap.add_argument("--commits", action="store_true", help="count the components each commit renders")
     ap.add_argument("--steps", type=int, default=6)

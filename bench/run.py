@@ -47,7 +47,7 @@ from bench.harness import (  # noqa: E402
     quantile,
     rss_kib,
 )
-from lossviz.lessons import all_pages  # noqa: E402
+from lossviz.lessons.syllabus import all_pages  # noqa: E402
 
 STEP_JS = """([chartSel, watchMetric]) => {
   // Resolves with ms from the input event (keydown/pointerdown) to the first chart whose

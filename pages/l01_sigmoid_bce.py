@@ -3,11 +3,12 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import bce_lab, ui
+from lossviz import ui
 from lossviz.core import functional as F
 from lossviz.core import parse
 from lossviz.core.errors import LossVizError
-from lossviz.plots.binary import loss_curves_figure, sigmoid_figure
+from lossviz.lessons import sigmoid_bce
+from lossviz.plots.sigmoid_bce import loss_curves_figure, sigmoid_figure
 from lossviz.text import codegen, fmt
 from lossviz.ui import drag as ui_drag
 
@@ -69,7 +70,7 @@ def small_tensor() -> None:
         x64 = parse.parse_matrix(x_text, allow_nonfinite=True)
         y64 = parse.parse_matrix(y_text, allow_nonfinite=True)
         xt, yt = x64.astype(np.float32), y64.astype(np.float32)
-        rows = bce_lab.logits_rows(xt, yt, red)
+        rows = sigmoid_bce.logits_rows(xt, yt, red)
         total = F.binary_cross_entropy_with_logits(xt, yt, reduction=red)
     except LossVizError as exc:
         ui.show_error(exc)

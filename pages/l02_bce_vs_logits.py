@@ -3,12 +3,13 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import bce_lab, ui
+from lossviz import ui
 from lossviz.core import functional as F
 from lossviz.core import parse
 from lossviz.core.errors import LossVizError
-from lossviz.plots.binary import element_compare_figure, scale_sweep_figure
-from lossviz.stability import DTYPE_NAMES, saturation
+from lossviz.lessons import bce_vs_logits
+from lossviz.lessons.stability import DTYPE_NAMES, saturation
+from lossviz.plots.bce_vs_logits import element_compare_figure, scale_sweep_figure
 from lossviz.text import codegen, fmt
 from lossviz.ui import drag as ui_drag
 
@@ -31,11 +32,11 @@ def lesson() -> None:
     try:
         x0 = parse.parse_matrix(x_text)
         y0 = parse.parse_matrix(y_text)
-        x = bce_lab.scaled(x0, scale, dtype)
+        x = bce_vs_logits.scaled(x0, scale, dtype)
         y = np.asarray(y0, dtype=x.dtype)
         stable = F.binary_cross_entropy_with_logits(x, y)
         naive = F.naive_bce_from_logits(x, y)
-        rows = bce_lab.compare_rows(x, y)
+        rows = bce_vs_logits.compare_rows(x, y)
     except LossVizError as exc:
         ui.show_error(exc)
         return
@@ -45,12 +46,12 @@ def lesson() -> None:
 
     sat = saturation(dtype)
     reasons = {r["reason"] for r in rows}
-    parting = bce_lab.parting_scale(x0, y0, dtype)
+    parting = bce_vs_logits.parting_scale(x0, y0, dtype)
     flags = [r["reason"] != "same" for r in rows]
     # the numbers sit above the charts but are written after them: a step redraws the charts first
     numbers = st.container()
     scales = np.linspace(0.0, 60.0, 241)
-    sweep = bce_lab.scale_sweep(x0, y0, scales, dtype)
+    sweep = bce_vs_logits.scale_sweep(x0, y0, scales, dtype)
     names = {"naive": "BCELoss(sigmoid(x))", "stable": "BCEWithLogitsLoss(x)"}
     c1, c2 = st.columns(2)
     with c1:
@@ -77,7 +78,7 @@ def lesson() -> None:
         else:
             st.warning(t("bce_vs_logits.parted_rounding", dtype=dtype), icon="🔍")
         if parting is not None:
-            st.caption(t("bce_vs_logits.parting", scale=fmt.cell(parting[0], 4), element=bce_lab.element_label(parting[1]),
+            st.caption(t("bce_vs_logits.parting", scale=fmt.cell(parting[0], 4), element=fmt.element_label(parting[1]),
                          x=fmt.cell(x0[parting[1]]), one=fmt.value(sat.sigmoid_one), dtype=dtype))
 
         cols = ("element", "x", "y", "sigma", "naive", "stable", "diff", "reason")

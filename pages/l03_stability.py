@@ -3,11 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import stability as S
 from lossviz import ui
 from lossviz.core import parse
 from lossviz.core.dtypes import resolve
 from lossviz.core.errors import LossVizError
+from lossviz.lessons import stability as S
 from lossviz.plots.stability import logit_curves_figure, softmax_figure
 from lossviz.text import codegen, fmt
 

@@ -3,10 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import tables, ui, weighting
+from lossviz import ui
 from lossviz.core import functional as F
 from lossviz.core import parse, torch_ref
 from lossviz.core.errors import LossVizError
+from lossviz.lessons import weights
 from lossviz.plots.weights import element_bars_figure, imbalance_figure
 from lossviz.text import fmt
 
@@ -35,10 +36,10 @@ def _batch(x_txt: str, y_txt: str, w_txt: str, p_txt: str) -> tuple:
     p = parse.parse_matrix(p_txt) if p_txt.strip() else None
     if x.size > 64:
         return (x, y, w, p), None, None, None
-    rows = tables.bce_logits_rows(x, y, w, p)
+    rows = weights.bce_logits_rows(x, y, w, p)
     plain = F.binary_cross_entropy_with_logits(x, y, reduction="none")
     weighted = F.binary_cross_entropy_with_logits(x, y, w, "none", p)
-    return (x, y, w, p), rows, tables.reduction_summary(x, y, w, p), (plain, weighted)
+    return (x, y, w, p), rows, weights.reduction_summary(x, y, w, p), (plain, weighted)
 
 
 def read_batch():
@@ -71,8 +72,8 @@ def batch_part(batch, rows, s, losses) -> None:
     st.markdown(t("weights.mean_line", numel=s["numel"], sum=fmt.cell(s["sum"]), mean=fmt.cell(s["mean"])))
     st.caption(t("weights.not_normalised", weight_sum=fmt.cell(s["weight_sum"]), normalised=fmt.cell(s["normalised"])))
     st.markdown("**" + t("common.element_table") + "**")
-    cols = {k: t(f"weights.col_{k}") for k in tables.BCE_LOGITS_COLUMNS}
-    ui.table(tables.relabel(rows, cols))
+    cols = {k: t(f"weights.col_{k}") for k in weights.BCE_LOGITS_COLUMNS}
+    ui.table(weights.relabel(rows, cols))
     plain, weighted = losses
     labels = [r["element"] for r in rows]
     fig = element_bars_figure(labels, plain, weighted, labels={
@@ -82,7 +83,7 @@ def batch_part(batch, rows, s, losses) -> None:
     ui.plot(fig, "wt_bars", t("weights.bars_summary", element=labels[biggest], value=fmt.cell(np.ravel(weighted)[biggest]),
                                sum=fmt.cell(s["sum"])))
     ui.torch_check("binary_cross_entropy_with_logits", x, y, weight=w, pos_weight=p, reduction=reduction)
-    ui.code_panel(weighting.bce_logits_snippet(x, y, w, p, reduction))
+    ui.code_panel(weights.bce_logits_snippet(x, y, w, p, reduction))
 
 
 batch_part(batch, rows, s, losses)
@@ -94,7 +95,7 @@ st.latex(r"\text{mean} = \frac{1}{\text{numel}}\sum_{n,c}\ell_{n,c}")
 ui.subheader(t("weights.shapes_head"))
 ui.prose("weights_shapes")
 n_classes = batch[0].shape[-1] if rows is not None else 4
-for case in weighting.pos_weight_cases(batch[3] if rows is not None else None, n_classes):
+for case in weights.pos_weight_cases(batch[3] if rows is not None else None, n_classes):
     st.markdown(t(f"weights.case_{case['id']}", input=case["input_shape"], pw=case["pos_weight_shape"]))
     try:
         value = F.binary_cross_entropy_with_logits(case["input"], case["target"], pos_weight=case["pos_weight"])
@@ -120,15 +121,15 @@ def imbalance_part() -> None:
     n_pos = int(ui.number("wt_npos", t("weights.positives"), 1, 100000, 100, 1, container=c1))
     n_neg = int(ui.number("wt_nneg", t("weights.negatives"), 1, 100000, 300, 1, container=c2))
     pw = ui.slider("wt_pw", t("weights.pw_try"), 0.1, 20.0, 1.0, 0.1, container=c3)
-    rec = weighting.recommended_pos_weight(n_pos, n_neg)
-    star = float(weighting.optimal_constant(pw, n_pos, n_neg))
-    bar = float(weighting.threshold_on_probability(pw))
+    rec = weights.recommended_pos_weight(n_pos, n_neg)
+    star = float(weights.optimal_constant(pw, n_pos, n_neg))
+    bar = float(weights.threshold_on_probability(pw))
     ui.metric_row([(t("weights.recommended"), fmt.cell(rec)), (t("weights.sigma_star"), fmt.cell(star)),
                    (t("weights.threshold"), fmt.cell(bar)),
-                   (t("weights.grad_at_star"), fmt.cell(weighting.constant_prediction_grad(pw, n_pos, n_neg), 3))])
+                   (t("weights.grad_at_star"), fmt.cell(weights.constant_prediction_grad(pw, n_pos, n_neg), 3))])
     ps = np.geomspace(min(0.05, rec / 2), max(50.0, rec * 2), 241)
-    fig = imbalance_figure(ps, weighting.optimal_constant(ps, n_pos, n_neg), weighting.threshold_on_probability(ps),
-                           current=(pw, star), recommended=(rec, float(weighting.optimal_constant(rec, n_pos, n_neg))),
+    fig = imbalance_figure(ps, weights.optimal_constant(ps, n_pos, n_neg), weights.threshold_on_probability(ps),
+                           current=(pw, star), recommended=(rec, float(weights.optimal_constant(rec, n_pos, n_neg))),
                            labels={"title": t("weights.imb_title"), "x": "pos_weight", "y": t("weights.imb_y"),
                                    "sigma_star": t("weights.sigma_star"), "threshold": t("weights.threshold"),
                                    "current": t("common.current"), "recommended": t("weights.recommended")})

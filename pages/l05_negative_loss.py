@@ -3,10 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import negative, ui
+from lossviz import ui
 from lossviz.core import functional as F
 from lossviz.core.errors import LossVizError
-from lossviz.plots.weights import signed_loss_figure
+from lossviz.lessons import negative
+from lossviz.plots.negative import signed_loss_figure
 from lossviz.text import fmt
 
 t = ui.t

@@ -3,9 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import ce_lab, ui
+from lossviz import ui
 from lossviz.core.errors import LossVizError
-from lossviz.plots.multiclass import class_bars_figure
+from lossviz.lessons import softmax_ce
+from lossviz.plots.softmax_ce import class_bars_figure
 from lossviz.text import fmt
 from lossviz.ui import drag as ui_drag
 
@@ -39,7 +40,7 @@ def lesson() -> None:
                            state_keys=[f"smx_x{i}" for i in range(n)], target_key=None if soft else "smx_y")
 
     try:
-        v = ce_lab.softmax_view(x, target, temperature=temp, shift=shift)
+        v = softmax_ce.softmax_view(x, target, temperature=temp, shift=shift)
     except LossVizError as exc:
         ui.show_error(exc)
         return

@@ -3,9 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import ce_lab, ui
+from lossviz import ui
 from lossviz.core.errors import LossVizError
-from lossviz.plots.multiclass import bridge_figure, class_bars_figure
+from lossviz.lessons import ce_vs_bce
+from lossviz.plots.ce_vs_bce import bridge_figure
+from lossviz.plots.softmax_ce import class_bars_figure
 from lossviz.text import fmt
 from lossviz.ui import drag as ui_drag
 
@@ -23,8 +25,8 @@ def seed_part() -> None:
     pred = [ui.slider(f"cvb_p{i}", t("ce_vs_bce.pred", i=i), 0.0, 1.0, d, 0.01, container=pc[i]) for i, d in enumerate((0.8, 0.2, 0.4))]
     label = [ui.number(f"cvb_y{i}", t("ce_vs_bce.label", i=i), 0.0, 1.0, d, 0.1, container=yc[i]) for i, d in enumerate((1.0, 0.0, 0.0))]
     try:
-        v = ce_lab.ce_vs_bce_view(pred, label)
-        m = ce_lab.multi_view(pred, label)
+        v = ce_vs_bce.ce_vs_bce_view(pred, label)
+        m = ce_vs_bce.multi_view(pred, label)
     except LossVizError as exc:
         ui.show_error(exc)
         return
@@ -96,7 +98,7 @@ def bridge_part() -> None:
     b = ui.slider("cvb_b", t("ce_vs_bce.b"), -10.0, 10.0, 2.0, 0.1, container=bc)
     y = ui.choice("cvb_c", t("ce_vs_bce.cls"), [0, 1], 1, container=ycol)
     ui_drag.logit_bars("cvb_drag", logits=[a, b], target=y, state_keys=["cvb_a", "cvb_b"], target_key="cvb_c")
-    br = ce_lab.bridge_view(a, b, y)
+    br = ce_vs_bce.bridge_view(a, b, y)
     ui.metric_row([(t("ce_vs_bce.ce2"), fmt.cell(br["ce"], 12)), (t("ce_vs_bce.bcel_d", d=fmt.cell(br["d"])), fmt.cell(br["bcel"], 12))])
     ui.metric_row([(t("ce_vs_bce.p1"), fmt.cell(br["p1"], 12)), (t("ce_vs_bce.sigma_d"), fmt.cell(br["sigma_d"], 12))])
     st.caption(t("ce_vs_bce.bridge_diff", diff=fmt.cell(br["diff"], 3)))

@@ -3,9 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import ce_lab, ui
+from lossviz import ui
 from lossviz.core.errors import LossVizError
-from lossviz.plots.multiclass import class_bars_figure
+from lossviz.lessons import ce_options, softmax_ce
+from lossviz.plots.softmax_ce import class_bars_figure
 from lossviz.text import codegen, fmt
 
 t = ui.t
@@ -21,7 +22,7 @@ N, C = 4, 3
 # the navigation, title, introduction and the batch's 19 inputs (bench/README.md).
 ui.subheader(t("ce_options.controls"))
 tcols = [c for _ in range(N // 2) for c in st.columns(2)]  # row by row: stacks in order on a phone
-targets = [ui.choice(f"ceo_y{n}", t("ce_options.target_n", n=n + 1), [0, 1, 2, ce_lab.IGNORE], TARGETS[n], container=tcols[n]) for n in range(N)]
+targets = [ui.choice(f"ceo_y{n}", t("ce_options.target_n", n=n + 1), [0, 1, 2, ce_options.IGNORE], TARGETS[n], container=tcols[n]) for n in range(N)]
 st.caption(t("ce_options.ignore_hint"))
 wcols = st.columns(C)
 weight = [ui.number(f"ceo_w{c}", t("ce_options.weight_c", c=c), 0.0, 10.0, (1.0, 2.0, 0.5)[c], 0.1, container=wcols[c]) for c in range(C)]
@@ -39,7 +40,7 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]], terms:
     try:
         if isinstance(terms, LossVizError):
             raise terms
-        v = {**terms, **ce_lab.smoothing_view(logits, targets, weight, reduction=reduction, label_smoothing=eps)}
+        v = {**terms, **ce_options.smoothing_view(logits, targets, weight, reduction=reduction, label_smoothing=eps)}
     except LossVizError as exc:
         ui.show_error(exc)
         return
@@ -51,10 +52,10 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]], terms:
     n = show - 1
     classes = [str(c) for c in range(C)]
     if v["keep"][n]:
-        smooth = ce_lab.smoothed_target(targets[n], C, eps)
+        smooth = ce_options.smoothed_target(targets[n], C, eps)
         fig = class_bars_figure(
             classes,
-            {t("ce_options.bar_onehot"): ce_lab.onehot(targets[n], C), t("ce_options.bar_smooth", eps=fmt.cell(eps)): smooth, t("ce_options.bar_p"): v["softmax"][n]},
+            {t("ce_options.bar_onehot"): softmax_ce.onehot(targets[n], C), t("ce_options.bar_smooth", eps=fmt.cell(eps)): smooth, t("ce_options.bar_p"): v["softmax"][n]},
             highlight=targets[n], y_range=(0.0, 1.15), uirevision="ceo_target",
             labels={"title": t("ce_options.target_fig", n=show), "x": t("ce_options.col_class"), "y": t("ce_options.prob_axis")},
         )
@@ -78,7 +79,7 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]], terms:
                 (t("ce_options.kept"), f"{v['n_kept']} / {N}"),
             ]
         )
-        sym, nums = ce_lab.weighted_mean_formula(v["w_y"], v["nll"], v["keep"])
+        sym, nums = ce_options.weighted_mean_formula(v["w_y"], v["nll"], v["keep"])
         st.markdown(t("ce_options.mean_empty", mean=fmt.value(v["nll_mean"])) if v["n_kept"] == 0 else t("ce_options.mean_formula", sym=sym, nums=nums, num=fmt.cell(v["numerator"]), den=fmt.cell(v["denominator"]), mean=fmt.value(v["nll_mean"])))
         if eps > 0:
             st.caption(t("ce_options.formula_eps"))
@@ -124,7 +125,7 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]], terms:
 
 
 try:  # the terms of the weighted mean depend on the batch only: computed here, once per batch
-    terms = ce_lab.weighted_terms(logits, targets, weight)
+    terms = ce_options.weighted_terms(logits, targets, weight)
 except LossVizError as exc:
     terms = exc
 lesson(targets, weight, logits, terms)

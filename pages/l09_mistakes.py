@@ -3,8 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import mistakes as M
 from lossviz import ui
+from lossviz.lessons import mistakes as M
 from lossviz.plots.mistakes import sweep_figure
 from lossviz.text import fmt
 

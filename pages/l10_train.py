@@ -3,8 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from lossviz import train as T
 from lossviz import ui
+from lossviz.lessons import train as T
 from lossviz.plots.train import curves_figure, epoch_loss_figure, probability_map_figure
 from lossviz.text import fmt
 

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from lossviz import glossary, ui
-from lossviz.lessons import by_id
+from lossviz import ui
+from lossviz.lessons import glossary
+from lossviz.lessons.syllabus import by_id
 from lossviz.text.i18n import LANGS, translate
 
 t = ui.t

@@ -5,8 +5,8 @@ import streamlit as st
 
 from lossviz import ui
 from lossviz.core import functional as F
-from lossviz.lessons import EXTRA, LESSONS
-from lossviz.plots.binary import loss_curves_figure, sigmoid_figure
+from lossviz.lessons.syllabus import EXTRA, LESSONS
+from lossviz.plots.sigmoid_bce import loss_curves_figure, sigmoid_figure
 from lossviz.text import fmt
 from lossviz.ui import drag as ui_drag
 

@@ -169,3 +169,16 @@ def rows_layout(rows: int, *, vertical_spacing: float) -> dict:
     """A fresh copy of ``make_subplots(rows, 1, shared_xaxes=True)``'s axes layout; put a trace in
     row r with ``xaxis="x<r>"``, ``yaxis="y<r>"`` (row 1: "x", "y")."""
     return copy.deepcopy(_grid_layout(rows, vertical_spacing))
+
+
+def legend_at(layout: dict, where: str) -> dict:
+    """``layout`` with its legend "top" (as base_layout puts it) or "below" the plot."""
+    if where not in ("top", "below"):
+        raise ValueError(f"legend must be 'top' or 'below', not {where!r}")
+    return merge(layout, legend_below()) if where == "below" else layout
+
+
+def labelled_figure(traces: list[dict], layout: dict, labels: dict[str, str], uirevision: str) -> go.Figure:
+    base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
+    merge(layout, legend_below())
+    return figure(traces, layout)

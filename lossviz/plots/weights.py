@@ -1,4 +1,5 @@
-"""Figures for the weights and negative-loss lessons (pure builders, labels passed in)."""
+"""Figures for lesson 4: weighted elements and the class-imbalance trade (pure builders, labels passed in).
+"""
 
 from __future__ import annotations
 
@@ -7,22 +8,13 @@ import plotly.graph_objects as go
 
 from lossviz.plots.base import (
     PALETTE,
-    base_layout,
     colour,
-    figure,
     hline,
-    legend_below,
+    labelled_figure,
     marker,
-    merge,
     point_legend,
     point_mark,
 )
-
-
-def _finish(traces: list[dict], layout: dict, labels: dict[str, str], uirevision: str) -> go.Figure:
-    base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
-    merge(layout, legend_below())
-    return figure(traces, layout)
 
 
 def element_bars_figure(
@@ -37,7 +29,7 @@ def element_bars_figure(
         {"type": "bar", "x": elements, "y": np.ravel(weighted), "name": labels["weighted"],
          "marker": {"color": colour(3)}},
     ]
-    return _finish(traces, {"barmode": "group", "xaxis": {"type": "category"}}, labels, "elements")
+    return labelled_figure(traces, {"barmode": "group", "xaxis": {"type": "category"}}, labels, "elements")
 
 
 def imbalance_figure(
@@ -72,34 +64,4 @@ def imbalance_figure(
     ticks = [m * 10.0**e for e in range(-3, 7) for m in (1, 2, 5) if lo <= m * 10.0**e <= hi]
     layout["xaxis"] = {"type": "log", "tickvals": ticks, "ticktext": [f"{v:g}" for v in ticks]}
     layout["yaxis"] = {"range": [-0.02, 1.02]}
-    return _finish(traces, layout, labels, "imbalance")
-
-
-def signed_loss_figure(
-    xs: np.ndarray,
-    curves: dict[str, np.ndarray],
-    *,
-    current: tuple[float, float] | None,
-    labels: dict[str, str],
-) -> go.Figure:
-    """Loss against the logit where the loss may go below zero: a zero line and a shaded band.
-
-    The first curve is the learner's; the rest are references. ``labels``: title, x, y,
-    current, negative (the band's name).
-    """
-    traces: list[dict] = []
-    finite = np.concatenate([np.asarray(v, dtype=np.float64)[np.isfinite(v)] for v in curves.values()] or [np.zeros(1)])
-    low = float(min(np.min(finite, initial=0.0), 0.0))
-    if low < 0:
-        traces.append({"type": "scatter", "x": [xs[0], xs[-1], xs[-1], xs[0]], "y": [0, 0, low, low],
-                       "fill": "toself", "mode": "none", "fillcolor": "rgba(213,94,0,0.10)",
-                       "name": labels["negative"], "hoverinfo": "skip"})
-    for i, (name, ys) in enumerate(curves.items()):
-        traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "name": name,
-                       "line": {"color": colour(i), "width": 3 if i == 0 else 1.5,
-                                "dash": "solid" if i == 0 else "dot"}})
-    layout: dict = {}
-    hline(layout, 0.0, line={"color": PALETTE["black"], "width": 1})
-    if current is not None and np.isfinite(current[1]):
-        marker(traces, current[0], current[1], name=labels["current"])
-    return _finish(traces, layout, labels, "signed")
+    return labelled_figure(traces, layout, labels, "imbalance")

@@ -43,3 +43,8 @@ def array(a, digits: int = 6) -> str:
     if arr.ndim == 0:
         return cell(arr, digits)
     return "[" + ", ".join(array(sub, digits) for sub in arr) + "]"
+
+
+def element_label(index: tuple[int, ...]) -> str:
+    """``(0, 2)`` → ``"[0, 2]"``, as torch indexes the element."""
+    return "[" + ", ".join(str(i) for i in index) + "]"

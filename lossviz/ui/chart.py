@@ -20,10 +20,10 @@ import json
 from pathlib import Path
 
 import streamlit as st
-from _plotly_utils.utils import is_homogeneous_array, is_skipped_key, to_typed_array_spec
 from plotly.io.json import to_json_plotly
 
 from lossviz.plots.base import SERIES, colour
+from lossviz.ui._internals import figure_dicts, is_homogeneous_array, is_skipped_key, to_typed_array_spec
 
 _DIR = Path(__file__).parent / "components" / "chart"
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"  # next to app.py
@@ -68,9 +68,10 @@ def spec_json(fig) -> str:
     (plotly's ``_data``/``_layout``, kept in step with every change to the figure): to_dict's
     deep copy cost ten times the encoding. ``_typed`` copies what it converts, so the figure
     is left as it was."""
-    layout = {k: _typed(v) for k, v in fig._layout.items() if k != "template"}
+    data, layout = figure_dicts(fig)
+    layout = {k: _typed(v) for k, v in layout.items() if k != "template"}
     layout.setdefault("colorway", [colour(i) for i in range(len(SERIES))])
-    return to_json_plotly({"data": _typed(fig._data), "layout": layout})
+    return to_json_plotly({"data": _typed(data), "layout": layout})
 
 
 def _typed(obj):

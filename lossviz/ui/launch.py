@@ -15,14 +15,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
+
+from lossviz.ui._internals import disable_legacy_pages
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
 def main(argv: list[str] | None = None) -> None:
-    PagesManager.uses_pages_directory = False  # app.py always calls st.navigation
+    disable_legacy_pages()  # app.py always calls st.navigation
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     cli.main()
 

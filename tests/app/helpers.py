@@ -12,7 +12,7 @@ from typing import NamedTuple
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from lossviz.lessons import by_id
+from lossviz.lessons.syllabus import by_id
 
 ROOT = Path(__file__).resolve().parents[2]
 

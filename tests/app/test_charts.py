@@ -7,7 +7,7 @@ import json
 import pytest
 from markdown_it import MarkdownIt
 
-from lossviz.lessons import all_pages
+from lossviz.lessons.syllabus import all_pages
 from lossviz.ui import chart as ui_chart
 from tests.app.helpers import chart_summaries, charts, open_page
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lossviz.glossary import TERMS
+from lossviz.lessons.glossary import TERMS
 from lossviz.text.i18n import catalog
 from tests.app.helpers import open_page, texts
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lossviz.mistakes import (
+from lossviz.lessons.mistakes import (
     FEATURES_AMP,
     LABELS,
     LABELS_1BASED,

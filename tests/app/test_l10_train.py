@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lossviz.train import TOY_LABELS
+from lossviz.lessons.train import TOY_LABELS
 from tests.app.helpers import chart_summaries, metric_pairs, open_page, tables, texts
 
 

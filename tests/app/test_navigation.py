@@ -1,4 +1,4 @@
-"""The syllabus against Streamlit's legacy ``pages/`` route (see lossviz/lessons.py).
+"""The syllabus against Streamlit's legacy ``pages/`` route (see lossviz/lessons/syllabus.py).
 
 A cold deep link after a server restart takes Streamlit's legacy multipage route when its
 path equals the page name Streamlit derives from a file in ``pages/``; then ``app.py`` does
@@ -15,7 +15,7 @@ import pytest
 from streamlit.source_util import page_icon_and_name
 from streamlit.testing.v1 import AppTest
 
-from lossviz.lessons import EXTRA, LESSONS, START, all_pages
+from lossviz.lessons.syllabus import EXTRA, LESSONS, START, all_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILES = sorted((ROOT / "pages").glob("*.py"))

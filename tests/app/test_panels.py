@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lossviz.lessons import by_id
+from lossviz.lessons.syllabus import by_id
 from lossviz.text.i18n import translate
 from tests.app.helpers import open_page
 

@@ -1,7 +1,7 @@
 """Cold deep links: the first visit after a server restart must look exactly like a warm one.
 
 Streamlit's legacy ``pages/`` route is taken only by the first script run after a start
-(see lossviz/lessons.py and tests/app/test_navigation.py), so every case restarts the server.
+(see lossviz/lessons/syllabus.py and tests/app/test_navigation.py), so every case restarts the server.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from lossviz.lessons import all_pages, by_id
+from lossviz.lessons.syllabus import all_pages, by_id
 from lossviz.text.i18n import LANGS, translate
 from tests.e2e.conftest import ROOT, h1, nav_labels, open, selected_language
 from tests.e2e.conftest import switch_language as _switch

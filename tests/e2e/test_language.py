@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from lossviz.lessons import all_pages
+from lossviz.lessons.syllabus import all_pages
 from lossviz.text.i18n import catalog, translate
 from tests.e2e.conftest import (
     ROOT,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lossviz.lessons import all_pages
+from lossviz.lessons.syllabus import all_pages
 from lossviz.text.i18n import translate
 from tests.e2e.conftest import h1, open
 

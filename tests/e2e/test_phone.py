@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lossviz.lessons import LESSONS, START, all_pages
+from lossviz.lessons.syllabus import LESSONS, START, all_pages
 from tests.e2e.conftest import open
 
 pytestmark = pytest.mark.e2e

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from lossviz.lessons import all_pages
+from lossviz.lessons.syllabus import all_pages
 from tests.e2e.conftest import open
 
 pytestmark = pytest.mark.e2e

@@ -104,7 +104,7 @@ def test_used_keys_exist():
 
 def test_every_page_has_title_and_nav():
     """Test that every page of the syllabus has a title and a nav label (the frame needs both)."""
-    from lossviz.lessons import all_pages
+    from lossviz.lessons.syllabus import all_pages
 
     missing = [f"{p.id}.{n}" for p in all_pages() for n in ("title", "nav") if f"{p.id}.{n}" not in EN]
     assert not missing, missing

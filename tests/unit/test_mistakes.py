@@ -1,4 +1,4 @@
-"""lossviz.mistakes and its sweep figure, against torch computed here."""
+"""lossviz.lessons.mistakes and its sweep figure, against torch computed here."""
 
 import math
 
@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lossviz import mistakes as M
+from lossviz.lessons import mistakes as M
 from lossviz.plots.mistakes import sweep_figure
 from lossviz.text import codegen
 

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from lossviz.plots.base import PALETTE
-from lossviz.plots.weights import element_bars_figure, imbalance_figure, signed_loss_figure
+from lossviz.plots.negative import signed_loss_figure
+from lossviz.plots.weights import element_bars_figure, imbalance_figure
 
 LABELS = {"title": "T", "x": "X", "y": "Y", "plain": "plain", "weighted": "weighted", "current": "now",
           "sigma_star": "s*", "threshold": "bar", "recommended": "rec", "negative": "below 0"}

@@ -1,4 +1,4 @@
-"""lossviz.stability against torch: searched saturation points, curves, gradients, softmax overflow."""
+"""lossviz.lessons.stability against torch: searched saturation points, curves, gradients, softmax overflow."""
 
 import math
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from lossviz import stability as S
 from lossviz.core.dtypes import resolve
+from lossviz.lessons import stability as S
 
 TORCH = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32, "float64": torch.float64}
 INT = {2: torch.int16, 4: torch.int32, 8: torch.int64}

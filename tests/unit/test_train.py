@@ -1,4 +1,4 @@
-"""lossviz.train and its figures, against training loops written out in torch here."""
+"""lossviz.lessons.train and its figures, against training loops written out in torch here."""
 
 import base64
 import io
@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from lossviz import train as T
+from lossviz.lessons import train as T
 from lossviz.plots.base import PALETTE
 from lossviz.plots.train import curves_figure, epoch_loss_figure, probability_map_figure, probability_png
 from lossviz.text import codegen

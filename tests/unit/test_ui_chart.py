@@ -9,7 +9,7 @@ import numpy as np
 import plotly.utils
 from plotly.offline import get_plotlyjs_version
 
-from lossviz.plots.binary import sigmoid_figure
+from lossviz.plots.sigmoid_bce import sigmoid_figure
 from lossviz.ui import chart as ui_chart
 
 

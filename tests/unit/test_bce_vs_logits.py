@@ -4,18 +4,18 @@ import numpy as np
 import pytest
 import torch
 
-from lossviz import bce_lab
 from lossviz.core.errors import LossValueError
+from lossviz.lessons import bce_vs_logits, sigmoid_bce
 
-SEED_X = torch.tensor(bce_lab.SEED_X, dtype=torch.float32)
-SEED_Y = torch.tensor(bce_lab.SEED_Y, dtype=torch.float32)
+SEED_X = torch.tensor(bce_vs_logits.SEED_X, dtype=torch.float32)
+SEED_Y = torch.tensor(bce_vs_logits.SEED_Y, dtype=torch.float32)
 
 
 @pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
 def test_logits_rows_match_torch(reduction):
     """Test σ(x), per-element loss and the gradient of the reduced loss against torch autograd."""
     x = SEED_X.clone().requires_grad_(True)
-    rows = bce_lab.logits_rows(SEED_X.numpy(), SEED_Y.numpy(), reduction)
+    rows = sigmoid_bce.logits_rows(SEED_X.numpy(), SEED_Y.numpy(), reduction)
     per = torch.nn.functional.binary_cross_entropy_with_logits(x, SEED_Y, reduction="none")
     red = torch.nn.functional.binary_cross_entropy_with_logits(x, SEED_Y, reduction=reduction)
     (g,) = torch.autograd.grad(red.sum(), x)
@@ -28,22 +28,22 @@ def test_logits_rows_match_torch(reduction):
 def test_logits_rows_shape_mismatch_raises_like_torch():
     """Test that differing shapes raise the translated size error (torch: ValueError)."""
     with pytest.raises(LossValueError) as err:
-        bce_lab.logits_rows(np.zeros((2, 4), np.float32), np.zeros((2, 3), np.float32))
+        sigmoid_bce.logits_rows(np.zeros((2, 4), np.float32), np.zeros((2, 3), np.float32))
     assert err.value.code == "size_mismatch"
 
 
 def test_seed_routes_are_bit_identical():
     """Test seed 003: every element is 'same' and both means are 0.8354646563529968 (float32)."""
-    rows = bce_lab.compare_rows(SEED_X.numpy(), SEED_Y.numpy())
+    rows = bce_vs_logits.compare_rows(SEED_X.numpy(), SEED_Y.numpy())
     assert {r["reason"] for r in rows} == {"same"}
-    sweep = bce_lab.scale_sweep(SEED_X.numpy(), SEED_Y.numpy(), [1.0], "float32")
+    sweep = bce_vs_logits.scale_sweep(SEED_X.numpy(), SEED_Y.numpy(), [1.0], "float32")
     assert sweep["naive"][0] == sweep["stable"][0] == 0.8354646563529968
 
 
 def test_routes_part_where_sigma_rounds_to_one():
     """Test that at scale 11 element [1, 3] (x = 17.6, y = 0) costs 100 through BCELoss, 17.6 with logits."""
-    x = bce_lab.scaled(SEED_X.numpy(), 11.0, "float32")
-    rows = bce_lab.compare_rows(x, SEED_Y.numpy())
+    x = bce_vs_logits.scaled(SEED_X.numpy(), 11.0, "float32")
+    rows = bce_vs_logits.compare_rows(x, SEED_Y.numpy())
     r = {row["element"]: row for row in rows}["[1, 3]"]
     xt = torch.tensor(x)
     naive = torch.nn.functional.binary_cross_entropy(torch.sigmoid(xt), SEED_Y, reduction="none")
@@ -55,37 +55,37 @@ def test_routes_part_where_sigma_rounds_to_one():
 
 def test_rounding_reason_before_the_jump():
     """Test that x = 15, y = 0 in float32 is flagged as rounding (BCELoss 1 % low), not as a clamp."""
-    rows = bce_lab.compare_rows(np.array([15.0], np.float32), np.array([0.0], np.float32))
+    rows = bce_vs_logits.compare_rows(np.array([15.0], np.float32), np.array([0.0], np.float32))
     assert rows[0]["reason"] == "rounding"
     assert float(rows[0]["naive"]) == pytest.approx(14.8437729, rel=1e-5)
 
 
 def test_clamp_zero_reason_for_positive_label():
     """Test that x = -100, y = 1 (σ underflows to 0) is flagged clamp_zero and costs 100."""
-    rows = bce_lab.compare_rows(np.array([-100.0], np.float32), np.array([1.0], np.float32))
+    rows = bce_vs_logits.compare_rows(np.array([-100.0], np.float32), np.array([1.0], np.float32))
     assert rows[0]["reason"] == "clamp_zero" and float(rows[0]["naive"]) == 100.0
 
 
 @pytest.mark.parametrize("dtype,limit", [("float32", 16.63553237915039), ("float16", 8.3203125), ("bfloat16", 6.25)])
 def test_parting_scale_is_the_saturation_point_over_the_largest_negative_label_logit(dtype, limit):
     """Test that the seed first parts at element [1, 3] (x = 1.6, y = 0), at scale = limit / 1.6."""
-    scale, element = bce_lab.parting_scale(SEED_X.numpy(), SEED_Y.numpy(), dtype)
+    scale, element = bce_vs_logits.parting_scale(SEED_X.numpy(), SEED_Y.numpy(), dtype)
     assert element == (1, 3)
     assert scale == pytest.approx(limit / 1.6, rel=1e-6)
 
 
 def test_parting_scale_none_when_nothing_can_saturate():
     """Test that labels equal to their logits' side never part (y = 1 on positive logits)."""
-    assert bce_lab.parting_scale(np.array([1.0, 2.0]), np.array([1.0, 1.0]), "float32") is None
+    assert bce_vs_logits.parting_scale(np.array([1.0, 2.0]), np.array([1.0, 1.0]), "float32") is None
 
 
 def test_scale_sweep_matches_torch():
     """Test the mean loss both ways across scales in float16 against torch."""
     scales = [0.0, 3.0, 6.0, 12.0]
-    sweep = bce_lab.scale_sweep(SEED_X.numpy(), SEED_Y.numpy(), scales, "float16")
+    sweep = bce_vs_logits.scale_sweep(SEED_X.numpy(), SEED_Y.numpy(), scales, "float16")
     for i, s in enumerate(scales):
         x = SEED_X.to(torch.float16) * s
-        np.testing.assert_array_equal(bce_lab.scaled(SEED_X.numpy(), s, "float16"), x.numpy())
+        np.testing.assert_array_equal(bce_vs_logits.scaled(SEED_X.numpy(), s, "float16"), x.numpy())
         y = SEED_Y.to(torch.float16)
         assert sweep["naive"][i] == pytest.approx(torch.nn.functional.binary_cross_entropy(torch.sigmoid(x), y).item(), rel=2e-3)
         assert sweep["stable"][i] == pytest.approx(torch.nn.functional.binary_cross_entropy_with_logits(x, y).item(), rel=2e-3)
@@ -96,7 +96,7 @@ def test_scale_sweep_matches_torch():
 def test_scaled_is_torchs_tensor_times_scalar(dtype, scale):
     """Test that scaled() holds exactly the numbers of torch.tensor(x, dtype=dtype) * scale."""
     tdt = getattr(torch, dtype)
-    x = torch.tensor(bce_lab.SEED_X, dtype=torch.float64).to(tdt) * scale
-    got = bce_lab.scaled(bce_lab.SEED_X, scale, dtype)
+    x = torch.tensor(bce_vs_logits.SEED_X, dtype=torch.float64).to(tdt) * scale
+    got = bce_vs_logits.scaled(bce_vs_logits.SEED_X, scale, dtype)
     assert got.dtype.name == dtype
     np.testing.assert_array_equal(got.astype(np.float64), x.double().numpy())

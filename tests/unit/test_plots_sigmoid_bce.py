@@ -3,12 +3,8 @@
 import numpy as np
 import pytest
 
-from lossviz.plots.binary import (
-    element_compare_figure,
-    loss_curves_figure,
-    scale_sweep_figure,
-    sigmoid_figure,
-)
+from lossviz.plots.bce_vs_logits import element_compare_figure, scale_sweep_figure
+from lossviz.plots.sigmoid_bce import loss_curves_figure, sigmoid_figure
 from lossviz.plots.stability import finite_or_nan, logit_curves_figure, softmax_figure
 
 L = {"title": "T", "x": "X", "y": "Y", "current": "now", "slope": "slope", "curve": "σ", "parting": "part"}

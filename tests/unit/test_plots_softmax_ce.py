@@ -1,4 +1,4 @@
-"""Unit tests of lossviz.plots.multiclass and lossviz.ce_lab: figures as data, numbers vs torch."""
+"""Unit tests of lossviz.plots.softmax_ce, lossviz.plots.ce_vs_bce and the lessons 6-8 models: figures as data, numbers vs torch."""
 
 import math
 
@@ -7,8 +7,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lossviz import ce_lab
-from lossviz.plots.multiclass import bridge_figure, class_bars_figure
+from lossviz.lessons import ce_options, ce_vs_bce, softmax_ce
+from lossviz.plots.ce_vs_bce import bridge_figure
+from lossviz.plots.softmax_ce import class_bars_figure
 
 LABELS = {"title": "T", "x": "class", "y": "p"}
 
@@ -34,7 +35,7 @@ def test_class_bars_figure_writes_nan_on_a_bar():
 
 def test_bridge_figure_draws_both_curves_and_the_current_point():
     """Test that the bridge figure holds the CE curve, the BCE curve and a marker at (d, loss)."""
-    v = ce_lab.bridge_view(0.5, 2.0, 1, grid=np.linspace(-3, 3, 7))
+    v = ce_vs_bce.bridge_view(0.5, 2.0, 1, grid=np.linspace(-3, 3, 7))
     fig = bridge_figure(v["grid"], v["ce_curve"], v["bcel_curve"], current=(v["d"], float(v["ce"])),
                         labels={"title": "B", "x": "d", "y": "loss", "ce": "CE", "bce": "BCE", "current": "now"})
     assert [tr.name for tr in fig.data] == ["CE", "BCE", "now"]
@@ -45,7 +46,7 @@ def test_bridge_figure_draws_both_curves_and_the_current_point():
 @pytest.mark.parametrize("y", [0, 1])
 def test_bridge_equals_torch(y):
     """Test that 2-class CE on (a, b) and BCEWithLogits on b − a both match torch."""
-    v = ce_lab.bridge_view(-1.2, 3.4, y)
+    v = ce_vs_bce.bridge_view(-1.2, 3.4, y)
     ab = torch.tensor([-1.2, 3.4], dtype=torch.float64)
     assert float(v["ce"]) == pytest.approx(F.cross_entropy(ab, torch.tensor(y)).item(), rel=1e-12)
     ref = F.binary_cross_entropy_with_logits(ab[1] - ab[0], torch.tensor(float(y), dtype=torch.float64)).item()
@@ -56,7 +57,7 @@ def test_bridge_equals_torch(y):
 def test_softmax_view_matches_torch_with_temperature_and_shift():
     """Test loss, softmax and gradient at T = 2 against torch, and that a shift leaves the loss unchanged."""
     x = [1.0, -2.0, 0.5, 3.0]
-    v = ce_lab.softmax_view(x, 2, temperature=2.0, shift=-6.5)
+    v = softmax_ce.softmax_view(x, 2, temperature=2.0, shift=-6.5)
     z = (torch.tensor(x, dtype=torch.float64) / 2.0).requires_grad_()
     loss = F.cross_entropy(z, torch.tensor(2))
     (g,) = torch.autograd.grad(loss, z)
@@ -72,7 +73,7 @@ def test_softmax_view_matches_torch_with_temperature_and_shift():
 def test_softmax_view_probability_target():
     """Test a soft, unnormalised target against torch's probability-target CE."""
     x, p = [0.3, 1.0, -0.4], [0.5, 0.5, 0.5]
-    v = ce_lab.softmax_view(x, p)
+    v = softmax_ce.softmax_view(x, p)
     ref = F.cross_entropy(torch.tensor(x, dtype=torch.float64), torch.tensor(p, dtype=torch.float64)).item()
     assert float(v["loss"]) == pytest.approx(ref, rel=1e-12)
     assert float(v["target_sum"]) == 1.5
@@ -80,7 +81,7 @@ def test_softmax_view_probability_target():
 
 def test_ce_vs_bce_view_seed_002():
     """Test seed 002: BCELoss 0.3190375864505768, CrossEntropyLoss 0.7971159815788269, softmax [0.45063, ...]."""
-    v = ce_lab.ce_vs_bce_view([0.8, 0.2, 0.4], [1.0, 0.0, 0.0])
+    v = ce_vs_bce.ce_vs_bce_view([0.8, 0.2, 0.4], [1.0, 0.0, 0.0])
     pred, label = torch.tensor([0.8, 0.2, 0.4]), torch.tensor([1.0, 0.0, 0.0])
     assert float(v["bce"]) == torch.nn.BCELoss()(pred, label).item()
     assert float(v["ce"]) == torch.nn.CrossEntropyLoss()(pred, label).item()
@@ -91,7 +92,7 @@ def test_ce_vs_bce_view_seed_002():
 def test_multi_view_matches_torch():
     """Test softmax-over-the-row CE vs independent-sigmoid BCEWithLogits against torch."""
     x, y = torch.tensor([0.8, 0.2, 0.4]), torch.tensor([1.0, 1.0, 0.0])
-    v = ce_lab.multi_view(x.tolist(), y.tolist())
+    v = ce_vs_bce.multi_view(x.tolist(), y.tolist())
     assert float(v["ce"]) == pytest.approx(F.cross_entropy(x, y).item(), rel=1e-6)
     assert float(v["bcel"]) == pytest.approx(F.binary_cross_entropy_with_logits(x, y).item(), rel=1e-6)
     assert float(v["softmax_sum"]) == pytest.approx(1.0)
@@ -105,7 +106,7 @@ W = torch.tensor([1.0, 2.0, 0.5], dtype=torch.float64)
 def test_batch_view_weighted_mean_and_routes(eps):
     """Test Σ w[y]·l / Σ w[y], the ignored sample, and the one-hot route against torch (issue 104776)."""
     y = torch.tensor([0, -100, 2, 1])
-    v = ce_lab.batch_view(X.numpy(), y.numpy(), W.numpy(), label_smoothing=eps)
+    v = ce_options.batch_view(X.numpy(), y.numpy(), W.numpy(), label_smoothing=eps)
     assert float(v["loss"]) == pytest.approx(F.cross_entropy(X, y, weight=W, label_smoothing=eps).item(), rel=1e-12)
     assert v["denominator"] == pytest.approx(1.0 + 0.5 + 2.0)
     if eps == 0.0:
@@ -121,14 +122,14 @@ def test_smoothing_view_keeps_the_mean_for_every_reduction(reduction):
     """Test that the loss follows the reduction while the weighted mean stays the mean (it is the
     loss itself only for "mean"), and that smoothing_view and weighted_terms together are batch_view."""
     y = torch.tensor([0, -100, 2, 1])
-    v = ce_lab.smoothing_view(X.numpy(), y.numpy(), W.numpy(), reduction=reduction, label_smoothing=0.2)
+    v = ce_options.smoothing_view(X.numpy(), y.numpy(), W.numpy(), reduction=reduction, label_smoothing=0.2)
     ref = F.cross_entropy(X, y, weight=W, reduction=reduction, label_smoothing=0.2)
     assert np.allclose(v["loss"], ref.numpy(), rtol=1e-12, atol=0)
     mean = F.cross_entropy(X, y, weight=W, label_smoothing=0.2).item()
     assert float(v["mean_index_w"]) == pytest.approx(mean, rel=1e-12)
     assert np.allclose(v["loss_none"], F.cross_entropy(X, y, weight=W, reduction="none", label_smoothing=0.2).numpy(), rtol=1e-12)
-    both = ce_lab.batch_view(X.numpy(), y.numpy(), W.numpy(), reduction=reduction, label_smoothing=0.2)
-    terms = ce_lab.weighted_terms(X.numpy(), y.numpy(), W.numpy())
+    both = ce_options.batch_view(X.numpy(), y.numpy(), W.numpy(), reduction=reduction, label_smoothing=0.2)
+    terms = ce_options.weighted_terms(X.numpy(), y.numpy(), W.numpy())
     assert set(both) == set(v) | set(terms)
     assert float(terms["nll_mean"]) == pytest.approx(F.cross_entropy(X, y, weight=W).item(), rel=1e-12)
 
@@ -136,12 +137,12 @@ def test_smoothing_view_keeps_the_mean_for_every_reduction(reduction):
 def test_batch_view_all_ignored_is_nan():
     """Test that all targets −100 give NaN like torch (pytorch issue 70348), and a '0 / 0' formula."""
     y = np.full(4, -100)
-    v = ce_lab.batch_view(X.numpy(), y, W.numpy())
+    v = ce_options.batch_view(X.numpy(), y, W.numpy())
     assert math.isnan(float(v["loss"])) and math.isnan(F.cross_entropy(X, torch.tensor(y), weight=W).item())
-    assert ce_lab.weighted_mean_formula(v["w_y"], v["nll"], v["keep"]) == ("0 / 0", "0 / 0")
+    assert ce_options.weighted_mean_formula(v["w_y"], v["nll"], v["keep"]) == ("0 / 0", "0 / 0")
 
 
 def test_smoothed_target():
     """Test (1 − ε)·onehot + ε/C, and that a negative ε acts as 0."""
-    assert np.allclose(ce_lab.smoothed_target(1, 3, 0.3), [0.1, 0.8, 0.1])
-    assert np.allclose(ce_lab.smoothed_target(0, 3, -0.5), [1.0, 0.0, 0.0])
+    assert np.allclose(ce_options.smoothed_target(1, 3, 0.3), [0.1, 0.8, 0.1])
+    assert np.allclose(ce_options.smoothed_target(0, 3, -0.5), [1.0, 0.0, 0.0])

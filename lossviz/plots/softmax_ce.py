@@ -1,4 +1,5 @@
-"""Figures for the multi-class lessons: per-class bars and the 2-class bridge curve."""
+"""Figures for the multi-class lessons: per-class bars (softmax, target, gradient).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.plots.base import PALETTE, base_layout, colour, figure, legend_below, marker, merge
+from lossviz.plots.base import PALETTE, base_layout, colour, figure, legend_below, merge
 
 
 def class_bars_figure(
@@ -43,27 +44,3 @@ def class_bars_figure(
         layout["yaxis"] = {"range": list(y_range)}
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
     return figure(traces, merge(layout, legend_below()))
-
-
-def bridge_figure(
-    ds: np.ndarray,
-    ce_curve: np.ndarray,
-    bce_curve: np.ndarray,
-    *,
-    current: tuple[float, float],
-    labels: dict[str, str],
-) -> go.Figure:
-    """Loss against d = b - a: 2-class CE (solid) and BCEWithLogits on d (dashed) coincide.
-
-    ``labels``: title, x, y, ce, bce, current.
-    """
-    traces = [
-        {"type": "scatter", "x": ds, "y": ce_curve, "mode": "lines", "name": labels["ce"],
-         "line": {"color": colour(0), "width": 6}},
-        {"type": "scatter", "x": ds, "y": bce_curve, "mode": "lines", "name": labels["bce"],
-         "line": {"color": colour(3), "width": 2, "dash": "dash"}},
-    ]
-    marker(traces, current[0], current[1], name=labels["current"])
-    layout = base_layout({}, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="bridge")
-    return figure(traces, merge(layout, legend_below()))
-

@@ -1,8 +1,7 @@
-"""Element tables and comparisons for the binary lessons (sigmoid & BCE, BCELoss vs BCEWithLogitsLoss).
+"""Lesson 2, BCELoss vs BCEWithLogitsLoss: element comparisons, where the two part, and the scale sweep.
 
 No streamlit and no translation: rows use language-neutral column ids and reason codes,
-which the page maps to translated headers and sentences. Every number comes from
-:mod:`lossviz.core.functional`; cells are formatted with :mod:`lossviz.text.fmt`.
+which the page maps to translated headers and sentences.
 """
 
 from __future__ import annotations
@@ -13,34 +12,13 @@ import numpy as np
 
 from lossviz.core import functional as F
 from lossviz.core.dtypes import finfo, opmath, resolve, round_to
-from lossviz.stability import saturation
+from lossviz.lessons.stability import saturation
 from lossviz.text import fmt
 
 SEED_X = ((0.4, 0.7, 1.2, 0.3), (1.1, 0.6, 0.9, 1.6))  # seed 003
+
+
 SEED_Y = ((1.0, 0.0, 1.0, 0.0), (0.0, 1.0, 1.0, 0.0))
-
-
-def element_label(index: tuple[int, ...]) -> str:
-    """``(0, 2)`` → ``"[0, 2]"``, as torch indexes the element."""
-    return "[" + ", ".join(str(i) for i in index) + "]"
-
-
-def logits_rows(x, y, reduction: str = "mean") -> list[dict[str, str]]:
-    """BCEWithLogitsLoss element by element: x, σ(x), y, the element's loss and the gradient
-    of the *reduced* loss with respect to that logit (σ(x) − y, ÷ numel for ``mean``).
-
-    Raises the same :class:`~lossviz.core.errors.LossVizError` as the loss for bad shapes or reductions.
-    """
-    x = np.asarray(x)
-    loss = F.binary_cross_entropy_with_logits(x, y, reduction="none")
-    grad = F.binary_cross_entropy_with_logits_grad(x, y, reduction=reduction)
-    sig = F.sigmoid(x)
-    y = np.asarray(y, dtype=x.dtype)
-    return [
-        {"element": element_label(i), "x": fmt.cell(x[i]), "sigma": fmt.cell(sig[i]), "y": fmt.cell(y[i]),
-         "loss": fmt.cell(loss[i]), "grad": fmt.cell(grad[i])}
-        for i in np.ndindex(x.shape)
-    ]
 
 
 def scaled(x, scale: float, dtype: str) -> np.ndarray:
@@ -89,7 +67,7 @@ def compare_rows(x, y) -> list[dict[str, str]]:
     yy = np.asarray(y, dtype=x.dtype)
     why = reasons(x, y, naive, stable)
     return [
-        {"element": element_label(i), "x": fmt.cell(x[i]), "y": fmt.cell(yy[i]), "sigma": fmt.value(sig[i]),
+        {"element": fmt.element_label(i), "x": fmt.cell(x[i]), "y": fmt.cell(yy[i]), "sigma": fmt.value(sig[i]),
          "naive": fmt.cell(naive[i]), "stable": fmt.cell(stable[i]), "diff": fmt.cell(diff[i], 3),
          "reason": why[k]}
         for k, i in enumerate(np.ndindex(x.shape))

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from lossviz import glossary, negative, tables, weighting
 from lossviz.core.errors import LossRuntimeError, LossValueError
-from lossviz.lessons import by_id
+from lossviz.lessons import glossary, negative, weights
+from lossviz.lessons.syllabus import by_id
+from lossviz.ui import html as ui_html
 
 BCEL = torch.nn.functional.binary_cross_entropy_with_logits
 X = np.array([[0.4, -1.2, 2.0, 0.3], [1.1, 0.6, -0.9, -1.6], [-0.5, 1.5, 0.2, 0.8]])
@@ -23,11 +24,11 @@ def _t(a):
 
 def test_bce_logits_rows_match_torch_element_by_element():
     """Test that each row's loss and gradient are torch's, and the formula holds the multipliers."""
-    rows = tables.bce_logits_rows(X, Y, W, P, digits=10)
+    rows = weights.bce_logits_rows(X, Y, W, P, digits=10)
     x = _t(X).requires_grad_(True)
     none = BCEL(x, _t(Y), weight=_t(W), pos_weight=_t(P), reduction="none")
     (g,) = torch.autograd.grad(none.sum(), x)
-    assert len(rows) == 12 and tuple(rows[0]) == tables.BCE_LOGITS_COLUMNS
+    assert len(rows) == 12 and tuple(rows[0]) == weights.BCE_LOGITS_COLUMNS
     for row, ref, gr in zip(rows, none.detach().ravel(), g.ravel(), strict=True):
         assert float(row["loss"]) == pytest.approx(ref.item(), rel=1e-9)
         assert float(row["grad"]) == pytest.approx(gr.item(), rel=1e-9)
@@ -37,13 +38,13 @@ def test_bce_logits_rows_match_torch_element_by_element():
 
 def test_bce_logits_rows_without_multipliers_write_ones():
     """Test that None weight and pos_weight appear as 1 in the formula."""
-    row = tables.bce_logits_rows([0.0], [0.0])[0]
+    row = weights.bce_logits_rows([0.0], [0.0])[0]
     assert row["formula"] == "1·[1·0·0.6931 + 1·0.6931] = 0.6931"
 
 
 def test_reduction_summary_divides_by_numel_not_by_sum_of_weights():
     """Test that mean = Σ w·l / numel as torch, and that Σ w·l / Σ w is a different number."""
-    s = tables.reduction_summary(X, Y, W, P)
+    s = weights.reduction_summary(X, Y, W, P)
     ref_sum = BCEL(_t(X), _t(Y), weight=_t(W), pos_weight=_t(P), reduction="sum").item()
     ref_mean = BCEL(_t(X), _t(Y), weight=_t(W), pos_weight=_t(P)).item()
     assert s["numel"] == 12 and s["weight_sum"] == 16.0
@@ -57,41 +58,41 @@ def test_bad_weight_raises_like_torch():
     with pytest.raises(RuntimeError):
         BCEL(_t(X), _t(Y), weight=_t([2.0, 1, 1]))
     with pytest.raises(LossRuntimeError):
-        tables.bce_logits_rows(X, Y, np.array([2.0, 1, 1]))
+        weights.bce_logits_rows(X, Y, np.array([2.0, 1, 1]))
 
 
 def test_relabel_renames_and_drops():
     """Test that relabel maps ids to headers and drops unnamed columns."""
-    assert tables.relabel([{"x": "1", "y": "2"}], {"x": "logit"}) == [{"logit": "1"}]
+    assert weights.relabel([{"x": "1", "y": "2"}], {"x": "logit"}) == [{"logit": "1"}]
 
 
 @pytest.mark.parametrize(("pw", "pos", "neg"), [(1.0, 100, 300), (3.0, 100, 300), (0.5, 7, 93), (10.0, 40, 60)])
 def test_optimal_constant_minimises_torchs_loss(pw, pos, neg):
     """Test that σ* = pP/(pP+N) is where torch's gradient for one shared logit vanishes."""
-    star = float(weighting.optimal_constant(pw, pos, neg))
+    star = float(weights.optimal_constant(pw, pos, neg))
     y = torch.cat([torch.ones(pos), torch.zeros(neg)]).double()
     z = torch.full_like(y, torch.logit(torch.tensor(star, dtype=torch.float64)).item(), requires_grad=True)
     (g,) = torch.autograd.grad(BCEL(z, y, pos_weight=torch.tensor(pw, dtype=torch.float64)), z)
     assert abs(g.sum().item()) < 1e-12
-    assert abs(weighting.constant_prediction_grad(pw, pos, neg)) < 1e-12
+    assert abs(weights.constant_prediction_grad(pw, pos, neg)) < 1e-12
 
 
 def test_recipe_and_threshold():
     """Test the docs' example (300/100 → 3, σ* = 0.5) and the 1/(1+p) probability bar."""
-    assert weighting.recommended_pos_weight(100, 300) == 3.0
-    assert float(weighting.optimal_constant(3.0, 100, 300)) == 0.5
-    assert float(weighting.threshold_on_probability(3.0)) == 0.25
+    assert weights.recommended_pos_weight(100, 300) == 3.0
+    assert float(weights.optimal_constant(3.0, 100, 300)) == 0.5
+    assert float(weights.threshold_on_probability(3.0)) == 0.25
     q = 0.25 + 1e-9  # just above the bar: the pos-weighted optimum is above 0.5
-    assert float(weighting.weighted_optimum(q, 3.0)) > 0.5
+    assert float(weights.weighted_optimum(q, 3.0)) > 0.5
     with pytest.raises(LossValueError):
-        weighting.recommended_pos_weight(0, 10)
+        weights.recommended_pos_weight(0, 10)
 
 
 def test_pos_weight_cases_behave_as_torch():
     """Test that (C,) on (N, C) and (C, 1, 1) on NCHW work and (C,) on NCHW fails — in torch too."""
     from lossviz.core import functional as F
 
-    for case in weighting.pos_weight_cases(np.array([3.0, 1.0, 2.0]), 3):
+    for case in weights.pos_weight_cases(np.array([3.0, 1.0, 2.0]), 3):
         args = (case["input"], case["target"])
         if case["id"] == "nchw_flat":
             with pytest.raises(RuntimeError):
@@ -101,14 +102,14 @@ def test_pos_weight_cases_behave_as_torch():
         else:
             ref = BCEL(*map(_t, args), pos_weight=_t(case["pos_weight"])).item()
             assert float(F.binary_cross_entropy_with_logits(*args, pos_weight=case["pos_weight"])) == pytest.approx(ref)
-    assert weighting.pos_weight_cases(None, 2)[0]["pos_weight_shape"] == [2]
+    assert weights.pos_weight_cases(None, 2)[0]["pos_weight_shape"] == [2]
 
 
 def test_weighted_snippet_prints_the_page_numbers():
     """Test that the generated torch code prints torch's mean and the numel denominator."""
     from lossviz.text import codegen
 
-    out = codegen.run(weighting.bce_logits_snippet(X, Y, W, P, "mean"))
+    out = codegen.run(weights.bce_logits_snippet(X, Y, W, P, "mean"))
     ref = BCEL(_t(X), _t(Y), weight=_t(W), pos_weight=_t(P)).item()
     assert out.splitlines()[0] == repr(ref)
     assert "mean = sum / 12" in out
@@ -196,7 +197,7 @@ def _parse(html: str) -> _Cells:
 
 def test_html_table_right_aligns_the_numeric_columns_only():
     """Test that a column of numbers (nan, inf, 1e-05 and a dash for a missing cell included) is right-aligned, text is not."""
-    t = _parse(tables.html_table({"element": ["[0, 0]", "[0, 1]", "[0, 2]"], "loss": ["0.5130", "nan", "—"],
+    t = _parse(ui_html.html_table({"element": ["[0, 0]", "[0, 1]", "[0, 2]"], "loss": ["0.5130", "nan", "—"],
                                   "grad": ["-inf", "1e-05", "−0.25"], "why": ["same", "—", "σ(x) == 1.0"], "gap": ["—", "—", "—"]}))
     assert [c[2] for c in t.rows[0]] == ["element", "loss", "grad", "why", "gap"]
     for row in t.rows:
@@ -207,7 +208,7 @@ def test_html_table_right_aligns_the_numeric_columns_only():
 def test_html_table_cells_read_back_as_typed_and_never_become_markup():
     """Test that cells with HTML, Markdown and math characters come back as the same text, with no element added."""
     nasty = ['<script>alert("x")</script>', "a | b", "$x$ **bold** [link](http://x)", "&amp; <br>", "2·[3·1·0.3133 + 0·1.313] = 1.88"]
-    html = tables.html_table([{"cell": c, "n": str(i)} for i, c in enumerate(nasty)])
+    html = ui_html.html_table([{"cell": c, "n": str(i)} for i, c in enumerate(nasty)])
     t = _parse(html)
     assert [r[0][2] for r in t.rows[1:]] == nasty
     assert set(t.tags) == {"div", "table", "thead", "tbody", "tr", "th", "td"}
@@ -218,17 +219,17 @@ def test_html_table_takes_rows_or_columns_and_tints_the_flagged_rows():
     """Test that rows and columns give the same table and that exactly the flagged rows carry the tint class."""
     cols = {"i": ["0", "1", "2"], "x": ["a", "b", "c"]}
     rows = [{"i": "0", "x": "a"}, {"i": "1", "x": "b"}, {"i": "2", "x": "c"}]
-    assert tables.html_table(cols) == tables.html_table(rows)
-    t = _parse(tables.html_table(rows, highlight=[True, False, True]))
+    assert ui_html.html_table(cols) == ui_html.html_table(rows)
+    t = _parse(ui_html.html_table(rows, highlight=[True, False, True]))
     assert t.row_class == ["", "hl", "", "hl"]
 
 
 def test_html_table_refuses_ragged_columns_and_wrong_highlight_length():
     """Test that columns of different lengths or a highlight list of the wrong length raise instead of drawing a wrong table."""
     with pytest.raises(ValueError, match="same number"):
-        tables.html_table({"a": ["1", "2"], "b": ["1"]})
+        ui_html.html_table({"a": ["1", "2"], "b": ["1"]})
     with pytest.raises(ValueError, match="2 flags for 3 rows"):
-        tables.html_table({"a": ["1", "2", "3"]}, highlight=[True, False])
+        ui_html.html_table({"a": ["1", "2", "3"]}, highlight=[True, False])
 
 
 class _Pairs(HTMLParser):
@@ -252,7 +253,7 @@ class _Pairs(HTMLParser):
 def test_html_metrics_pairs_each_label_with_its_value_as_typed():
     """Test that a metric row is one description list whose dt/dd pairs give back the labels and values as typed, markup included."""
     items = [("loss (reduction = none)", "[0.5, nan]"), ('<img src=x onerror="alert(1)">', "a & b"), ("$x$ **y**", "−inf")]
-    html = tables.html_metrics(items)
+    html = ui_html.html_metrics(items)
     p = _Pairs()
     p.feed(html)
     assert not p.stack  # every tag closed
@@ -264,7 +265,7 @@ def test_html_metrics_pairs_each_label_with_its_value_as_typed():
 def test_html_metrics_refuses_an_empty_row():
     """Test that an empty metric row raises instead of drawing an empty grid."""
     with pytest.raises(ValueError, match="at least one"):
-        tables.html_metrics([])
+        ui_html.html_metrics([])
 
 
 @pytest.mark.parametrize(("value", "prose"), [
@@ -274,7 +275,7 @@ def test_html_metrics_refuses_an_empty_row():
 def test_html_metrics_draws_a_value_in_words_at_text_size(value, prose):
     """Test that only a value in words (not a number, nan, inf or a list of them) carries the text-size class."""
     p = _Pairs()
-    p.feed(tables.html_metrics([("loss", value)]))
+    p.feed(ui_html.html_metrics([("loss", value)]))
     assert (("div", "text") in p.tags) is prose
 
 
@@ -285,5 +286,5 @@ def test_html_metrics_draws_a_value_in_words_at_text_size(value, prose):
 def test_html_metrics_marks_a_long_number(value, long):
     """Test that a number longer than ten characters (full float64 digits, a list) is marked long, words and short numbers are not."""
     p = _Pairs()
-    p.feed(tables.html_metrics([("loss", value)]))
+    p.feed(ui_html.html_metrics([("loss", value)]))
     assert (("div", "long") in p.tags) is long

@@ -1,0 +1,101 @@
+"""Lesson 8, class weights, ignore_index and label smoothing: a batch through weighted CE, term by term.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lossviz.core import functional as F
+from lossviz.lessons.softmax_ce import onehot
+from lossviz.text import fmt
+
+IGNORE = -100  # CrossEntropyLoss's default ignore_index
+
+
+def batch_view(logits, targets, weight, *, reduction: str = "mean", label_smoothing: float = 0.0) -> dict:
+    """A batch through weighted CE, with the weighted mean written out term by term:
+    :func:`weighted_terms` and :func:`smoothing_view` in one dict."""
+    return {**weighted_terms(logits, targets, weight),
+            **smoothing_view(logits, targets, weight, reduction=reduction, label_smoothing=label_smoothing)}
+
+
+def _batch_arrays(logits, targets, weight):
+    """(logits, targets, class weights, samples not ignored) as float64 / int64 / float64 / bool arrays."""
+    t = np.asarray(targets, dtype=np.int64)
+    return np.asarray(logits, dtype=np.float64), t, np.asarray(weight, dtype=np.float64), t != IGNORE
+
+
+def weighted_terms(logits, targets, weight) -> dict:
+    """The weighted mean written out term by term (no label smoothing, no reduction choice).
+
+    ``l_n = -log softmax(x_n)[y_n]`` (unweighted); ``mean = Σ w[y_n] l_n / Σ w[y_n]`` over
+    samples whose target is not ``ignore_index``. Depends on the batch only, so a page
+    computes it once per batch, not on every step of ε or the reduction.
+    """
+    x, t, w, keep = _batch_arrays(logits, targets, weight)
+    safe = np.where(keep, t, 0)
+    lsm = F.log_softmax(x)
+    nll = np.where(keep, -lsm[np.arange(t.size), safe], np.nan)
+    w_y = np.where(keep, w[safe], np.nan)
+    return {
+        "keep": keep,
+        "nll": nll,
+        "w_y": w_y,
+        "contrib": w_y * nll,
+        "numerator": float(np.sum(np.where(keep, w_y * nll, 0.0))),
+        "denominator": float(np.sum(np.where(keep, w_y, 0.0))),
+        "n_kept": int(np.sum(keep)),
+        "nll_mean": F.cross_entropy(x, t, weight=w),
+        "softmax": F.softmax(x),
+    }
+
+
+def smoothing_view(logits, targets, weight, *, reduction: str = "mean", label_smoothing: float = 0.0) -> dict:
+    """What ε and the reduction change: the loss, its gradient, and the mean four ways (index or
+    one-hot probability targets, with and without weights; the one-hot rows drop ignored
+    samples, and their mean divides by N instead of Σ w[y_n])."""
+    x, t, w, keep = _batch_arrays(logits, targets, weight)
+    kw = {"label_smoothing": label_smoothing}
+    loss = F.cross_entropy(x, t, weight=w, reduction=reduction, **kw)
+    out = {
+        "loss": loss,
+        "loss_none": F.cross_entropy(x, t, weight=w, reduction="none", **kw),
+        "grad": F.cross_entropy_grad(x, t, weight=w, reduction=reduction, **kw),
+        "mean_index_w": loss if reduction == "mean" else F.cross_entropy(x, t, weight=w, **kw),
+        "mean_index": F.cross_entropy(x, t, **kw),
+    }
+    if keep.any():
+        hot = np.eye(x.shape[1])[t[keep]]
+        out["mean_onehot_w"] = F.cross_entropy(x[keep], hot, weight=w, **kw)
+        out["mean_onehot"] = F.cross_entropy(x[keep], hot, **kw)
+    else:
+        out["mean_onehot_w"] = out["mean_onehot"] = np.float64(np.nan)
+    return out
+
+
+def weighted_mean_formula(w_y, nll, keep) -> tuple[str, str]:
+    """``("(w1·l1 + …) / (w1 + …)", "(0.5·1.2 + …) / (0.5 + …)")``: the mean, symbols and numbers.
+
+    Ignored samples are left out of both sums; an empty sum is written ``0``.
+
+    >>> weighted_mean_formula([2.0, 1.0], [0.5, 0.25], [True, False])
+    ('(w[y₁]·l₁) / (w[y₁])', '(2·0.5) / (2)')
+    """
+    sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+    idx = [i for i, k in enumerate(keep) if k]
+    if not idx:
+        return "0 / 0", "0 / 0"
+    n = [str(i + 1).translate(sub) for i in idx]
+    sym = "(" + " + ".join(f"w[y{k}]·l{k}" for k in n) + ") / (" + " + ".join(f"w[y{k}]" for k in n) + ")"
+    num = "(" + " + ".join(f"{fmt.cell(w_y[i], 4)}·{fmt.cell(nll[i], 4)}" for i in idx) + ")"
+    den = "(" + " + ".join(fmt.cell(w_y[i], 4) for i in idx) + ")"
+    return sym, f"{num} / {den}"
+
+
+def smoothed_target(index: int, n_classes: int, eps: float) -> np.ndarray:
+    """(1 - ε)·onehot + ε/C: the target label smoothing trains toward (no weights).
+
+    A negative ε acts as 0, as in torch.
+    """
+    e = max(float(eps), 0.0)
+    return (1.0 - e) * onehot(index, n_classes) + e / n_classes

@@ -1,0 +1,142 @@
+"""Controls bound to the URL: every value a learner sets lives in ``?<key>=``, so a copied link
+reopens the same view; a bad value in a link gets a notice in the page and the default."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+from lossviz.ui import _internals
+from lossviz.ui.lang import t
+
+
+def _url_value(key: str) -> str | None:
+    value = st.query_params.get(key)
+    return None if value is None else str(value)
+
+
+def _bad_url_notice(key: str, raw: str, label: str) -> None:
+    st.caption("⚠️ " + t("common.bad_url_value", name=label, value=raw[:40]))
+
+
+def _check_url_number(key: str, label: str, lo: float, hi: float) -> None:
+    raw = _url_value(key)
+    if raw is None or key in st.session_state:
+        return
+    try:
+        v = float(raw)
+    except ValueError:
+        v = math.nan
+    if not (math.isfinite(v) and lo <= v <= hi):
+        _bad_url_notice(key, raw, label)
+        _forget_url_value(key)
+
+
+def _forget_url_value(key: str) -> None:
+    """The widget starts at its default instead of reading ``?<key>=`` from the link.
+
+    Streamlit seeds a bound widget from the query string the page was opened with and falls back
+    to the default on a value it cannot parse, but an integer number input raises OverflowError on
+    an infinite one ("1e309", "-inf": ``int(inf)``; 1.67 catches ValueError and TypeError only),
+    and the page would fail on every rerun. The seed string lives in Streamlit's QueryParams
+    (``_initial_query_params``, no public API); the param is also dropped from the address bar,
+    as Streamlit does with values it rejects."""
+    _internals.forget_initial_query_param(key)
+    st.query_params.pop(key, None)
+
+
+def slider(
+    key: str,
+    label: str,
+    lo: float,
+    hi: float,
+    default: float,
+    step: float,
+    *,
+    help: str | None = None,
+    container=st,
+    fmt_str: str | None = None,
+) -> float:
+    """A slider bound to ``?<key>=``; a bad URL value gets a notice and the default."""
+    _check_url_number(key, label, lo, hi)
+    return container.slider(
+        label, lo, hi, default, step, key=key, bind="query-params", help=help, format=fmt_str
+    )
+
+
+def number(
+    key: str,
+    label: str,
+    lo: float,
+    hi: float,
+    default: float,
+    step: float,
+    *,
+    help: str | None = None,
+    container=st,
+    fmt_str: str | None = None,
+) -> float:
+    """A number input bound to ``?<key>=``; typing outside [lo, hi] is refused by the widget."""
+    _check_url_number(key, label, lo, hi)
+    return container.number_input(
+        label,
+        min_value=lo,
+        max_value=hi,
+        value=default,
+        step=step,
+        key=key,
+        bind="query-params",
+        help=help,
+        format=fmt_str,
+    )
+
+
+def choice(
+    key: str,
+    label: str,
+    options: Sequence,
+    default,
+    *,
+    format_func: Callable = str,
+    horizontal: bool = True,
+    container=st,
+    help: str | None = None,
+):
+    """A radio kept in ``?<key>=<option>``; an unknown URL value gets a notice and the default.
+
+    The URL holds ``str(option)``, never the displayed text: Streamlit's own binding writes the
+    *formatted* label into the URL, which would make a link depend on the language when
+    ``format_func`` translates. So the binding is done here, by hand.
+    """
+    options = list(options)
+    codes = [str(o) for o in options]
+    if key not in st.session_state:
+        raw = _url_value(key)
+        if raw is not None and raw not in codes:
+            _bad_url_notice(key, raw, label)
+            st.query_params.pop(key, None)
+        st.session_state[key] = options[codes.index(raw)] if raw in codes else default
+    elif st.session_state[key] not in options:  # e.g. fewer classes than before
+        st.session_state[key] = default
+
+    value = container.radio(label, options, format_func=format_func, horizontal=horizontal, key=key, help=help)
+    wanted = None if value == default else str(value)  # set here, so a drag's new value reaches the URL too
+    if st.query_params.get(key) != wanted:
+        if wanted is None:
+            st.query_params.pop(key, None)
+        else:
+            st.query_params[key] = wanted
+    return value
+
+
+def toggle(key: str, label: str, default: bool = False, *, container=st, help: str | None = None) -> bool:
+    """A toggle bound to ``?<key>=``."""
+    return container.toggle(label, value=default, key=key, bind="query-params", help=help)
+
+
+def text(key: str, label: str, default: str = "", *, container=st, help: str | None = None, max_chars: int = 400) -> str:
+    """A one-line text input bound to ``?<key>=`` (e.g. a small matrix for ``lossviz.core.parse``)."""
+    value = container.text_input(label, value=default, key=key, bind="query-params", help=help, max_chars=max_chars)
+    return "" if value is None else str(value)

@@ -1,0 +1,96 @@
+"""The frame of every page: set-up (language in the URL, presenter styling, title, link bar), section
+headings, and the end of the page (unknown link parameters noticed, ← previous / next →)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from lossviz.lessons.syllabus import LESSONS, START, all_pages
+from lossviz.ui import chart as ui_chart
+from lossviz.ui.lang import presenting, sync_language, t
+
+PAGE_MEMORY = "lv_page"  # plain session key: the page this run shows (set by page_setup)
+_HERE = Path(__file__).parent
+_frame_component = st.components.v2.component(
+    "lossviz_frame",
+    html=(_HERE / "web" / "frame.html").read_text(encoding="utf-8"),
+    css=(_HERE / "web" / "frame.css").read_text(encoding="utf-8"),
+    js=(_HERE / "web" / "frame.js").read_text(encoding="utf-8"),
+)
+# The page's own CSS (tables, metrics, page links; presenter mode; phone width): lossviz/ui/style.css
+_CSS = (_HERE / "style.css").read_text(encoding="utf-8")
+_PRESENTER_CSS = (_HERE / "presenter.css").read_text(encoding="utf-8")
+
+
+def page_setup(page_id: str) -> None:
+    """First call of every page: language in the URL, presenter styling, the title, the link bar."""
+    current = sync_language()
+    st.session_state[PAGE_MEMORY] = page_id
+    present = presenting()
+    css = _CSS + _PRESENTER_CSS if present else _CSS
+    st.html("<style>" + css + "</style>" + ui_chart.preload_html(), unsafe_allow_javascript=True)
+    st.title(t(f"{page_id}.title"))
+    prev_path, next_path = _neighbours(page_id)
+    _frame_component(
+        key="lv_frame",
+        data={
+            "lang": current,
+            "present": present,
+            "prev": prev_path,
+            "next": next_path,
+            "labels": {k: t(f"common.frame_{k}") for k in ("copy", "copied", "select", "keys", "exit")},
+        },
+    )
+
+
+def _neighbours(page_id: str) -> tuple[str | None, str | None]:
+    """URL paths of the previous and next page in the syllabus (None at the ends)."""
+    paths = [p.url_path for p in all_pages()]
+    ids = [p.id for p in all_pages()]
+    if page_id not in ids:
+        return None, None
+    i = ids.index(page_id)
+    return (paths[i - 1] if i > 0 else None), (paths[i + 1] if i + 1 < len(paths) else None)
+
+
+def header(text: str) -> None:
+    """A section heading: what ``st.header`` draws, as Markdown (``## text``). See ``subheader``."""
+    st.markdown("## " + text)
+
+
+def subheader(text: str) -> None:
+    """A heading within a section: what ``st.subheader`` draws, as Markdown (``### text``).
+
+    The page looks the same (pixel-identical screenshots), but a heading element re-renders in
+    full (~15 components) on every commit of every step, and a Markdown one does not: on Softmax
+    ~5 ms a step (bench/README.md)."""
+    st.markdown("### " + text)
+
+
+def _drop_unknown_params() -> None:
+    """Link parameters no control on this page reads: drop them from the URL, with a notice."""
+    known = {"lang", "present"} | {str(k) for k in st.session_state.keys()}
+    unknown = [k for k in st.query_params.keys() if k not in known]
+    if unknown:
+        for key in unknown:
+            st.query_params.pop(key, None)
+        st.toast(t("common.unknown_params", names=", ".join(k[:30] for k in unknown[:5])), icon="ℹ️")
+
+
+def page_links(page_id: str) -> None:
+    """The end of every page: unknown link parameters noticed, then ← previous / next → links."""
+    _drop_unknown_params()
+    order = [START, *LESSONS]
+    ids = [p.id for p in order]
+    if page_id not in ids:
+        return
+    i = ids.index(page_id)
+    cols = st.columns(2)
+    if i > 0:
+        prev = order[i - 1]
+        cols[0].page_link(prev.file, label="← " + t(f"{prev.id}.nav"), icon=prev.icon)
+    if i + 1 < len(order):
+        nxt = order[i + 1]
+        cols[1].page_link(nxt.file, label=t(f"{nxt.id}.nav") + " →", icon=nxt.icon)
