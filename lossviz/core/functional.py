@@ -15,57 +15,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from lossviz.core import _checks
+from lossviz.core.activations import (  # noqa: F401 - part of this module's API, as in torch.nn.functional
+    WIDE,
+    _exp_opmath,
+    log_sigmoid,
+    log_softmax,
+    logsumexp,
+    sigmoid,
+    softmax,
+    softplus,
+)
 from lossviz.core.dtypes import as_floating, opmath, round_to
-from lossviz.core.errors import LossIndexError, LossRuntimeError, LossValueError
 
-REDUCTIONS = ("none", "mean", "sum")
-# Each kernel is computed in float64 and rounded once to the input's dtype: the correctly
-# rounded result, within an ulp of torch's. Only sigmoid and the naive forms compute in
-# torch's own opmath (float32 below float64), because their failures come from that rounding.
-WIDE = np.float64
+REDUCTIONS = _checks.REDUCTIONS
 LOG_CLAMP = -100.0  # BCELoss clamps each log at -100 (torch docs, BCELoss)
 # torch's binary_cross_entropy_backward divides by max(x(1-x), EPS), with EPS a C++ float
 # constant (`constexpr float EPSILON = 1e-12`): 1e-12 rounded to float32, also in float64.
 BCE_GRAD_EPS = float(np.float32(1e-12))
-
-
-# ---------------------------------------------------------------- helpers ----
-
-
-def _check_reduction(reduction: str) -> None:
-    """Differs from PyTorch: torch's deprecated alias "elementwise_mean" (a warning, then "mean") is rejected."""
-    if reduction not in REDUCTIONS:
-        raise LossValueError(
-            "bad_reduction", f"{reduction} is not a valid value for reduction", reduction=reduction
-        )
-
-
-def _shape(a: np.ndarray) -> str:
-    return "torch.Size([" + ", ".join(str(s) for s in np.shape(a)) + "])"
-
-
-def _broadcast_to_input(name: str, w: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Broadcast ``w`` against ``shape`` from the right, as torch's in-place ``loss.mul_(w)``."""
-    try:
-        out = np.broadcast_shapes(np.shape(w), shape)
-    except ValueError:
-        raise LossRuntimeError(
-            "broadcast",
-            f"The size of {name} {list(np.shape(w))} does not broadcast against the target "
-            f"size {list(shape)}: sizes must match from the right or be 1",
-            name=name,
-            got=list(np.shape(w)),
-            shape=list(shape),
-        ) from None
-    if out != tuple(shape):
-        raise LossRuntimeError(
-            "broadcast",
-            f"output with shape {list(shape)} doesn't match the broadcast shape {list(out)}",
-            name=name,
-            got=list(np.shape(w)),
-            shape=list(shape),
-        )
-    return np.broadcast_to(w, shape)
 
 
 def _reduce(loss: np.ndarray, reduction: str, dtype: np.dtype) -> np.ndarray:
@@ -90,88 +57,9 @@ def _reduce(loss: np.ndarray, reduction: str, dtype: np.dtype) -> np.ndarray:
         return round_to(total / n, dtype)
 
 
-def _exp_opmath(x: np.ndarray) -> np.ndarray:
-    """exp(x) rounded once to torch's opmath dtype, as glibc's ``expf`` (and, within an ulp,
-    torch's vectorised exp) returns it; numpy's own float32 exp is off by an ulp for ~40 % of inputs.
-    """
-    return round_to(np.exp(x.astype(WIDE)), opmath(x.dtype))
-
-
 def _scale_for(reduction: str, numel: int) -> float:
     """d(reduced)/d(element) for an unweighted mean or a sum."""
     return 1.0 / numel if reduction == "mean" and numel else 1.0
-
-
-# --------------------------------------------------- activations, stable ----
-
-
-def sigmoid(input, *, dtype=None) -> np.ndarray:
-    """σ(x) = 1 / (1 + exp(-x)), computed as torch does (it never overflows to NaN).
-
-    In float32 σ(x) rounds to exactly 1.0 from x ≈ 16.6355 (24·ln 2) and to 0 below
-    x ≈ -88.72, where exp(-x) overflows; torch returns the same numbers.
-
-    >>> float(sigmoid(0.0))
-    0.5
-    """
-    x = as_floating(input, dtype)
-    with np.errstate(over="ignore"):
-        return round_to(1.0 / (1.0 + _exp_opmath(-x)), x.dtype)  # each op rounded to opmath
-
-
-def log_sigmoid(input, *, dtype=None) -> np.ndarray:
-    """log σ(x), stable: never -inf for finite x.
-
-    >>> float(log_sigmoid(-1000.0))
-    -1000.0
-    """
-    x = as_floating(input, dtype)
-    xo = x.astype(WIDE)
-    return round_to(-np.logaddexp(0.0, -xo), x.dtype)  # log σ(x) without overflow
-
-
-def softplus(input, *, dtype=None) -> np.ndarray:
-    """softplus(x) = log(1 + exp(x)) = -log σ(-x), stable."""
-    x = as_floating(input, dtype)
-    xo = x.astype(WIDE)
-    return round_to(np.logaddexp(0.0, xo), x.dtype)
-
-
-def logsumexp(input, dim: int = -1, *, dtype=None) -> np.ndarray:
-    """log Σ exp(x) along ``dim`` with the max shift; an infinite max is not subtracted (as torch).
-
-    >>> float(logsumexp([1000.0, 1000.0]))  # doctest: +ELLIPSIS
-    1000.693147...
-    """
-    x = as_floating(input, dtype)
-    xo = x.astype(WIDE)
-    m = xo.max(axis=dim, keepdims=True)
-    m = np.where(np.isinf(m), 0.0, m)  # torch: do not shift by ±inf
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.log(np.exp(xo - m).sum(axis=dim, keepdims=True)) + m
-    return round_to(np.squeeze(out, axis=dim), x.dtype)
-
-
-def softmax(input, dim: int = -1, *, dtype=None) -> np.ndarray:
-    """softmax along ``dim``, with the max shift: exp(x - max) / Σ exp(x - max).
-
-    >>> softmax([0.0, 0.0]).tolist()
-    [0.5, 0.5]
-    """
-    x = as_floating(input, dtype)
-    xo = x.astype(WIDE)
-    with np.errstate(invalid="ignore", over="ignore"):
-        e = np.exp(xo - xo.max(axis=dim, keepdims=True))
-        return round_to(e / e.sum(axis=dim, keepdims=True), x.dtype)
-
-
-def log_softmax(input, dim: int = -1, *, dtype=None) -> np.ndarray:
-    """log softmax along ``dim``: (x - max) - log Σ exp(x - max)."""
-    x = as_floating(input, dtype)
-    xo = x.astype(WIDE)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        shifted = xo - xo.max(axis=dim, keepdims=True)
-        return round_to(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)), x.dtype)
 
 
 # ---------------------------------------------------------- naive forms ----
@@ -225,34 +113,6 @@ def naive_bce_from_logits_grad(input, target, weight=None, reduction: str = "mea
 # ------------------------------------------------------------ BCELoss ----
 
 
-def _bce_prepare(input, target, weight):
-    x = as_floating(input)
-    y = np.asarray(target)
-    if y.shape != x.shape:
-        raise LossValueError(
-            "size_mismatch",
-            f"Using a target size ({_shape(y)}) that is different to the input size "
-            f"({_shape(x)}) is deprecated. Please ensure they have the same size.",
-            input=list(x.shape),
-            target=list(y.shape),
-        )
-    if y.dtype.kind != "f" and y.dtype.name != "bfloat16":
-        raise LossRuntimeError(
-            "target_dtype",
-            f"Found dtype {y.dtype.name} but expected {x.dtype.name}: BCE targets must be floating point",
-            got=y.dtype.name,
-            expected=x.dtype.name,
-        )
-    y = y.astype(x.dtype)
-    w = None if weight is None else _broadcast_to_input("weight", as_floating(weight, x.dtype), x.shape)
-    xo, yo = x.astype(WIDE), y.astype(WIDE)
-    if not ((xo >= 0) & (xo <= 1)).all():  # NaN fails too
-        raise LossRuntimeError("input_range", "all elements of input should be between 0 and 1")
-    if not ((yo >= 0) & (yo <= 1)).all():
-        raise LossRuntimeError("target_range", "all elements of target should be between 0 and 1")
-    return x, y, w
-
-
 def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") -> np.ndarray:
     """BCELoss on probabilities, with torch's log clamp at -100.
 
@@ -275,8 +135,8 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
     >>> float(binary_cross_entropy(0.0, 1.0))  # log(0) is clamped: BCE(0, 1) = 100
     100.0
     """
-    _check_reduction(reduction)
-    x, y, w = _bce_prepare(input, target, weight)
+    _checks.check_reduction(reduction)
+    x, y, w = _checks.bce_inputs(input, target, weight)
     xo, yo = x.astype(WIDE), y.astype(WIDE)
     r = lambda a: round_to(a, x.dtype).astype(WIDE)  # noqa: E731 torch rounds each op
     with np.errstate(divide="ignore"):
@@ -293,8 +153,8 @@ def binary_cross_entropy_grad(input, target, weight=None, reduction: str = "mean
 
     Not clamped like the forward: at x = 0, y = 1 the gradient is ≈ -1e12 (÷ numel for mean).
     """
-    _check_reduction(reduction)
-    x, y, w = _bce_prepare(input, target, weight)
+    _checks.check_reduction(reduction)
+    x, y, w = _checks.bce_inputs(input, target, weight)
     xo, yo = x.astype(WIDE), y.astype(WIDE)
     scale = _scale_for(reduction, x.size)
     eps = float(round_to(np.asarray(BCE_GRAD_EPS), x.dtype))  # the C++ constant in scalar_t: 0 in float16
@@ -306,36 +166,6 @@ def binary_cross_entropy_grad(input, target, weight=None, reduction: str = "mean
 
 
 # -------------------------------------------------- BCEWithLogitsLoss ----
-
-
-def _bcel_prepare(input, target, weight, pos_weight):
-    x = as_floating(input)
-    y = np.asarray(target)
-    if y.shape != x.shape:
-        raise LossValueError(
-            "size_mismatch",
-            f"Target size ({_shape(y)}) must be the same as input size ({_shape(x)})",
-            input=list(x.shape),
-            target=list(y.shape),
-        )
-    y = y.astype(x.dtype)
-    p = None
-    if pos_weight is not None:
-        p = as_floating(pos_weight, x.dtype)
-        try:
-            np.broadcast_shapes(p.shape, y.shape)
-        except ValueError:
-            raise LossRuntimeError(
-                "pos_weight_shape",
-                f"The size of tensor a ({p.shape[-1] if p.ndim else 1}) must match the size of "
-                f"tensor b ({y.shape[-1] if y.ndim else 1}) at non-singleton dimension "
-                f"{max(y.ndim, p.ndim) - 1}",
-                got=list(p.shape),
-                shape=list(y.shape),
-            ) from None
-        p = _broadcast_to_input("pos_weight", p, x.shape)
-    w = None if weight is None else _broadcast_to_input("weight", as_floating(weight, x.dtype), x.shape)
-    return x, y, w, p
 
 
 def binary_cross_entropy_with_logits(
@@ -360,8 +190,8 @@ def binary_cross_entropy_with_logits(
     >>> round(float(binary_cross_entropy_with_logits(0.5, 2.0)), 4)  # a target of 2: negative
     -0.0259
     """
-    _check_reduction(reduction)
-    x, y, w, p = _bcel_prepare(input, target, weight, pos_weight)
+    _checks.check_reduction(reduction)
+    x, y, w, p = _checks.bce_with_logits_inputs(input, target, weight, pos_weight)
     if x.dtype != np.float64:
         return _reduce(_bce_with_logits_elements_low(x, y, w, p), reduction, x.dtype)
     ot = WIDE
@@ -403,8 +233,8 @@ def binary_cross_entropy_with_logits_grad(
     input, target, weight=None, reduction: str = "mean", pos_weight=None
 ) -> np.ndarray:
     """d loss / d logits: ``w [ (p y + 1 - y) σ(x) - p y ]``; with p = 1 it is ``w (σ(x) - y)``."""
-    _check_reduction(reduction)
-    x, y, w, p = _bcel_prepare(input, target, weight, pos_weight)
+    _checks.check_reduction(reduction)
+    x, y, w, p = _checks.bce_with_logits_inputs(input, target, weight, pos_weight)
     ot = WIDE
     yo = y.astype(ot)
     s = sigmoid(x).astype(ot)  # σ in the input's dtype, as torch's backward: exactly 1.0 at x ≥ 16.64 (float32)
@@ -421,102 +251,9 @@ def binary_cross_entropy_with_logits_grad(
 # --------------------------------------------------- CrossEntropyLoss ----
 
 
-def _ce_prepare(input, target, weight, ignore_index, label_smoothing):
-    """Validate like torch; return logits with classes last, the target kind and arrays."""
-    x = as_floating(input)
-    if x.ndim == 0:
-        # torch reads the class dim 1 of a 0-d input and fails with IndexError
-        raise LossIndexError("ce_scalar_input", "Dimension out of range (expected to be in range of [-1, 0], but got 1)")
-    class_dim = 0 if x.ndim == 1 else 1
-    n_classes = x.shape[class_dim]
-    t = np.asarray(target)
-    w = None
-    if weight is not None:
-        w = as_floating(weight, x.dtype)
-        if w.ndim != 1 or w.size != n_classes:
-            raise LossRuntimeError(
-                "ce_weight_shape",
-                f"weight tensor should be defined either for all {n_classes} classes or no "
-                f"classes but got weight tensor of shape: {list(w.shape)}",
-                classes=n_classes,
-                got=list(w.shape),
-            )
-    xl = x if class_dim == x.ndim - 1 else np.moveaxis(x, class_dim, -1)  # classes last
-    if t.shape == x.shape:
-        if not (t.dtype.kind == "f" or t.dtype.name == "bfloat16"):
-            raise LossRuntimeError(
-                "ce_prob_dtype",
-                f"Expected floating point type for target with class probabilities, got {t.dtype.name}",
-                got=t.dtype.name,
-            )
-        if ignore_index >= 0:
-            raise LossRuntimeError(
-                "ce_prob_ignore", "ignore_index is not supported for floating point target"
-            )
-        if label_smoothing > 1.0:
-            raise LossRuntimeError(
-                "smoothing_range",
-                f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}",
-                got=label_smoothing,
-            )
-        return "prob", xl, np.moveaxis(t.astype(x.dtype), class_dim, -1), w, n_classes
-    if t.dtype.kind == "f" or t.dtype.name == "bfloat16" or t.dtype == bool:
-        raise LossRuntimeError(
-            "ce_index_dtype",
-            f"expected target dtype to be Long or Byte, but got {t.dtype.name.capitalize()}",
-            got=t.dtype.name,
-        )
-    if x.ndim == 1:
-        if t.ndim > 1:
-            raise LossRuntimeError(
-                "ce_target_size",
-                "0D or 1D target tensor expected, multi-target not supported",
-                expected=[],
-                got=list(t.shape),
-            )
-        if t.ndim != 0:
-            raise LossValueError(
-                "ce_batch",
-                f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({t.shape[0] if t.ndim else 1}).",
-                input=x.shape[0],
-                target=t.shape[0] if t.ndim else 1,
-            )
-    elif t.ndim == 0 or x.shape[0] != t.shape[0]:
-        raise LossValueError(
-            "ce_batch",
-            f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({t.shape[0] if t.ndim else 1}).",
-            input=x.shape[0],
-            target=t.shape[0] if t.ndim else 1,
-        )
-    elif t.shape != x.shape[:1] + x.shape[2:]:
-        expected = list(x.shape[:1] + x.shape[2:])
-        raise LossRuntimeError(
-            "ce_target_size",
-            f"Expected target size {expected}, got {list(t.shape)}",
-            expected=expected,
-            got=list(t.shape),
-        )
-    t = t.astype(np.int64)
-    bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        raise LossIndexError(
-            "ce_index_range",
-            f"Target {int(t[bad].flat[0])} is out of bounds.",
-            target=int(t[bad].flat[0]),
-            classes=n_classes,
-        )
-    if label_smoothing > 1.0:
-        raise LossRuntimeError(
-            "smoothing_range",
-            f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}",
-            got=label_smoothing,
-        )
-    return "index", xl, t, w, n_classes
-
-
 def _ce_parts(input, target, weight, ignore_index, label_smoothing):
     """Shared by loss and gradient: per-sample coefficients of the target distribution."""
-    kind, xl, t, w, n_classes = _ce_prepare(input, target, weight, ignore_index, label_smoothing)
+    kind, xl, t, w, n_classes = _checks.cross_entropy_inputs(input, target, weight, ignore_index, label_smoothing)
     dtype = xl.dtype
     ot = WIDE
     xo = xl.astype(ot)
@@ -557,7 +294,7 @@ def cross_entropy(
     >>> round(float(cross_entropy([0.8, 0.2, 0.4], 0)), 6)
     0.797116
     """
-    _check_reduction(reduction)
+    _checks.check_reduction(reduction)
     kind, xo, t, wc, weighted, C, eps, dtype = _ce_parts(input, target, weight, ignore_index, label_smoothing)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         lsm = log_softmax(xo, -1)  # shifts by the max even when it is +inf: NaN row, as torch
@@ -603,7 +340,7 @@ def cross_entropy_grad(
     With label smoothing (index targets): ``(1-ε) w[y](p - e_y) + (ε/C)(p Σ_c w_c - w)``.
     Probability targets: ``p Σ_c w_c y_c - w ∘ y`` (÷ N for mean). Same shape as ``input``.
     """
-    _check_reduction(reduction)
+    _checks.check_reduction(reduction)
     kind, xo, t, wc, weighted, C, eps, dtype = _ce_parts(input, target, weight, ignore_index, label_smoothing)
     class_dim = 0 if np.ndim(input) == 1 else 1
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
