@@ -31,10 +31,12 @@ chromium:
 run: setup
 	$(PY) -m lossviz.ui.launch --server.port $(PORT)
 
-# Unit and AppTest layers in parallel, then the real-browser layer on its own (it starts servers).
+# Lint (incl. the streamlit boundary), unit, claim and AppTest layers in parallel, the doctests of lossviz,
+# then the real-browser layer on its own (it starts servers).
 test: dev-setup
 	$(PY) -m ruff check .
-	$(PY) -m pytest tests/unit tests/app -n 2 -q
+	$(PY) -m pytest tests/unit tests/app tests/claims -n 2 -q
+	$(PY) -m pytest --doctest-modules lossviz -q -p no:cacheprovider
 	$(PY) -m pytest tests/e2e -q
 
 bench: dev-setup

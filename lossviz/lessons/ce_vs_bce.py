@@ -14,6 +14,7 @@ def ce_vs_bce_view(pred, label) -> dict:
     BCE reads ``pred`` as independent probabilities; CE (shapes equal: the soft-target
     path) reads it as the logits of one sample and softmaxes it.
 
+    >>> from lossviz.text import fmt
     >>> v = ce_vs_bce_view([0.8, 0.2, 0.4], [1.0, 0.0, 0.0])
     >>> fmt.value(v["bce"]), fmt.value(v["ce"])
     ('0.3190375864505768', '0.7971159815788269')

@@ -93,7 +93,7 @@ def saturation(dtype: str) -> Saturation:
 
     >>> s = saturation("float32")
     >>> s.sigmoid_one, round(s.jump_from, 4)
-    (16.635532379150390625, 15.9424)
+    (16.63553237915039, 15.9424)
     """
     dt = resolve(dtype)
     one = _smallest_positive(lambda x: F.sigmoid(x) == 1.0, dt)
