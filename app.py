@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from lossviz import ui
-from lossviz.lessons.syllabus import EXTRA, LESSONS, START
+from lossviz.lessons.syllabus import EXTRA, LESSONS, SECTIONS, START
 
 st.set_page_config(page_title="LossViz", page_icon="📉", layout="wide")
 
@@ -32,11 +32,9 @@ def _pages(lessons) -> list[st.Page]:
 
 
 ROOT = Path(__file__).parent
-sections = {
-    ui.t("nav.start"): [_page(START, default=True)],
-    ui.t("nav.binary"): _pages(LESSONS[:5]),
-    ui.t("nav.multiclass"): _pages(LESSONS[5:]),
-    ui.t("nav.reference"): _pages(EXTRA),
-}
-sections = {title: pages for title, pages in sections.items() if pages}
+sections = {ui.t("nav.start"): [_page(START, default=True)]}
+for section in SECTIONS[1:]:
+    pages = _pages(lesson for lesson in (*LESSONS, *EXTRA) if lesson.section == section)
+    if pages:
+        sections[ui.t(f"nav.{section}")] = pages
 st.navigation(sections).run()

@@ -1,12 +1,13 @@
 """Screenshot every page in headless Chromium: both languages, desktop and phone width.
 
-    .venv/bin/python tools/screenshots.py http://localhost:8501 out/ [url_path ...]
+    .venv/bin/python tools/screenshots.py http://localhost:8501 out/ [url_path ...] [--lang en] [--width 1280]
 
 Writes <out>/<page>_<lang>_<width>.png and prints any page that showed an exception.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -40,16 +41,23 @@ def _settled_height(page, *, timeout_s: float = 20.0) -> int:
 
 
 def main() -> None:
-    base, out = sys.argv[1].rstrip("/"), Path(sys.argv[2])
-    only = set(sys.argv[3:])
+    ap = argparse.ArgumentParser()
+    ap.add_argument("base")
+    ap.add_argument("out", type=Path)
+    ap.add_argument("only", nargs="*", help="url paths (default: every page)")
+    ap.add_argument("--lang", action="append", choices=("en", "zh"), help="default: both")
+    ap.add_argument("--width", action="append", type=int, choices=(1280, 375), help="default: both")
+    args = ap.parse_args()
+    base, out, only = args.base.rstrip("/"), args.out, set(args.only)
+    sizes = [(w, h) for w, h in ((1280, 900), (375, 800)) if not args.width or w in args.width]
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for page_def in all_pages():
             if only and page_def.url_path not in only:
                 continue
-            for lang in ("en", "zh"):
-                for width, height in ((1280, 900), (375, 800)):
+            for lang in args.lang or ("en", "zh"):
+                for width, height in sizes:
                     page = browser.new_page(viewport={"width": width, "height": height})
                     page.goto(f"{base}/{page_def.url_path}?lang={lang}")
                     page.wait_for_selector("[data-testid=stAppViewContainer]")

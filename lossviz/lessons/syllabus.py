@@ -18,22 +18,26 @@ class Lesson:
     file: str  # path of the page script, relative to the project root
     url_path: str  # fixed, language-neutral, hyphenated
     icon: str  # an emoji: material icons would fetch a font from the internet
+    section: str = "reference"  # the navigation section (catalog key nav.<section>)
 
 
-START = Lesson("start", "pages/start_here.py", "", "🏠")
+START = Lesson("start", "pages/start_here.py", "", "🏠", "start")
 LESSONS: tuple[Lesson, ...] = (
-    Lesson("sigmoid_bce", "pages/l01_sigmoid_bce.py", "sigmoid-bce", "📈"),
-    Lesson("bce_vs_logits", "pages/l02_bce_vs_logits.py", "bce-vs-logits", "⚖️"),
-    Lesson("stability", "pages/l03_stability.py", "stability-lab", "🧪"),
-    Lesson("weights", "pages/l04_weights.py", "weights-reduction", "🏋️"),
-    Lesson("negative", "pages/l05_negative_loss.py", "negative-loss", "➖"),
-    Lesson("softmax_ce", "pages/l06_softmax_ce.py", "softmax-ce", "📊"),
-    Lesson("ce_vs_bce", "pages/l07_ce_vs_bce.py", "ce-vs-bce", "🔀"),
-    Lesson("ce_options", "pages/l08_ce_options.py", "ce-weights-smoothing", "🎛️"),
-    Lesson("mistakes", "pages/l09_mistakes.py", "common-mistakes", "🐞"),
-    Lesson("train", "pages/l10_train.py", "train-it", "🏃"),
+    Lesson("sigmoid_bce", "pages/l01_sigmoid_bce.py", "sigmoid-bce", "📈", "binary"),
+    Lesson("bce_vs_logits", "pages/l02_bce_vs_logits.py", "bce-vs-logits", "⚖️", "binary"),
+    Lesson("stability", "pages/l03_stability.py", "stability-lab", "🧪", "binary"),
+    Lesson("weights", "pages/l04_weights.py", "weights-reduction", "🏋️", "binary"),
+    Lesson("negative", "pages/l05_negative_loss.py", "negative-loss", "➖", "binary"),
+    Lesson("softmax_ce", "pages/l06_softmax_ce.py", "softmax-ce", "📊", "multiclass"),
+    Lesson("ce_vs_bce", "pages/l07_ce_vs_bce.py", "ce-vs-bce", "🔀", "multiclass"),
+    Lesson("ce_options", "pages/l08_ce_options.py", "ce-weights-smoothing", "🎛️", "multiclass"),
+    Lesson("mistakes", "pages/l09_mistakes.py", "common-mistakes", "🐞", "multiclass"),
+    Lesson("train", "pages/l10_train.py", "train-it", "🏃", "multiclass"),
 )
 EXTRA: tuple[Lesson, ...] = (Lesson("glossary", "pages/ref_glossary.py", "glossary", "📖"),)
+
+
+SECTIONS = ("start", "binary", "multiclass", "why", "reference")  # navigation order
 
 
 def all_pages() -> tuple[Lesson, ...]:
