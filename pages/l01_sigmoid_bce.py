@@ -82,7 +82,7 @@ def small_tensor() -> None:
         else:
             ui.metric_row([(t("sigmoid_bce.reduced", reduction=red), fmt.value(total)), (t("sigmoid_bce.numel"), str(xt.size))])
         if not np.all((yt >= 0) & (yt <= 1)):
-            st.warning(t("sigmoid_bce.target_outside"), icon="⚠️")
+            st.warning(t("sigmoid_bce.target_outside", lesson=t("negative.title")), icon="⚠️")
         headers = {k: t(f"sigmoid_bce.col_{k}") for k in ("element", "x", "sigma", "y", "loss", "grad")}
         headers["grad"] = t("sigmoid_bce.col_grad", reduction=red)
         st.caption(t("common.element_table"))

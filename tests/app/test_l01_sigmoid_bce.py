@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+from lossviz.text.i18n import catalog
 from tests.app.helpers import headings, metric_pairs, open_page, tables, texts
 
 BCE = torch.nn.functional.binary_cross_entropy_with_logits
@@ -84,11 +85,12 @@ def test_unreadable_or_mismatched_tensor_gives_a_translated_message():
     assert not at.exception and "形状" in at.error[0].value
 
 
-def test_targets_outside_0_1_warn_about_negative_losses():
-    """Test that a label of 2 is accepted (as torch does) with a pointer to the negative-loss lesson."""
-    at = open_page("sigmoid_bce")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_targets_outside_0_1_warn_about_negative_losses(lang):
+    """Test that a label of 2 is accepted (as torch does) with a pointer that quotes lesson 5's real title."""
+    at = open_page("sigmoid_bce", lang)
     at.text_input(key="sb_ty").input("2, 0, 1, 0; 0, 1, 1, 0").run()
-    assert not at.exception and "negative" in at.warning[0].value
+    assert not at.exception and catalog(lang)["negative.title"] in at.warning[0].value
 
 
 def test_infinite_logit_gives_torchs_nan():
