@@ -1,0 +1,10 @@
+"""The loss doctor: read a learner's own tensors and loss call, run torch, explain the number.
+
+``parse_tensor`` reads pasted text, ``load_tensors`` an uploaded ``.npy``/``.pt``,
+``parse_loss_call`` a pasted loss line; ``explain`` runs the call and diagnoses it.
+Nothing here imports streamlit; torch is imported only when a call runs.
+"""
+
+from lossviz.doctor.parse import ParseError, parse_tensor
+
+__all__ = ["ParseError", "parse_tensor"]
