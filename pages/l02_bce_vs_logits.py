@@ -77,9 +77,10 @@ def lesson() -> None:
             st.error(t("bce_vs_logits.parted_clamp", dtype=dtype, one=fmt.value(sat.sigmoid_one), zero=fmt.value(sat.sigmoid_zero)), icon="💥")
         else:
             st.warning(t("bce_vs_logits.parted_rounding", dtype=dtype), icon="🔍")
-        if parting is not None:
-            st.caption(t("bce_vs_logits.parting", scale=fmt.cell(parting[0], 4), element=fmt.element_label(parting[1]),
-                         x=fmt.cell(x0[parting[1]]), one=fmt.value(sat.sigmoid_one), dtype=dtype))
+        if parting is not None:  # a positive logit breaks at σ == 1, a negative one at σ == 0
+            st.caption(t("bce_vs_logits.parting" if x0[parting[1]] > 0 else "bce_vs_logits.parting_zero",
+                         scale=fmt.cell(parting[0], 4), element=fmt.element_label(parting[1]), x=fmt.cell(x0[parting[1]]),
+                         one=fmt.value(sat.sigmoid_one), zero=fmt.value(sat.sigmoid_zero), dtype=dtype))
 
         cols = ("element", "x", "y", "sigma", "naive", "stable", "diff", "reason")
         st.caption(t("common.element_table") + " — " + t("bce_vs_logits.table_hint"))
@@ -101,7 +102,8 @@ def lesson() -> None:
     )
     ui.record_tasks("bce_vs_logits", {
         "t1": "clamp_one" in reasons,
-        "t2": dtype == "float16" and "clamp_one" in reasons and parting is not None and scale < parting[0] + 0.1,
+        "t2": dtype == "float16" and "clamp_one" in reasons and parting is not None and x0[parting[1]] > 0
+              and scale < parting[0] + 0.1,
     })
 
 
