@@ -5,6 +5,8 @@
 Nothing here imports streamlit; torch is imported only when a call runs.
 """
 
+from lossviz.doctor.call import LossCall, parse_loss_call
+from lossviz.doctor.files import load_tensors
 from lossviz.doctor.parse import ParseError, parse_tensor
 
-__all__ = ["ParseError", "parse_tensor"]
+__all__ = ["LossCall", "ParseError", "load_tensors", "parse_loss_call", "parse_tensor"]
