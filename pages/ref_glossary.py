@@ -17,6 +17,7 @@ entries = [
     {
         "en": translate("en", f"glossary.term_{term}"),
         "zh": translate("zh", f"glossary.term_{term}"),
+        "avoid": t("glossary.avoid", variants="、".join(glossary.AVOID_ZH[term])) if term in glossary.AVOID_ZH else "",
         "definition": t(f"glossary.def_{term}"),
         "lesson": t(f"{lesson}.nav"),
         "url": f"{by_id(lesson).url_path}?lang={lang}",

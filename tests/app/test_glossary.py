@@ -2,7 +2,7 @@
 
 import pytest
 
-from lossviz.lessons.glossary import TERMS
+from lossviz.lessons.glossary import AVOID_ZH, TERMS
 from lossviz.text.i18n import catalog
 from tests.app.helpers import open_page, texts
 
@@ -21,8 +21,10 @@ def test_glossary_runs_and_lists_every_term_in_both_languages(lang):
         assert catalog("en")[f"glossary.term_{term}"] in table
         assert catalog("zh")[f"glossary.term_{term}"] in table
         assert catalog(lang)[f"glossary.def_{term}"].replace("|", "\\|") in table
-    for en, zh in [("logit", "逻辑值"), ("binary cross-entropy", "二元交叉熵"), ("label smoothing", "标签平滑")]:
-        assert f"**{en}**<br>{zh} |" in table
+    for en, zh in [("logit", "logit（对数几率）"), ("binary cross-entropy", "二元交叉熵"), ("label smoothing", "标签平滑")]:
+        assert f"**{en}**<br>{zh}" in table
+    avoid = catalog(lang)["glossary.avoid"].format(variants="、".join(AVOID_ZH["logit"]))
+    assert f"**logit**<br>logit（对数几率）<br><small>{avoid}</small> |" in table  # the variants not to use
 
 
 def test_search_filters_the_table():
@@ -33,6 +35,13 @@ def test_search_filters_the_table():
     rows = [r for r in _table(at).splitlines()[2:]]
     assert len(rows) == 1 and "**reduction**" in rows[0]
     assert f"1 of {len(TERMS)} terms" in texts(at)
+
+
+def test_search_finds_a_term_by_a_variant_it_replaces():
+    """Test that a learner who searches an avoided variant (逻辑值) finds the term that replaces it (logit)."""
+    at = open_page("glossary", "zh", gl_q="逻辑值")
+    rows = _table(at).splitlines()[2:]
+    assert len(rows) == 1 and "**logit**<br>logit（对数几率）" in rows[0]
 
 
 def test_search_without_match_says_so():
