@@ -15,6 +15,7 @@ from lossviz.classroom.model import (
     PollFull,
     PollKind,
     PollNotFound,
+    StoreUnavailable,
     TooManyPolls,
 )
 from lossviz.classroom.store import DEFAULT_TTL_S, PollStore, normalize_code
@@ -37,6 +38,7 @@ __all__ = [
     "PollKind",
     "PollNotFound",
     "PollStore",
+    "StoreUnavailable",
     "TooManyPolls",
     "database_url",
     "normalize_code",

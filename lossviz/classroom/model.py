@@ -73,6 +73,12 @@ class TooManyPolls(PollError):
     reason = "too_many_polls"
 
 
+class StoreUnavailable(PollError):
+    """The database did not answer in time (down, restarting, or locked too long): try again shortly."""
+
+    reason = "unavailable"
+
+
 class InvalidValue(PollError, ValueError):
     """The answer is not a number, not finite, not an option, or out of the poll's range."""
 

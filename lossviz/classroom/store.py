@@ -38,6 +38,7 @@ from lossviz.classroom.model import (
     PollFull,
     PollKind,
     PollNotFound,
+    StoreUnavailable,
     TooManyPolls,
     check_key,
     check_params,
@@ -103,10 +104,17 @@ class PollStore:
 
     @contextmanager
     def _tx(self, *, write: bool) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            conn.execution_options(lossviz_write=write)
-            with conn.begin():
-                yield conn
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(lossviz_write=write)
+                with conn.begin():
+                    yield conn
+        except sa.exc.IntegrityError:
+            raise
+        except (sa.exc.DBAPIError, sa.exc.TimeoutError) as e:  # database down, locked too long, pool exhausted
+            raise StoreUnavailable(
+                f"the poll database did not answer: {type(e.orig if hasattr(e, 'orig') else e).__name__}"
+            ) from e
 
     # -- polls -------------------------------------------------------------------------------------
 
@@ -237,7 +245,7 @@ class PollStore:
                     .returning(p.n_answers)
                 ).scalar_one_or_none()
                 if bumped is None:
-                    self._why_refused(conn, poll.code, now)
+                    return self._why_refused(conn, poll.code, now, voter_hash)
                 conn.execute(
                     db.answers.insert().values(poll_code=poll.code, voter_hash=voter_hash, value=x, answered_at=now)
                 )
@@ -247,7 +255,8 @@ class PollStore:
             return AnswerResult(AnswerStatus.ALREADY_ANSWERED, self.count(poll.code))
 
     @staticmethod
-    def _why_refused(conn: Connection, code: str, now: float) -> None:
+    def _why_refused(conn: Connection, code: str, now: float, voter_hash: str) -> AnswerResult:
+        """Why the count could not go up: an error, or ALREADY_ANSWERED for a voter of a full poll."""
         row = conn.execute(sa.select(db.polls).where(db.polls.c.code == code)).mappings().one_or_none()
         if row is None:
             raise PollNotFound(f"no poll {code}", code)
@@ -255,6 +264,9 @@ class PollStore:
             raise PollExpired(f"poll {code} has expired", code)
         if row["revealed_at"] is not None:
             raise PollClosed(f"poll {code} was revealed and takes no more answers", code)
+        a = db.answers.c
+        if conn.scalar(sa.select(a.id).where(a.poll_code == code, a.voter_hash == voter_hash)) is not None:
+            return AnswerResult(AnswerStatus.ALREADY_ANSWERED, int(row["n_answers"]))
         raise PollFull(f"poll {code} reached its limit of {row['max_answers']} answers", code)
 
     def has_answered(self, code: str, voter_id: str) -> bool:
