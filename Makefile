@@ -19,13 +19,15 @@ setup: $(VENV)/.installed
 
 dev-setup: $(VENV)/.dev-installed chromium
 
-# Debian's Chromium (real-browser tests) and nginx (replica test), installed only when missing.
+# Debian's Chromium (real-browser tests), nginx (replica test) and postgresql (the poll store's tests
+# start their own cluster from /usr/lib/postgresql/<ver>/bin), installed only when missing.
 # Never Playwright's own browser download: it cannot work offline; the tests use Debian's chromium.
 .PHONY: chromium
 chromium:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
 
 run: setup
