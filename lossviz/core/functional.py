@@ -27,6 +27,7 @@ from lossviz.core.activations import (  # noqa: F401 - part of this module's API
     softplus,
 )
 from lossviz.core.dtypes import as_floating, opmath, round_to
+from lossviz.core.regression import mse_loss, mse_loss_grad  # noqa: F401 - part of this module's API
 
 REDUCTIONS = _checks.REDUCTIONS
 LOG_CLAMP = -100.0  # BCELoss clamps each log at -100 (torch docs, BCELoss)
