@@ -6,7 +6,10 @@ Nothing here imports streamlit; torch is imported only when a call runs.
 """
 
 from lossviz.doctor.call import LossCall, parse_loss_call
+from lossviz.doctor.explain import Explanation, Row, explain
 from lossviz.doctor.files import load_tensors
+from lossviz.doctor.findings import Finding
 from lossviz.doctor.parse import ParseError, parse_tensor
 
-__all__ = ["LossCall", "ParseError", "load_tensors", "parse_loss_call", "parse_tensor"]
+__all__ = ["Explanation", "Finding", "LossCall", "ParseError", "Row", "explain", "load_tensors", "parse_loss_call",
+           "parse_tensor"]
