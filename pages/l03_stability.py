@@ -123,13 +123,15 @@ def softmax_part(dtype: str) -> None:
         fig = softmax_figure(classes, sm["naive"], sm["stable"], labels={"title": t("stability.sm_title", dtype=dtype), "x": t("stability.col_class"),
                                                                           "y": t("stability.probability"), "naive": t("stability.col_sm_naive"), "stable": "softmax"})
         ui.plot(fig, "st_softmax", t("stability.sm_summary", dtype=dtype, limit=fmt.value(sat.exp_inf),
-                                     nan=int(np.isnan(sm["naive"].astype(np.float64)).sum()), n=len(classes)))
+                                     nan=int(np.isnan(sm["naive"].astype(np.float64)).sum()), n=len(classes),
+                                     zero=int(((sm["naive"] == 0) & (sm["stable"] != 0)).sum())))
         ui.code_panel(
             "import torch\n" + codegen.tensor("z", sm["z"], dtype) + "\n"
             + "print((torch.exp(z) / torch.exp(z).sum()).tolist(), torch.softmax(z, dim=0).tolist())",
             key="lv_code_softmax",
         )
-    ui.record_tasks("stability", {"t2": sm is not None and bool(np.isnan(sm["naive"].astype(np.float64)).any())})
+    stable_ok = sm is not None and bool(np.all(np.isfinite(sm["stable"]))) and abs(float(sm["stable"].astype(np.float64).sum()) - 1) < 0.01
+    ui.record_tasks("stability", {"t2": stable_ok and bool(np.isnan(sm["naive"].astype(np.float64)).any())})
 
 
 softmax_part(dtype)

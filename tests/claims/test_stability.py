@@ -1,0 +1,88 @@
+"""Claims of lesson 3, the numerical stability lab, computed with torch (catalog stability, its prose, page l03)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lossviz.lessons import stability as S
+from tests.claims._torch_facts import TORCH_DTYPES, both, both_prose, naive_bce, saturation, stable_bce
+
+DTYPES = tuple(TORCH_DTYPES)
+
+
+def _torch_naive_softmax(z: torch.Tensor) -> torch.Tensor:
+    return torch.exp(z) / torch.exp(z).sum()
+
+
+def _same(a: np.ndarray, b: torch.Tensor, ulps: int = 0) -> bool:
+    """Same NaNs, zeros and infs; finite values equal, or within ``ulps`` units in the last place of b's dtype."""
+    eps = torch.finfo(b.dtype).eps
+    b = b.double().numpy()
+    if not (np.array_equal(np.isnan(a), np.isnan(b)) and np.array_equal(a == 0, b == 0) and np.array_equal(np.isinf(a), np.isinf(b))):
+        return False
+    ok = ~np.isnan(a)
+    return bool(np.all(np.abs(a[ok] - b[ok]) <= ulps * eps * np.abs(b[ok])) or np.array_equal(a[ok], b[ok]))
+
+
+@pytest.mark.parametrize(("dtype", "row"), [("float16", [10.5, 10.5, 1.0]), ("float32", [88.5, 88.5, 1.0]),
+                                            ("bfloat16", [88.5, 88.5, 1.0])])
+def test_naive_softmax_is_all_zero_when_only_the_sum_overflows(dtype, row):
+    """Test that torch's exp(x) / exp(x).sum() is silently [0, 0, 0] when every exp is finite but their sum
+    overflows (float16 [10.5, 10.5, 1], float32 [88.5, 88.5, 1]), that the lab's naive column shows it,
+    and that the prose and the chart summary name this all-zero case besides inf / inf = NaN."""
+    z = torch.tensor(row, dtype=TORCH_DTYPES[dtype])
+    ref = _torch_naive_softmax(z)
+    assert torch.isfinite(torch.exp(z)).all() and torch.isinf(torch.exp(z).sum())
+    assert ref.tolist() == [0.0, 0.0, 0.0]
+    sm = S.softmax_shift(row, 0.0, dtype)
+    assert _same(sm["naive"].astype(np.float64), ref)
+    for s in (*both_prose("stability_softmax"), *both("stability.sm_summary")):
+        assert "inf / inf = NaN" in s and "/ inf = 0" in s, s
+
+
+@settings(max_examples=400, deadline=None)
+@given(row=st.lists(st.floats(-30.0, 30.0).map(lambda v: round(v, 1)), min_size=1, max_size=6),
+       shift=st.integers(-1000, 1000), dtype=st.sampled_from(DTYPES))
+def test_naive_softmax_column_is_torchs(row, shift, dtype):
+    """Test that the lab's naive softmax column is torch's exp(z) / exp(z).sum() in every dtype, over the page's
+    whole range of the shift c (−1000 … 1000) and short rows of logits: the same NaNs and zeros, exact in the
+    16-bit types, within 2 ulps in float32 and float64 (where torch's own sum order depends on the CPU)."""
+    sm = S.softmax_shift(row, float(shift), dtype)
+    z = torch.tensor(sm["z"].astype(np.float64)).to(TORCH_DTYPES[dtype])
+    assert _same(sm["naive"].astype(np.float64), _torch_naive_softmax(z), 0 if dtype in ("float16", "bfloat16") else 2)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_page_shows_torchs_all_zero_naive_softmax(lang):
+    """Test that the lab shows torch's [0, 0, 0] for float16 [10.5, 10.5, 1] (not [0.5, 0.5, 3.7e-5]) and its
+    chart summary counts the three classes that are wrongly 0."""
+    from tests.app.helpers import chart_summaries, open_page, tables
+    at = open_page("stability", lang, st_dtype="float16", st_z="10.5, 10.5, 1")
+    df = tables(at)[-1]
+    ref = _torch_naive_softmax(torch.tensor([10.5, 10.5, 1.0], dtype=torch.float16))
+    assert [float(v) for v in df.iloc[:, 3]] == ref.tolist() == [0.0, 0.0, 0.0]
+    summary = next(s for s in chart_summaries(at) if "x / inf = 0" in s)
+    assert ("3 are wrongly 0" in summary) if lang == "en" else ("3 个被错误地算成 0" in summary)
+
+
+@pytest.mark.parametrize(("params", "done"), [({"st_shift": "90"}, True),
+                                              ({"st_dtype": "float16", "st_z": "100000, 1"}, False),
+                                              ({"st_dtype": "float16", "st_z": "10.5, 10.5, 1"}, False)])
+def test_task_t2_only_when_naive_is_nan_and_stable_sums_to_1(params, done):
+    """Test that task t2 ("naive NaN while the stable softmax still sums to 1") is accepted only in such a state:
+    float32 c = 90 yes; float16 [1e5, 1], where x is inf and torch.softmax is NaN too, no; the all-zero row, no."""
+    from tests.app.helpers import open_page
+    z = torch.tensor([float(v) for v in params.get("st_z", "2, 1, 0.1").split(",")], dtype=TORCH_DTYPES[params.get("st_dtype", "float32")])
+    z = z + float(params.get("st_shift", 0))
+    stable = torch.softmax(z, 0)
+    truth = bool(torch.isnan(_torch_naive_softmax(z)).any()) and bool(torch.isfinite(stable).all()) and abs(stable.double().sum().item() - 1) < 0.01
+    assert truth == done
+    at = open_page("stability", **params)
+    assert ("task_stability_t2" in at.session_state["quiz_done"]) == done
