@@ -100,14 +100,25 @@ class PostgresCluster:
         assert self.root is not None
         return f"postgresql+psycopg://postgres@/{database}?host={self.root}"
 
-    def create_database(self) -> str:
-        """A new, empty database; returns its SQLAlchemy URL."""
+    def _admin(self):
         import psycopg
 
+        return psycopg.connect(host=str(self.root), user="postgres", dbname="postgres", autocommit=True)
+
+    def create_database(self) -> str:
+        """A new, empty database; returns its SQLAlchemy URL."""
         name = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(host=str(self.root), user="postgres", dbname="postgres", autocommit=True) as conn:
+        with self._admin() as conn:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
         return self.url(name)
+
+    def create_schema(self) -> str:
+        """A new, empty schema that the returned URL's connections use (search_path): much cheaper
+        than a database, and just as separate for tables that name no schema."""
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with self._admin() as conn:
+            conn.execute(f'CREATE SCHEMA "{name}"')
+        return f"{self.url()}&options=-csearch_path%3D{name}"
 
     def stop(self) -> None:
         if self.root is None:

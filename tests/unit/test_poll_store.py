@@ -60,10 +60,10 @@ def pg_cluster():
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path):
-    """A fresh, empty database: a SQLite file in a temp dir, or a new database on the session's cluster."""
+    """A fresh, empty database: a SQLite file in a temp dir, or a new schema on the session's cluster."""
     if request.param == "sqlite":
         return str(database_url({"LOSSVIZ_DATA_DIR": str(tmp_path / "data")}))
-    return request.getfixturevalue("pg_cluster").create_database()
+    return request.getfixturevalue("pg_cluster").create_schema()
 
 
 @pytest.fixture
