@@ -92,7 +92,10 @@ class PollStore:
         self.max_answers = max_answers
         self.max_live_polls = max_live_polls
         if create_schema:
-            db.create_schema(engine)
+            try:
+                db.create_schema(engine)
+            except (sa.exc.DBAPIError, sa.exc.TimeoutError) as e:
+                raise _unavailable(e) from e
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **kwargs) -> PollStore:
@@ -112,9 +115,7 @@ class PollStore:
         except sa.exc.IntegrityError:
             raise
         except (sa.exc.DBAPIError, sa.exc.TimeoutError) as e:  # database down, locked too long, pool exhausted
-            raise StoreUnavailable(
-                f"the poll database did not answer: {type(e.orig if hasattr(e, 'orig') else e).__name__}"
-            ) from e
+            raise _unavailable(e) from e
 
     # -- polls -------------------------------------------------------------------------------------
 
@@ -329,6 +330,11 @@ def _check_answer_kind(
     if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
         raise ValueError(f"the range must be finite with min <= max, got [{min_value}, {max_value}]")
     return PollKind.NUMBER, (), lo, hi
+
+
+def _unavailable(e: Exception) -> StoreUnavailable:
+    cause = getattr(e, "orig", None) or e
+    return StoreUnavailable(f"the poll database did not answer ({type(cause).__name__}: {str(cause).strip()[:200]})")
 
 
 def _voter_hash(salt: str, voter_id: object) -> str:

@@ -347,6 +347,8 @@ def test_a_database_that_does_not_answer_is_a_typed_error(tmp_path, db_url, monk
     else:  # a server that is not there
         store.close()
         url = sa.make_url(db_url).set(query={"host": str(tmp_path), "connect_timeout": "2"})
+        with pytest.raises(StoreUnavailable):  # on start, creating the schema
+            PollStore(url)
         store = PollStore(engine=sa.create_engine(url), create_schema=False)
     try:
         with pytest.raises(StoreUnavailable) as e:
