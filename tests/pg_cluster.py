@@ -51,7 +51,13 @@ class PostgresCluster:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
         env["LC_ALL"] = "C"
         proc = subprocess.run(
-            [*self._as, *args], capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL
+            [*self._as, *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            cwd=self.root or "/",  # the postgres user may not be allowed into the caller's directory
         )
         if proc.returncode != 0:
             log = ""
