@@ -24,7 +24,7 @@ import warnings
 import ml_dtypes
 import numpy as np
 
-from lossviz.core.errors import LossValueError
+from lossviz.doctor.errors import ParseError, error_at
 
 MAX_CHARS = 8_000_000  # ~ 500,000 values as torch prints them at full precision
 MAX_ELEMENTS = 1_000_000
@@ -61,37 +61,6 @@ _SPEC = re.compile(
     r"\s*(?:torch\.Size\(\s*)?[(\[]\s*(?P<shape>\d+(?:\s*,\s*\d+)*)?\s*,?\s*[)\]]\s*\)?"
     r"\s*,?\s*(?:dtype\s*=\s*)?(?P<dtype>[A-Za-z_][\w.]*)\s*"
 )
-
-
-class ParseError(LossValueError):
-    """Text that is not a tensor; ``params`` carry ``line`` and ``col`` where reading stopped.
-
-    ``code`` names the kind (catalog key ``error.<code>``): ``doctor_token`` (an unreadable
-    token), ``doctor_ragged`` (rows of different lengths), ``doctor_unclosed``,
-    ``doctor_too_long``, ``doctor_too_many``, ``doctor_too_deep``, ``doctor_summarised``
-    (torch's or numpy's ``...``), ``doctor_dtype``, ``doctor_file`` (an upload), ``doctor_call``
-    (a loss line).
-    """
-
-
-def position(text: str, pos: int) -> tuple[int, int]:
-    """1-based (line, column) of character ``pos``.
-
-    >>> position("[1,\\n x]", 5)
-    (2, 2)
-    """
-    line = text.count("\n", 0, pos) + 1
-    return line, pos - text.rfind("\n", 0, pos)
-
-
-def error_at(code: str, what: str, text: str, pos: int, **params: object) -> ParseError:
-    """A :class:`ParseError` saying ``what`` happened at line/column of ``pos``."""
-    line, col = position(text, pos)
-    token = re.match(r"[^\s,\[\]()]{0,20}|.", text[pos:], re.S)
-    shown = token.group() if token and token.group() else text[pos : pos + 1]
-    where = f"line {line}, column {col}"
-    message = f"{what} at {where}" + (f": {shown!r}" if shown else " (end of text)")
-    return ParseError(code, message, line=line, col=col, token=shown, **params)
 
 
 def dtype_named(name: str, text: str = "", pos: int = 0) -> np.dtype:
@@ -160,7 +129,7 @@ def parse_tensor(
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
-    check_caps(text, max_chars=max_chars, max_elements=max_elements, max_depth=max_depth)
+    check_caps(text, max_chars=max_chars, max_elements=max_elements, max_depth=min(max_depth, 64))  # numpy's limit
     text = text.translate(_UNICODE)
     default = None if dtype is None else dtype_named(dtype) if isinstance(dtype, str) else np.dtype(dtype)
     spec = _SPEC.fullmatch(text)
@@ -273,7 +242,7 @@ class _Reader:
             self.i += 1
             if key[1] == "dtype" and kind in ("name", "str"):
                 named["dtype"] = dtype_named(value, self.text, pos)
-            elif key[1] == "size" and value == "(":
+            elif key[1] in ("size", "shape") and value == "(":  # torch's empty print / numpy's
                 dims = []
                 while self._peek()[1] != ")":
                     tok = self._take("num", what="a size")
@@ -359,8 +328,8 @@ def _read_leaves(text: str, spans: list[tuple[int, int]]) -> np.ndarray:
         words = np.array(joined.split())
         if np.isin(words, ["True", "False"]).all():
             values = words == "True"
-    elif not _FLOATY.search(joined) and not _BIG_INT.search(joined):
-        values = _fromstring(joined, np.int64)
+    elif not _FLOATY.search(joined):
+        values = _fromstring(joined, np.int64) if not _BIG_INT.search(joined) else _big_ints(joined, text, spans)
     else:
         values = _fromstring(joined, np.float64)
     if values is None or values.size != n:
@@ -375,6 +344,15 @@ def _fromstring(joined: str, dtype) -> np.ndarray | None:
             return np.fromstring(joined, dtype=dtype, sep=" ")
         except (ValueError, DeprecationWarning):
             return None
+
+
+def _big_ints(joined: str, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
+    try:  # 19+ digits: exact Python ints, which must fit torch's int64 as in torch.tensor
+        return np.array([int(w) for w in joined.split()], dtype=np.int64)
+    except OverflowError:
+        raise error_at("doctor_dtype", "an integer does not fit int64", text, spans[0][0]) from None
+    except ValueError:
+        _first_bad(text, spans)
 
 
 def _first_bad(text: str, spans: list[tuple[int, int]]) -> None:
@@ -394,4 +372,5 @@ def _finish(values: np.ndarray, shape, named: np.dtype | None, default: np.dtype
         arr = arr.astype(np.float32)  # torch rounds double → float → half/bfloat16
     if arr.dtype.kind == "f" and dt.kind in "iub" and not np.isfinite(arr).all():
         raise ParseError("doctor_dtype", f"nan or inf cannot be stored as {dt.name}", dtype=dt.name)
-    return arr.astype(dt)
+    with np.errstate(over="ignore"):  # beyond float16's range is inf, as in torch
+        return arr.astype(dt)
