@@ -135,7 +135,7 @@ def imbalance_part() -> None:
                                    "current": t("common.current"), "recommended": t("weights.recommended")})
     ui.plot(fig, "wt_imbalance", t("weights.imb_summary", p=fmt.cell(pw), star=fmt.cell(star), bar=fmt.cell(bar),
                                    rec=fmt.cell(rec), pos=n_pos, neg=n_neg))
-    ui.record_tasks("weights", {"balance": abs(star - 0.5) < 0.005})
+    ui.record_tasks("weights", {"balance": abs(pw - rec) <= 0.05 + 1e-9})  # the recipe, to half a slider step
 
 
 imbalance_part()

@@ -7,8 +7,9 @@ Two readings of that one formula:
 
 * a constant prediction for a batch of P positives and N negatives (q = P / (P + N)):
   ``σ* = p·P / (p·P + N)``; with the recipe p = N / P it becomes exactly 0.5;
-* a calibrated score thresholded at 0.5 calls "positive" once q > 1 / (1 + p): p > 1 lowers
-  that bar — more recall, less precision (torch docs, BCEWithLogitsLoss).
+* a score trained with pos_weight p, thresholded at 0.5, calls "positive" once q > 1 / (1 + p)
+  (a calibrated score, trained with p = 1, crosses at q = 0.5): p > 1 lowers that bar — more
+  recall, less precision (torch docs, BCEWithLogitsLoss). The tilted score is not calibrated.
 """
 
 from __future__ import annotations

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lossviz.lessons import stability as S
-from tests.claims._torch_facts import TORCH_DTYPES, both, both_prose, naive_bce, saturation, stable_bce
+from tests.claims._torch_facts import TORCH_DTYPES, both, both_prose
 
 DTYPES = tuple(TORCH_DTYPES)
 
