@@ -252,7 +252,8 @@ def smoothing_with_weights(c: Case) -> Finding | None:
         "smoothing_with_weights",
         f"label_smoothing={eps:g} with class weights: torch weights the smoothing term by the class weights too, and "
         "index targets and the same targets as probabilities then give different losses (pytorch issue 104776).",
-        "Decide which you mean; the value below is the same call with one-hot probability targets.",
+        "Decide which normalisation you mean" + ("; the value is the same call with one-hot probability targets."
+                                                 if fixed is not None else "."),
         fixed, _lesson("ce_options"))
 
 
