@@ -49,6 +49,7 @@ DEFAULT_TTL_S = 3 * 3600.0
 DEFAULT_MAX_ANSWERS = 1000
 DEFAULT_MAX_LIVE_POLLS = 500
 DEFAULT_BINS = 10
+PURGE_AFTER_S = 24 * 3600.0  # expired polls older than this go when a new poll is made
 _CODE_ATTEMPTS = 20
 
 
@@ -152,6 +153,7 @@ class PollStore:
             now = self._clock()
             try:
                 with self._tx(write=True) as conn:
+                    _purge(conn, now - PURGE_AFTER_S)
                     live = conn.scalar(sa.select(sa.func.count()).where(db.polls.c.expires_at > now))
                     if live >= self.max_live_polls:
                         raise TooManyPolls(f"{live} live polls: the store's limit is {self.max_live_polls}")
@@ -210,13 +212,15 @@ class PollStore:
         """Whether the poll was revealed; :class:`PollNotFound` / :class:`PollExpired` otherwise."""
         return self._live_poll(code).revealed
 
-    def purge_expired(self) -> int:
-        """Delete expired polls and their answers; returns how many polls went."""
+    def purge_expired(self, older_than_s: float = 0.0) -> int:
+        """Delete polls expired more than ``older_than_s`` ago, with their answers; returns how many went.
+
+        :meth:`create_poll` runs it with :data:`PURGE_AFTER_S`, so the database never grows without bound
+        while a student who comes late still reads "expired" rather than "unknown code" for a day.
+        """
         now = self._clock()
         with self._tx(write=True) as conn:
-            codes = list(conn.scalars(sa.select(db.polls.c.code).where(db.polls.c.expires_at <= now)))
-            _delete_polls(conn, codes)
-        return len(codes)
+            return _purge(conn, now - older_than_s)
 
     # -- answers -----------------------------------------------------------------------------------
 
@@ -339,6 +343,12 @@ def _unavailable(e: Exception) -> StoreUnavailable:
 
 def _voter_hash(salt: str, voter_id: object) -> str:
     return hashlib.sha256(f"{salt}:{voter_id}".encode()).hexdigest()
+
+
+def _purge(conn: Connection, expired_before: float) -> int:
+    codes = list(conn.scalars(sa.select(db.polls.c.code).where(db.polls.c.expires_at <= expired_before)))
+    _delete_polls(conn, codes)
+    return len(codes)
 
 
 def _delete_polls(conn: Connection, codes: list[str]) -> None:

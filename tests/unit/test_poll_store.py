@@ -238,6 +238,23 @@ def test_expiry_with_injected_clock(store, clock):
     assert store.get_poll(live) is not None and store.purge_expired() == 0
 
 
+def test_creating_a_poll_purges_polls_expired_a_day_ago(store, clock):
+    old, recent = number_poll(store, ttl_s=60), number_poll(store, ttl_s=3600)
+    store.answer(old, "v1", 1)
+    clock.advance(2 * 3600)  # both expired, `recent` only an hour ago
+    middle = number_poll(store)  # expires in 3 h
+    with pytest.raises(PollExpired):  # a late student still reads "expired"
+        store.answer(recent, "v1", 1)
+    clock.advance(22.5 * 3600)  # `old` is now more than a day past its expiry, `recent` not yet
+    newest = number_poll(store)
+    with pytest.raises(PollNotFound):
+        store.answer(old, "v1", 1)
+    with pytest.raises(PollExpired):
+        store.answer(recent, "v1", 1)
+    assert store.purge_expired(older_than_s=3600) == 2  # `recent` and `middle`
+    assert store.get_poll(middle) is None and store.get_poll(newest) is not None
+
+
 def test_reveal(store):
     code = choice_poll(store)
     store.answer(code, "v1", 0)
