@@ -7,8 +7,12 @@ No skip when PostgreSQL is missing: the fixture fails and says how to install it
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -32,6 +36,7 @@ from lossviz.classroom import db as poll_db
 from tests.pg_cluster import PostgresCluster, PostgresUnavailable
 
 BACKENDS = ["sqlite", "postgresql"]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Clock:
@@ -339,6 +344,30 @@ def test_concurrent_answers_none_lost(make_store):
     assert stores[0].count(code) == stores[1].count(code) == 320
     assert stores[1].get_poll(code).answers == 320
     assert sum(stores[0].histogram(code).counts) == 320
+
+
+REPLICA = """
+import sys
+from lossviz.classroom import PollStore
+url, code, tag = sys.argv[1:4]
+store = PollStore(url)
+ok = sum(store.answer(code, f"{tag}-{v}", v % 2).accepted for v in range(40))
+print(ok)
+"""
+
+
+def test_replica_processes_answer_concurrently(store, db_url):
+    """Three separate processes (like replicas on one host) answer one poll at once: none lost."""
+    code = choice_poll(store)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen([sys.executable, "-c", REPLICA, db_url, code, f"r{i}"], stdout=subprocess.PIPE, env=env)
+        for i in range(3)
+    ]
+    outs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0]
+    assert [int(o) for o in outs] == [40, 40, 40]
+    assert store.count(code) == 120 and store.histogram(code).counts == (60, 60)
 
 
 def test_database_url_from_env(tmp_path):
