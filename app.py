@@ -5,11 +5,12 @@ Every page also sets itself up (``ui.page_setup``), so it is right even when run
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
 
 from lossviz import ui
-from lossviz.lessons.syllabus import EXTRA, LESSONS, SECTIONS, START
+from lossviz.lessons.syllabus import EXTRA, HIDDEN, LESSONS, SECTIONS, START
 
 st.set_page_config(page_title="LossViz", page_icon="📉", layout="wide")
 
@@ -17,13 +18,14 @@ ui.language_selector()
 ui.presenter_toggle()
 
 
-def _page(lesson, default: bool = False) -> st.Page:
+def _page(lesson, default: bool = False, visibility: str = "visible") -> st.Page:
     return st.Page(
         lesson.file,
         title=ui.t(f"{lesson.id}.nav"),
         icon=lesson.icon,
         url_path=lesson.url_path or None,
         default=default,
+        visibility=visibility,
     )
 
 
@@ -37,4 +39,8 @@ for section in SECTIONS[1:]:
     pages = _pages(lesson for lesson in (*LESSONS, *EXTRA) if lesson.section == section)
     if pages:
         sections[ui.t(f"nav.{section}")] = pages
-st.navigation(sections).run()
+sections[ui.t("nav.reference")] = [*sections.get(ui.t("nav.reference"), []),
+                                   *(_page(lesson, visibility="hidden") for lesson in HIDDEN)]
+# A student's phone on the class poll sees the poll only, not the syllabus.
+student = urlsplit(st.context.url or "").path.rstrip("/").endswith("/" + HIDDEN[0].url_path)
+st.navigation(sections, position="hidden" if student else "sidebar").run()

@@ -15,6 +15,7 @@ from lossviz.ui import drag as ui_drag
 t = ui.t
 ui.page_setup("sigmoid_bce")
 ui.prose("sigmoid_bce_intro")
+ui.predict_first("sigmoid_bce")
 
 # ---- one logit, one label: a fragment, so a step reruns this part, not the whole lesson
 ui.header(t("sigmoid_bce.one_head"))

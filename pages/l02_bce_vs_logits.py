@@ -16,6 +16,7 @@ from lossviz.ui import drag as ui_drag
 t = ui.t
 ui.page_setup("bce_vs_logits")
 ui.prose("bce_vs_logits_intro")
+ui.predict_first("bce_vs_logits")
 
 
 # The lesson is a fragment: a step on a control reruns it, not the frame around it (navigation,

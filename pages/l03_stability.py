@@ -14,6 +14,7 @@ from lossviz.text import codegen, fmt
 t = ui.t
 ui.page_setup("stability")
 ui.prose("stability_intro")
+ui.predict_first("stability")
 
 
 # dtype, label and span set up the whole page (a change reruns it); each part below is a fragment:

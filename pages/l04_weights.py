@@ -14,6 +14,7 @@ from lossviz.text import fmt
 t = ui.t
 ui.page_setup("weights")
 ui.prose("weights_intro")
+ui.predict_first("weights")
 
 # ---- the batch: logits, targets, weight, pos_weight, reduction (all in the URL) ----
 left, right = st.columns(2)

@@ -13,6 +13,7 @@ from lossviz.text import fmt
 t = ui.t
 ui.page_setup("negative")
 ui.prose("negative_intro")
+ui.predict_first("negative")
 
 
 # The lesson is a fragment: a step on a control reruns it, not the frame around it (navigation,

@@ -13,6 +13,7 @@ from lossviz.ui import drag as ui_drag
 t = ui.t
 ui.page_setup("softmax_ce")
 ui.prose("softmax_ce_intro")
+ui.predict_first("softmax_ce")
 
 LOGITS = (2.0, 1.0, 0.1, -1.0, 0.5, -0.5, 1.5, -2.0, 0.0, 0.8)
 PROBS = (0.7, 0.2, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)

@@ -14,6 +14,7 @@ from lossviz.ui import drag as ui_drag
 t = ui.t
 ui.page_setup("ce_vs_bce")
 ui.prose("ce_vs_bce_intro")
+ui.predict_first("ce_vs_bce")
 
 
 # Two fragments: a step on a control reruns its own part, not the frame around it (navigation,

@@ -28,6 +28,7 @@ def _cell(v) -> str:
 
 ui.page_setup("mistakes")
 ui.prose("mistakes_intro")
+ui.predict_first("mistakes")
 
 
 # The mistake picked sets up the page (its story and formula; a change reruns it). Its controls and

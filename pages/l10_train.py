@@ -30,6 +30,7 @@ def _blobs() -> tuple[np.ndarray, np.ndarray]:
 
 ui.page_setup("train")
 ui.prose("train_intro")
+ui.predict_first("train")
 
 
 @st.fragment

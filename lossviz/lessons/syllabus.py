@@ -35,14 +35,16 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("train", "pages/l10_train.py", "train-it", "🏃", "multiclass"),
 )
 EXTRA: tuple[Lesson, ...] = (Lesson("glossary", "pages/ref_glossary.py", "glossary", "📖"),)
+# Routable but not in the navigation: a student's phone opens it from the projector's link or QR code.
+HIDDEN: tuple[Lesson, ...] = (Lesson("classroom", "pages/class_join.py", "join", "🙋", "hidden"),)
 
 
 SECTIONS = ("start", "binary", "multiclass", "why", "reference")  # navigation order
 
 
 def all_pages() -> tuple[Lesson, ...]:
-    """Start page, lessons, then reference pages."""
-    return (START, *LESSONS, *EXTRA)
+    """Start page, lessons, reference pages, then the hidden ones."""
+    return (START, *LESSONS, *EXTRA, *HIDDEN)
 
 
 def by_id(page_id: str) -> Lesson:

@@ -9,6 +9,7 @@ not ``app.py`` ran before it.
     checks    the live torch check and the "PyTorch code for this view" panel
     display   errors, raw messages, charts with summaries, tables, metric rows, lazy panels
     quiz      self-check questions and do-it-on-the-page tasks
+    classroom predict-then-reveal cards and the class poll (presenter mode, /join)
     chart     charts that update in place (a custom component)
     drag      drag-to-learn components
     html      pure HTML builders for tables and metric rows (no streamlit)
@@ -17,6 +18,7 @@ not ``app.py`` ran before it.
 """
 
 from lossviz.ui.checks import code_panel, torch_check
+from lossviz.ui.classroom import predict_first
 from lossviz.ui.controls import choice, number, slider, text, toggle
 from lossviz.ui.display import metric_row, plot, raw_message, show_error, table
 from lossviz.ui.lang import lang, language_selector, presenter_toggle, presenting, prose, t
@@ -25,6 +27,6 @@ from lossviz.ui.quiz import quiz, record_tasks
 
 __all__ = [
     "choice", "code_panel", "header", "lang", "language_selector", "metric_row", "number", "page_links",
-    "page_setup", "plot", "presenter_toggle", "presenting", "prose", "quiz", "raw_message", "record_tasks",
+    "page_setup", "plot", "predict_first", "presenter_toggle", "presenting", "prose", "quiz", "raw_message", "record_tasks",
     "show_error", "slider", "subheader", "t", "table", "text", "toggle", "torch_check",
 ]

@@ -17,7 +17,8 @@ def _url_value(key: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _bad_url_notice(key: str, raw: str, label: str) -> None:
+def bad_url_notice(raw: str, label: str) -> None:
+    """A notice under a control whose link value was refused: the control starts at its default."""
     st.caption("⚠️ " + t("common.bad_url_value", name=label, value=raw[:40]))
 
 
@@ -30,7 +31,7 @@ def _check_url_number(key: str, label: str, lo: float, hi: float) -> None:
     except ValueError:
         v = math.nan
     if not (math.isfinite(v) and lo <= v <= hi):
-        _bad_url_notice(key, raw, label)
+        bad_url_notice(raw, label)
         _forget_url_value(key)
 
 
@@ -115,7 +116,7 @@ def choice(
     if key not in st.session_state:
         raw = _url_value(key)
         if raw is not None and raw not in codes:
-            _bad_url_notice(key, raw, label)
+            bad_url_notice(raw, label)
             st.query_params.pop(key, None)
         st.session_state[key] = options[codes.index(raw)] if raw in codes else default
     elif st.session_state[key] not in options:  # e.g. fewer classes than before
