@@ -52,7 +52,6 @@ _TOKEN = re.compile(
 )
 _NUMBER = re.compile(r"[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf)|True|False")
 _BRACKETS = re.compile(r"[\[\]]|[^\[\]]+")
-_BAD_COMMA = re.compile(r"^\s*,|,\s*,")
 _SEP = re.compile(r"\s*,?\s*")
 _SPACE = re.compile(r"\s*")
 _FLOATY = re.compile(r"[.eEnNiI]")
@@ -75,24 +74,50 @@ def dtype_named(name: str, text: str = "", pos: int = 0) -> np.dtype:
     return DTYPES[key]
 
 
-def check_caps(text: str, *, max_chars: int, max_elements: int, max_depth: int) -> None:
-    """Refuse text over the caps without parsing it: length, then depth and value count."""
+def check_caps(text: str, *, max_chars: int, max_elements: int, max_depth: int) -> np.ndarray:
+    """Refuse text over the caps without parsing it: length, then depth and value count.
+
+    One vectorised pass over the characters; returns ``starts``, where ``starts[j] - starts[i]``
+    counts the values (runs of non-separators) in ``text[i:j]``. A ',' after '[' or after
+    another ',' is reported here too.
+    """
     if len(text) > max_chars:
-        raise ParseError("doctor_too_long", f"the text has {len(text):,} characters; the limit is {max_chars:,}",
-                         size=len(text), limit=max_chars)
-    if not text:
-        return
+        raise _too_long(len(text), max_chars)
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    step = (codes == ord("[")).astype(np.int32) - (codes == ord("]")) + (codes == ord("(")) - (codes == ord(")"))
-    depth = np.cumsum(step)
-    if depth.max() > max_depth:
+    ascii_ = np.minimum(codes, 127)
+    depth = np.cumsum(_DEPTH_STEP[ascii_], dtype=np.int64)
+    if depth.size and depth.max() > max_depth:
         pos = int(np.argmax(depth > max_depth))
         raise error_at("doctor_too_deep", f"more than {max_depth} nested brackets", text, pos, limit=max_depth)
-    sep = np.isin(codes, np.frombuffer(" \t\n\r,[]()".encode("utf-32-le"), dtype=np.uint32))
-    count = int(np.count_nonzero(sep[:-1] & ~sep[1:])) + int(not sep[0])  # runs of non-separators
-    if count > max_elements:
-        raise ParseError("doctor_too_many", f"about {count:,} values; the limit is {max_elements:,}",
-                         size=count, limit=max_elements)
+    sep = _SEPARATOR[ascii_]
+    first = ~sep
+    first[1:] &= sep[:-1]  # a value starts where a separator ends
+    starts = np.concatenate(([0], np.cumsum(first, dtype=np.int64)))
+    if starts[-1] > max_elements:
+        raise ParseError("doctor_too_many", f"about {starts[-1]:,} values; the limit is {max_elements:,}",
+                         size=int(starts[-1]), limit=max_elements)
+    where = np.flatnonzero(~_SPACE_LUT[ascii_])
+    marks = ascii_[where]
+    doubled = ((marks[:-1] == ord(",")) | (marks[:-1] == ord("["))) & (marks[1:] == ord(","))
+    if doubled.any():
+        raise error_at("doctor_token", "expected a number", text, int(where[np.argmax(doubled) + 1]))
+    return starts
+
+
+def _too_long(size: int, limit: int) -> ParseError:
+    return ParseError("doctor_too_long", f"the text has {size:,} characters; the limit is {limit:,}",
+                      size=size, limit=limit)
+
+
+def _lut(chars: str, values=True, dtype=bool) -> np.ndarray:
+    table = np.zeros(128, dtype=dtype)
+    table[[ord(c) for c in chars]] = values
+    return table
+
+
+_SPACE_LUT = _lut(" \t\n\r\v\f")
+_SEPARATOR = _lut(" \t\n\r\v\f,[]()")
+_DEPTH_STEP = _lut("[(])", [1, 1, -1, -1], np.int64)
 
 
 def parse_tensor(
@@ -129,8 +154,10 @@ def parse_tensor(
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
-    check_caps(text, max_chars=max_chars, max_elements=max_elements, max_depth=min(max_depth, 64))  # numpy's limit
+    if len(text) > max_chars:  # before even translating a huge text
+        raise _too_long(len(text), max_chars)
     text = text.translate(_UNICODE)
+    starts = check_caps(text, max_chars=max_chars, max_elements=max_elements, max_depth=min(max_depth, 64))
     default = None if dtype is None else dtype_named(dtype) if isinstance(dtype, str) else np.dtype(dtype)
     spec = _SPEC.fullmatch(text)
     if spec and spec.group("dtype").removeprefix("torch.").removeprefix("np.") in DTYPES:
@@ -140,7 +167,7 @@ def parse_tensor(
         raise error_at("doctor_summarised", "this print is summarised ('...'): print it in full with "
                        "torch.set_printoptions(profile='full') or np.set_printoptions(threshold=sys.maxsize), "
                        "or upload it as .pt/.npy", text, dots)
-    return _Reader(text).read(default)
+    return _Reader(text, starts).read(default)
 
 
 def _random(spec: re.Match, text: str, max_elements: int, seed: int, int_high: int) -> np.ndarray:
@@ -161,8 +188,8 @@ def _random(spec: re.Match, text: str, max_elements: int, seed: int, int_high: i
 class _Reader:
     """One pass over ``text``: optional wrapper, the bracketed body (or one number), keywords."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, text: str, starts: np.ndarray) -> None:
+        self.text, self.starts = text, starts
         self.tokens: list[tuple[str, str, int]] = []
         self.i = 0
 
@@ -206,12 +233,12 @@ class _Reader:
         if open_at >= 0:
             if self.i != len(self.tokens):
                 raise error_at("doctor_token", "unexpected text before '['", text, self._peek()[2])
-            values, shape, body_end = _read_body(text, open_at)
+            values, shape, body_end = _read_body(text, open_at, self.starts)
             self._end = len(text)
             self._tokenize(body_end, len(text))
         else:
             if wrapper is None:  # bare numbers: one value, or a row without brackets
-                n = _count(text, 0, len(text))
+                n = int(self.starts[-1])
                 if n == 0:
                     raise ParseError("doctor_token", "no numbers in the text", line=1, col=1, token="")
                 values = _read_leaves(text, [(0, len(text))])
@@ -261,7 +288,7 @@ class _Reader:
         return named
 
 
-def _read_body(text: str, start: int) -> tuple[np.ndarray, tuple[int, ...], int]:
+def _read_body(text: str, start: int, starts: np.ndarray) -> tuple[np.ndarray, tuple[int, ...], int]:
     """Scan brackets from ``text[start] == '['`` to its match, iteratively.
 
     Each open list is a frame ``[open_pos, n_children, child_shape]``; a leaf (numbers only)
@@ -290,7 +317,7 @@ def _read_body(text: str, start: int) -> tuple[np.ndarray, tuple[int, ...], int]
         if prev == "[":  # a leaf: the numbers between '[' and ']'
             lo, hi = (run.start(), run.end()) if run is not None else (m.start(), m.start())
             leaves.append((lo, hi))
-            shape = (_count(text, lo, hi),)
+            shape = (int(starts[hi] - starts[lo]),)
         else:
             shape = (frame[1], *frame[2])
         prev, run = "]", None
@@ -307,14 +334,6 @@ def _read_body(text: str, start: int) -> tuple[np.ndarray, tuple[int, ...], int]
                            "(rows of different lengths)", text, frame[0], row=path, expected=parent[2], got=shape)
         parent[1] += 1
     raise error_at("doctor_unclosed", "a '[' is never closed (opened here)", text, stack[-1][0] if stack else start)
-
-
-def _count(text: str, lo: int, hi: int) -> int:
-    chunk = text[lo:hi]
-    bad = _BAD_COMMA.search(chunk)
-    if bad:
-        raise error_at("doctor_token", "expected a number", text, lo + bad.end() - 1)
-    return len(chunk.replace(",", " ").split())
 
 
 def _read_leaves(text: str, spans: list[tuple[int, int]]) -> np.ndarray:
