@@ -88,3 +88,19 @@ def log_softmax(input, dim: int = -1, *, dtype=None) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         shifted = xo - xo.max(axis=dim, keepdims=True)
         return round_to(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)), x.dtype)
+
+
+def log_softmax_grad(input, grad_output, dim: int = -1, *, dtype=None) -> np.ndarray:
+    """The gradient of ``log_softmax(input, dim)`` given the upstream gradient ``grad_output``:
+    ``g - softmax(x) Σ_dim g``, as torch's backward computes it from the saved output y
+    (``g - exp(y) Σ g``). For NLL's upstream gradient -w[y]·onehot it is ``w[y] (softmax(x) - onehot)``,
+    cross_entropy's gradient.
+
+    >>> log_softmax_grad([0.0, 0.0], [-1.0, 0.0]).tolist()  # NLL of class 0 through log_softmax
+    [-0.5, 0.5]
+    """
+    x = as_floating(input, dtype)
+    y = log_softmax(x, dim).astype(WIDE)  # the saved output, in the input's dtype
+    g = np.asarray(grad_output, dtype=WIDE)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return round_to(g - np.exp(y) * g.sum(axis=dim, keepdims=True), x.dtype)

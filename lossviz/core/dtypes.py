@@ -67,3 +67,25 @@ def round_to(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
 def finfo(dtype: str | np.dtype) -> ml_dtypes.finfo:
     """``finfo`` that also knows bfloat16."""
     return ml_dtypes.finfo(resolve(dtype))
+
+
+def reduce_loss(loss: np.ndarray, reduction: str, dtype: np.dtype) -> np.ndarray:
+    """none / sum / mean of a loss tensor as torch's ``sum()``/``mean()``: elements rounded to ``dtype`` first.
+
+    Below float64 the sum runs sequentially in float32, the order torch's CPU kernel
+    uses for small tensors, so float32 results such as the seed's 0.8354646563529968
+    come out bit-identical rather than merely close.
+    """
+    loss = round_to(loss, dtype)
+    if reduction == "none":
+        return loss
+    if dtype == np.float64:
+        total = loss.sum()
+    else:
+        acc = np.float32
+        total = np.cumsum(loss.astype(acc).ravel(), dtype=acc)[-1] if loss.size else acc(0)
+    if reduction == "sum":
+        return round_to(total, dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n = type(total)(loss.size)
+        return round_to(total / n, dtype)

@@ -21,12 +21,15 @@ from lossviz.core.activations import (  # noqa: F401 - part of this module's API
     _exp_opmath,
     log_sigmoid,
     log_softmax,
+    log_softmax_grad,
     logsumexp,
     sigmoid,
     softmax,
     softplus,
 )
+from lossviz.core.divergence import kl_div, kl_div_grad, nll_loss, nll_loss_grad  # noqa: F401 - API, as torch
 from lossviz.core.dtypes import as_floating, opmath, round_to
+from lossviz.core.dtypes import reduce_loss as _reduce
 from lossviz.core.regression import mse_loss, mse_loss_grad  # noqa: F401 - part of this module's API
 
 REDUCTIONS = _checks.REDUCTIONS
@@ -34,28 +37,6 @@ LOG_CLAMP = -100.0  # BCELoss clamps each log at -100 (torch docs, BCELoss)
 # torch's binary_cross_entropy_backward divides by max(x(1-x), EPS), with EPS a C++ float
 # constant (`constexpr float EPSILON = 1e-12`): 1e-12 rounded to float32, also in float64.
 BCE_GRAD_EPS = float(np.float32(1e-12))
-
-
-def _reduce(loss: np.ndarray, reduction: str, dtype: np.dtype) -> np.ndarray:
-    """none / sum / mean as torch: elements rounded to ``dtype`` first, then summed.
-
-    Below float64 the sum runs sequentially in float32, the order torch's CPU kernel
-    uses for small tensors, so float32 results such as the seed's 0.8354646563529968
-    come out bit-identical rather than merely close.
-    """
-    loss = round_to(loss, dtype)
-    if reduction == "none":
-        return loss
-    if dtype == np.float64:
-        total = loss.sum()
-    else:
-        acc = np.float32
-        total = np.cumsum(loss.astype(acc).ravel(), dtype=acc)[-1] if loss.size else acc(0)
-    if reduction == "sum":
-        return round_to(total, dtype)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        n = type(total)(loss.size)
-        return round_to(total / n, dtype)
 
 
 def _scale_for(reduction: str, numel: int) -> float:

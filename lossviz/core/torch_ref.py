@@ -17,7 +17,7 @@ import numpy as np
 from lossviz.core import functional as F
 from lossviz.core.dtypes import name_of
 
-LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy")
+LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div")
 NAIVE = ("naive_bce_from_logits",)
 
 
