@@ -87,7 +87,7 @@ def lesson() -> None:
 
     ui.code_panel(negative.snippet(x, y, w, p))
     bce_raises = bool({"target_high", "target_low"} & set(found))
-    ui.record_tasks("negative", {"neg": loss < 0, "raise": bce_raises, "fixed": not found and loss >= 0 and y not in (0.0, 1.0)})
+    ui.record_tasks("negative", {"neg": loss < 0, "raise": bce_raises, "fixed": not found and loss >= 0 and y not in (0.0, 1.0) and p > 0})
 
 
 lesson()

@@ -38,7 +38,7 @@ def test_default_bcelogits_is_negative_and_bceloss_raises():
     shown = texts(at)
     assert str(err.value) in shown
     assert "BCELoss checks its targets" in shown
-    assert "has no minimum" in shown
+    assert "has no lower bound" in shown
 
 
 @pytest.mark.parametrize(
