@@ -26,8 +26,8 @@ class Prediction:
     qid: str
     truth: float | str  # the true number, or the id of the right option
     options: tuple[str, ...] = ()  # option ids of a choice; empty for a number
-    lo: float = -1000.0  # the range a number guess may take (also the class poll's range)
-    hi: float = 1000.0
+    lo: float = -1000.0  # the range a number guess may take: also the class poll's histogram range, so
+    hi: float = 1000.0  # set it to where guesses fall (ten bins between lo and hi)
     params: Mapping[str, int | float | str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
@@ -89,26 +89,26 @@ def questions(page: str) -> tuple[Prediction, ...]:
     f32 = np.float32
     return {
         "sigmoid_bce": lambda: (_q("sigmoid_bce", "wrong", float(F.binary_cross_entropy_with_logits(-3.0, 1.0)),
-                                   lo=0.0, hi=1000.0, x=-3.0, y=1.0),),
+                                   lo=0.0, hi=10.0, x=-3.0, y=1.0),),
         "bce_vs_logits": lambda: (_q("bce_vs_logits", "x20", float(F.binary_cross_entropy(
-            F.sigmoid(f32(20.0)), f32(0.0))), lo=0.0, hi=1000.0, x=20.0),),
+            F.sigmoid(f32(20.0)), f32(0.0))), lo=0.0, hi=120.0, x=20.0),),
         "stability": lambda: (_q("stability", "one", "b", options=("a", "b", "c", "d"),
                                  **{k: round(stability.saturation(d).sigmoid_one, 2)
                                     for k, d in (("a", "bfloat16"), ("b", "float32"), ("c", "float64"))}),),
-        "weights": lambda: (_q("weights", "recipe", weights.recommended_pos_weight(100, 300), lo=0.0, hi=1000.0,
+        "weights": lambda: (_q("weights", "recipe", weights.recommended_pos_weight(100, 300), lo=0.0, hi=10.0,
                                pos=100, neg=300),),
         "negative": lambda: (_q("negative", "sign", "neg" if F.binary_cross_entropy_with_logits(0.5, 2.0) < 0 else "pos",
                                 options=("pos", "zero", "neg"), x=0.5, y=2.0),),
         "softmax_ce": lambda: (_q("softmax_ce", "uniform", float(F.cross_entropy(np.full(4, 2.0), 0)), lo=0.0,
-                                  hi=1000.0, c=4),),
+                                  hi=5.0, c=4),),
         "ce_vs_bce": lambda: (_q("ce_vs_bce", "larger", "ce" if F.cross_entropy(
             np.array([0.8, 0.2, 0.4], f32), np.array([1.0, 0.0, 0.0], f32)) > F.binary_cross_entropy(
             np.array([0.8, 0.2, 0.4], f32), np.array([1.0, 0.0, 0.0], f32)) else "bce", options=("ce", "bce", "same")),),
         "ce_options": lambda: (_q("ce_options", "floor", _entropy(ce_options.smoothed_target(0, 4, 0.1)), lo=0.0,
-                                  hi=1000.0, eps=0.1, c=4),),
+                                  hi=2.0, eps=0.1, c=4),),
         "mistakes": lambda: (_q("mistakes", "softmax_twice", float(F.cross_entropy(F.softmax(np.array([10.0, 0.0, 0.0])), 0)),
-                                lo=0.0, hi=1000.0),),
-        "train": lambda: (_q("train", "init", float(F.cross_entropy(np.zeros(5), 0)), lo=0.0, hi=1000.0, c=5),),
+                                lo=0.0, hi=2.0),),
+        "train": lambda: (_q("train", "init", float(F.cross_entropy(np.zeros(5), 0)), lo=0.0, hi=5.0, c=5),),
     }.get(page, tuple)()
 
 

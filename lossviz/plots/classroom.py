@@ -23,6 +23,8 @@ def poll_figure(
         "type": "bar", "x": list(bars), "y": list(counts), "marker": {"color": colours},
         "text": [f"{c} ✓" if i == truth_bar else str(c) for i, c in enumerate(counts)], "textposition": "outside", "cliponaxis": False, "showlegend": False,
     }]
-    layout: dict = {"xaxis": {"type": "category"}, "yaxis": {"rangemode": "tozero", "dtick": 1}}
+    layout: dict = {"xaxis": {"type": "category"}, "yaxis": {"rangemode": "tozero"}}
+    if max(counts, default=0) <= 10:
+        layout["yaxis"]["dtick"] = 1  # whole students, not 0.5 of one
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision="poll")
     return figure(traces, layout)

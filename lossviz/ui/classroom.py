@@ -141,9 +141,12 @@ def _class_poll(p: Prediction) -> None:
             st.error(t(f"classroom.poll_error_{exc.reason}"))
             return
         st.session_state[_poll_key(p)] = code
+        st.rerun()  # the page again, without the button
     url = join_url(code)
     qr, info = st.columns([1, 2])
-    qr.html(segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff"))
+    uri = segno.make(url, error="m").svg_data_uri(scale=6, border=2, dark="#000", light="#fff")
+    qr.html(f'<img src="{uri}" alt="{html.escape(t("classroom.poll_qr_alt", url=url), quote=True)}" '
+            'style="width:100%;max-width:16rem;image-rendering:pixelated">')
     info.markdown(t("classroom.poll_join", code=code))
     info.html(f'<p style="overflow-wrap:anywhere"><code>{html.escape(url)}</code></p>')
     _poll_live(p, code)

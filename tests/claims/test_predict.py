@@ -172,7 +172,7 @@ def test_train_init_near_zero_logits_give_about_ln_c(c, scale):
 def test_numbers_of_a_guess_are_read_strictly():
     """Test that a guess from a link is a finite number in range or an option id, else refused."""
     p = q("sigmoid_bce")
-    assert p.read("3.05") == 3.05 and p.read("−1") is None and p.read("nan") is None and p.read("1e309") is None
+    assert p.read("3.05") == 3.05 and p.read("−1") is None and p.read("11") is None and p.read("nan") is None and p.read("1e309") is None
     assert p.read("x") is None and q("negative").read("neg") == "neg" and q("negative").read("NEG") is None
     diff, rel = p.off_by(3.0)
     assert close(diff, abs(3.0 - p.truth)) and close(rel, diff / p.truth)
