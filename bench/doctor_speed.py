@@ -3,6 +3,8 @@
 Run: ``.venv/bin/python bench/doctor_speed.py``. Prints milliseconds (median of the runs) for
 parsing torch's full print of (1000, 100) float32 logits and their (1000,) targets, and for
 ``explain`` with CrossEntropyLoss and BCEWithLogitsLoss on them. Goal: parse + explain ≤ 200 ms.
+Both wall time and this process's CPU time are shown: on a busy machine the CPU time is the
+server's own share. torch runs on one thread, as in the app (``lossviz.core.torch_ref``).
 Not a timed test: numbers depend on the machine and its load (the 1-min load average is printed).
 """
 
@@ -22,16 +24,19 @@ from lossviz.doctor import explain, parse_tensor  # noqa: E402 - after the path,
 RUNS = 7
 
 
-def median_ms(fn) -> float:
-    times = []
+def median_ms(fn) -> tuple[float, float]:
+    """Median (wall, CPU) milliseconds of ``fn()``."""
+    wall, cpu = [], []
     for _ in range(RUNS):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times)
+        wall.append((time.perf_counter() - start) * 1e3)
+        cpu.append((time.process_time() - start_cpu) * 1e3)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def main() -> None:
+    torch.set_num_threads(1)
     torch.manual_seed(0)
     torch.set_printoptions(profile="full")
     logits = torch.randn(1000, 100) * 3
@@ -43,17 +48,17 @@ def main() -> None:
     assert x.shape == (1000, 100) and y.shape == (1000,) and p.shape == (1000, 100)
     explain("cross_entropy", x, y)  # warm-up: torch's first call loads kernels
 
-    parse_ce = median_ms(lambda: (parse_tensor(x_text), parse_tensor(y_text)))
-    explain_ce = median_ms(lambda: explain("cross_entropy", x, y))
-    parse_bce = median_ms(lambda: (parse_tensor(x_text), parse_tensor(p_text)))
-    explain_bce = median_ms(lambda: explain("binary_cross_entropy_with_logits", x, p))
-    print(f"1-min load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; median of {RUNS} runs")
-    print(f"text: logits {len(x_text):,} chars, probabilities {len(p_text):,} chars")
-    print(f"CrossEntropyLoss  (1000, 100) + (1000,):    parse {parse_ce:6.1f} ms  explain {explain_ce:6.1f} ms  "
-          f"total {parse_ce + explain_ce:6.1f} ms")
-    print(f"BCEWithLogitsLoss (1000, 100) + (1000, 100): parse {parse_bce:6.1f} ms  explain {explain_bce:6.1f} ms  "
-          f"total {parse_bce + explain_bce:6.1f} ms")
-
+    cases = {
+        "CrossEntropyLoss  (1000, 100) + (1000,)    ": (("cross_entropy", x, y), (x_text, y_text)),
+        "BCEWithLogitsLoss (1000, 100) + (1000, 100)": (("binary_cross_entropy_with_logits", x, p), (x_text, p_text)),
+    }
+    print(f"1-min load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; median of {RUNS} runs; "
+          f"text: {len(x_text):,} + {len(y_text):,} / {len(p_text):,} chars")
+    for label, (call, texts) in cases.items():
+        parse = median_ms(lambda texts=texts: [parse_tensor(t) for t in texts])
+        expl = median_ms(lambda call=call: explain(*call))
+        print(f"{label}: parse {parse[0]:6.1f} ms (cpu {parse[1]:6.1f})  explain {expl[0]:6.1f} ms "
+              f"(cpu {expl[1]:6.1f})  total {parse[0] + expl[0]:6.1f} ms (cpu {parse[1] + expl[1]:6.1f})")
 
 if __name__ == "__main__":
     main()

@@ -241,12 +241,12 @@ class _Reader:
                 n = int(self.starts[-1])
                 if n == 0:
                     raise ParseError("doctor_token", "no numbers in the text", line=1, col=1, token="")
-                values = _read_leaves(text, [(0, len(text))])
+                values = _read_leaves(text, [(0, len(text))], n)
                 return _finish(values, () if n == 1 else (n,), None, default, False)
             kind, value, pos = self._peek()
             if kind != "num" and value not in ("True", "False"):
                 raise error_at("doctor_token", "expected a number or '['", text, pos)
-            values, shape = _read_leaves(text, [(pos, pos + len(value))]), ()
+            values, shape = _read_leaves(text, [(pos, pos + len(value))], 1), ()
             self.i += 1
         named = self._keywords(wrapper)
         if "size" in named and values.size == 0:
@@ -322,7 +322,7 @@ def _read_body(text: str, start: int, starts: np.ndarray) -> tuple[np.ndarray, t
             shape = (frame[1], *frame[2])
         prev, run = "]", None
         if not stack:
-            values = _read_leaves(text, leaves)
+            values = _read_leaves(text, leaves, int(sum(starts[hi] - starts[lo] for lo, hi in leaves)))
             return values, shape, m.end()
         parent = stack[-1]
         if parent[2] is None:
@@ -336,10 +336,9 @@ def _read_body(text: str, start: int, starts: np.ndarray) -> tuple[np.ndarray, t
     raise error_at("doctor_unclosed", "a '[' is never closed (opened here)", text, stack[-1][0] if stack else start)
 
 
-def _read_leaves(text: str, spans: list[tuple[int, int]]) -> np.ndarray:
+def _read_leaves(text: str, spans: list[tuple[int, int]], n: int) -> np.ndarray:
     """Numbers of every leaf span, converted at once; token by token only to report an error."""
     joined = " ".join(text[lo:hi] for lo, hi in spans).replace(",", " ")
-    n = len(joined.split())
     values = None
     if n == 0:
         values = np.empty(0)  # torch.tensor([]) is floating
