@@ -8,6 +8,7 @@ No streamlit and no translation here: the page looks the texts up and passes the
 
 from __future__ import annotations
 
+import html
 import re
 
 # (term id, lesson id where it is taught), in reading order
@@ -122,7 +123,8 @@ def plain(text: str, limit: int = 60) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace("|", "\\|").replace("\n", " ")
+    """A table cell: HTML-escaped (html.escape), then Markdown's cell separator escaped and kept on one line."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def markdown_table(entries: list[dict[str, str]], head: tuple[str, str]) -> str:
