@@ -69,7 +69,7 @@ def probe_part(dtype: str, y: int, span: float) -> None:
                        ("BCEWithLogitsLoss", fmt.cell(p["stable"]))])
         ui.metric_row([(t("stability.m_grad_clamped"), fmt.cell(p["grad_clamped"])), (t("stability.m_grad_stable"), fmt.cell(p["grad_stable"]))])
         if p["clamped"] == 100.0:
-            st.error(t(f"stability.clamped_now_{y}", dtype=dtype), icon="💥")
+            st.error(t(f"stability.clamped_now_{y}", dtype=dtype, zero=fmt.value(sat.sigmoid_zero)), icon="💥")
 
     st.caption(t("stability.probe_table"))
     probe_cols = ("dtype", "x", "sigma", "naive", "clamped", "stable", "grad_clamped", "grad_stable")

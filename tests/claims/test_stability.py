@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -9,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lossviz.lessons import stability as S
-from tests.claims._torch_facts import TORCH_DTYPES, both, both_prose
+from tests.claims._torch_facts import TORCH_DTYPES, both, both_prose, naive_bce, saturation, stable_bce
 
 DTYPES = tuple(TORCH_DTYPES)
 
@@ -83,3 +85,59 @@ def test_task_t2_only_when_naive_is_nan_and_stable_sums_to_1(params, done):
     assert truth == done
     at = open_page("stability", **params)
     assert ("task_stability_t2" in at.session_state["quiz_done"]) == done
+
+
+FLOOR = math.log(float(torch.tensor(1e-12, dtype=torch.float32)))  # σ(x) < 1e−12 below x ≈ −27.631
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16])
+def test_naive_gradient_fades_from_minus_27_63_for_label_1(dtype):
+    """Test that for y = 1 the gradient of BCELoss(sigmoid(x), 1) leaves −1 from x ≈ −27.63, where σ(1 − σ) drops below
+    BCELoss's 1e−12 floor (x = −30: −0.094), long before σ(x) underflows — while the loss is still right
+    (grad_summary_1; bce_vs_logits quiz q3 and takeaway)."""
+    assert -27.64 < FLOOR < -27.63
+    assert naive_bce([-27.0], [1.0], dtype)[1].item() == pytest.approx(-1.0, abs=1e-6)
+    loss, g = naive_bce([-30.0], [1.0], dtype)
+    assert round(g.item(), 2) == -0.09 and stable_bce([-30.0], [1.0], dtype)[1].item() == pytest.approx(-1.0)
+    assert loss.item() == pytest.approx(30.0, rel=1e-2)
+    texts = (*both("stability.grad_summary_1"), *both("bce_vs_logits.quiz_q3_naive_why"), *both_prose("bce_vs_logits_takeaway"))
+    for s in texts:
+        assert "27.6" in s, s
+    for s in both("stability.grad_summary_1"):
+        assert "1e−12" in s and "−0.094" in s, s
+
+
+def test_float64_gradient_fades_from_27_63_for_label_0():
+    """Test that in float64 the naive gradient for y = 0 also fades before σ(x) == 1 (x ≥ 36.74): from x ≈ 27.63
+    (grad_summary_0)."""
+    assert naive_bce([27.0], [0.0], torch.float64)[1].item() == pytest.approx(1.0, abs=1e-9)
+    assert round(naive_bce([30.0], [0.0], torch.float64)[1].item(), 2) == 0.09
+    for s in both("stability.grad_summary_0"):
+        assert "27.63" in s and "float64" in s, s
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=st.floats(-1000.0, 1000.0), y=st.sampled_from([0.0, 1.0]), dtype=st.sampled_from(DTYPES))
+def test_clamped_message_is_true_whenever_shown(x, y, dtype):
+    """Test that whenever BCELoss(sigmoid(x), y) reads exactly 100 (the page's condition for clamped_now_y), σ(x) is
+    exactly 1.0 for y = 0, σ(x) ≤ e⁻¹⁰⁰ for y = 1 (exactly 0 in all but float64), and the gradient is not σ(x) − y."""
+    dt = TORCH_DTYPES[dtype]
+    xv = torch.tensor(x, dtype=dt).item()
+    loss, g = naive_bce([xv], [y], dt)
+    if loss.item() != 100.0:
+        return
+    s = torch.sigmoid(torch.tensor(xv, dtype=dt)).item()
+    if y == 0:
+        assert s == 1.0
+    else:
+        assert s <= math.exp(-100) and (s == 0.0 or dtype == "float64")
+    assert math.isnan(g.item()) or abs(g.item() - (s - y)) > 0.5
+
+
+def test_clamped_now_1_does_not_claim_an_exact_zero_in_float64():
+    """Test that at x = −101, y = 1 in float64 BCELoss reads 100 although σ(x) = 1.4e−44 is not 0, so clamped_now_1
+    must not say σ(x) rounded to exactly 0.0 without a condition."""
+    loss, _ = naive_bce([-101.0], [1.0], torch.float64)
+    assert loss.item() == 100.0 and torch.sigmoid(torch.tensor(-101.0, dtype=torch.float64)).item() > 0
+    for s in both("stability.clamped_now_1"):
+        assert "e⁻¹⁰⁰" in s, s
