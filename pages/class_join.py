@@ -14,6 +14,19 @@ code = classroom.read_code(ui.text("code", t("classroom.code_label"), max_chars=
 raw = st.query_params.get("code")
 
 
+ANSWERED_HERE = "cj_answered"  # session key: the code this session answered
+
+
+def find_poll(code: str):
+    """The live poll, or the store's error saying why not (unknown code, expired, unavailable)."""
+    store = classroom.poll_store()
+    poll = store.get_poll(code)
+    if poll is None:
+        store.is_revealed(code)  # raises PollNotFound or PollExpired: the reason the student reads
+        raise PollError(f"poll {code} went away", code)
+    return poll
+
+
 def question(poll) -> Prediction | None:
     """The poll's question as its lesson defines it: texts from the catalogs and the true value from
     lossviz, never from the request or the database."""
@@ -55,6 +68,7 @@ def answer_form(p: Prediction, code: str, voter: str) -> None:
     if result.status is AnswerStatus.ALREADY_ANSWERED:
         st.info(t("classroom.already"))
     else:
+        st.session_state[ANSWERED_HERE] = code  # this session sent it: "thanks", not "already"
         st.rerun()
 
 
@@ -64,20 +78,30 @@ if code is None:
     st.info(t("classroom.enter_code"))
 else:
     try:
-        poll = classroom.poll_store().get_poll(code)
-    except PollError as exc:
-        poll = None
+        poll = find_poll(code)
+        p = question(poll)
+        if p is None:
+            st.error(t("classroom.poll_error_unknown_code"))
+    except PollError as exc:  # unknown, expired, database down: a message, never a traceback
+        poll = p = None
         st.warning(t(f"classroom.poll_error_{exc.reason}"))
-    p = None if poll is None else question(poll)
-    if p is None:
-        st.error(t("classroom.poll_error_unknown_code"))
-    else:
+    if p is not None:
         st.markdown("**" + t(p.key, **p.text_params()) + "**")
         voter = classroom.voter_id()
+        try:
+            answered = voter is not None and classroom.poll_store().has_answered(code, voter)
+        except PollError as exc:
+            answered = None
+            st.warning(t(f"classroom.poll_error_{exc.reason}"))
         if voter is None:
             st.caption(t("classroom.connecting"))
-        elif classroom.poll_store().has_answered(code, voter):
-            st.success(t("classroom.thanks"), icon="✅")
+        elif answered is None:
+            pass
+        elif answered:
+            if st.session_state.get(ANSWERED_HERE) == code:
+                st.success(t("classroom.thanks"), icon="✅")
+            else:  # a reload or another tab of a browser that answered: its first answer counts
+                st.info(t("classroom.already"), icon="✅")
         elif not poll.revealed:
             answer_form(p, code, voter)
         wait_for_reveal(p, code)

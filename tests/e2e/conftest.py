@@ -69,8 +69,9 @@ def last_traceback(since: int = 0) -> str:
 class StreamlitServer:
     """The app as ``make run`` starts it (``lossviz.ui.launch``), in a subprocess; ``restart()`` keeps the port."""
 
-    def __init__(self, port: int | None = None, log_path: Path | None = None) -> None:
+    def __init__(self, port: int | None = None, log_path: Path | None = None, env: dict[str, str] | None = None) -> None:
         self.port = port or free_port()
+        self.env = dict(env or {})  # extra environment, e.g. LOSSVIZ_DATA_DIR (the poll store's temp dir)
         self.base_url = f"http://localhost:{self.port}"
         self.log_path = log_path or Path(f"/tmp/lossviz_e2e_{self.port}.log")
         self.proc: subprocess.Popen | None = None
@@ -84,7 +85,7 @@ class StreamlitServer:
             "--server.headless", "true",
             "--browser.gatherUsageStats", "false",
         ]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
         log.close()
         self.wait_healthy()
@@ -123,9 +124,12 @@ class StreamlitServer:
 
 
 @pytest.fixture(scope="session")
-def server():
-    """One LossViz server for the whole e2e session."""
-    srv = StreamlitServer()
+def server(tmp_path_factory):
+    """One LossViz server for the whole e2e session; its poll store is a SQLite file in a temp dir
+    (``server.data_dir``), never the checkout's ``./data``."""
+    data_dir = tmp_path_factory.mktemp("lossviz_data")
+    srv = StreamlitServer(env={"LOSSVIZ_DATA_DIR": str(data_dir), "LOSSVIZ_DATABASE_URL": ""})
+    srv.data_dir = data_dir
     srv.start()
     try:
         yield srv
