@@ -22,6 +22,8 @@ from lossviz.core.activations import (  # noqa: F401 - part of this module's API
     log_sigmoid,
     log_softmax,
     log_softmax_grad,
+    logit,
+    logit_grad,
     logsumexp,
     sigmoid,
     softmax,
