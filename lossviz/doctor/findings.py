@@ -67,7 +67,7 @@ def _lesson(page_id: str) -> str:
 
 def probabilities_to_ce(c: Case) -> Finding | None:
     xf = c.floats()
-    if c.name != "cross_entropy" or xf is None or xf.min() < 0 or xf.max() > 1:
+    if c.name != "cross_entropy" or xf is None or xf.ndim == 0 or xf.min() < 0 or xf.max() > 1:
         return None
     n_classes = xf.shape[c.class_dim]
     rows_one = n_classes >= 2 and bool(np.all(np.abs(xf.sum(axis=c.class_dim) - 1) < 1e-3))
