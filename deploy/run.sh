@@ -9,7 +9,8 @@
 # temp dir and runs nginx in the foreground. Ctrl-C (or SIGTERM) stops nginx and every
 # replica and removes the temp dir. Needs Debian's nginx: apt-get install -y nginx
 # Env: LOSSVIZ_COOKIE_SECRET (default: random per run), LOSSVIZ_BIND (default 127.0.0.1),
-#      PY (default .venv/bin/python). See docs/deploy.md.
+#      PY (default .venv/bin/python), LOSSVIZ_DATA_DIR (the shared SQLite poll store's directory,
+#      default data/) or LOSSVIZ_DATABASE_URL (PostgreSQL). See docs/deploy.md.
 set -euo pipefail
 
 N=${1:-2}
@@ -24,6 +25,20 @@ if [ -z "$NGINX" ]; then
   exit 2
 fi
 case "$N" in ''|*[!0-9]*) echo "usage: $0 N [LISTEN_PORT]" >&2; exit 2;; esac
+
+# The class poll's store (lossviz/classroom): every replica must open the same database. PostgreSQL
+# if LOSSVIZ_DATABASE_URL is set; else one SQLite file in LOSSVIZ_DATA_DIR (a relative path is taken
+# from the caller's working directory; default: data/ in the checkout), exported as an absolute path.
+if [ -n "${LOSSVIZ_DATABASE_URL:-}" ]; then
+  export LOSSVIZ_DATABASE_URL
+  STORE="database from LOSSVIZ_DATABASE_URL"
+else
+  DATA_DIR=${LOSSVIZ_DATA_DIR:-$ROOT/data}
+  mkdir -p "$DATA_DIR"
+  DATA_DIR=$(cd "$DATA_DIR" && pwd)
+  export LOSSVIZ_DATA_DIR="$DATA_DIR"
+  STORE="SQLite $DATA_DIR/lossviz.sqlite3"
+fi
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/lossviz-deploy.XXXXXX")
 chmod 755 "$DIR"  # nginx workers (user nobody when started as root) must reach their temp dirs
@@ -45,6 +60,7 @@ free_port() {
   "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+echo "poll store: $STORE (shared by all $N replicas)"
 SERVERS=""
 PORTS=()
 for i in $(seq 1 "$N"); do

@@ -6,6 +6,7 @@ without it this test FAILS on purpose, it does not skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -33,16 +34,28 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def cluster(tmp_path_factory):
+    with run_cluster(2, env={"LOSSVIZ_DATA_DIR": str(tmp_path_factory.mktemp("lossviz_data"))}) as c:
+        yield c
+
+
+@contextlib.contextmanager
+def run_cluster(n: int = 2, env: dict[str, str] | None = None):
+    """``deploy/run.sh n`` on a free port (``env`` added to its environment), until the block ends.
+
+    Yields ``{"url", "replicas": {"127.0.0.1:port": pid}, "access_log", "store"}`` (``store``: the
+    poll store line run.sh printed)."""
     assert shutil.which("nginx") or os.access("/usr/sbin/nginx", os.X_OK), (
         "nginx is missing: apt-get install -y nginx")
     port = _free_port()
-    proc = subprocess.Popen(["bash", str(ROOT / "deploy" / "run.sh"), "2", str(port)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(["bash", str(ROOT / "deploy" / "run.sh"), str(n), str(port)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            env={**os.environ, "LOSSVIZ_DATABASE_URL": "", **(env or {})})
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
     replicas: dict[str, int] = {}  # "127.0.0.1:port" → pid
     access_log = None
+    store = ""
     out: list[str] = []
     deadline = time.monotonic() + START_TIMEOUT
     try:
@@ -57,12 +70,14 @@ def cluster():
                 replicas[m.group(1)] = int(m.group(2))
             if m := re.search(r"access log (\S+)", line):
                 access_log = Path(m.group(1))
+            if line.startswith("poll store: "):
+                store = line.strip()
             if line.startswith("LossViz: "):
                 break
         else:
             pytest.fail(f"deploy/run.sh not up after {START_TIMEOUT} s:\n" + "".join(out))
-        assert len(replicas) == 2, out
-        yield {"url": f"http://127.0.0.1:{port}", "replicas": replicas, "access_log": access_log}
+        assert len(replicas) == n, out
+        yield {"url": f"http://127.0.0.1:{port}", "replicas": replicas, "access_log": access_log, "store": store}
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
