@@ -11,6 +11,7 @@ from lossviz.core import torch_ref
 from lossviz.text import codegen, fmt
 from lossviz.ui.display import panel
 from lossviz.ui.lang import presenting, t
+from lossviz.ui.page import hidden
 
 
 @st.cache_resource(show_spinner=False)
@@ -71,7 +72,7 @@ def code_panel(code: str, *, key: str = "lv_code", expanded: bool = False) -> No
     Lazy: the snippet is highlighted and run in torch only while the panel is open (opening it
     reruns the page). A closed panel costs the browser no syntax highlighter on first render
     (~0.4 s of main-thread work, bench/README.md) and the server no torch run per step."""
-    if presenting():
+    if presenting() or hidden("code"):
         return
     panel_ = panel(t("common.code_panel"), key=key, icon="🐍", expanded=expanded)
     if not panel_.open:

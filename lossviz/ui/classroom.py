@@ -23,6 +23,7 @@ from lossviz.text import fmt
 from lossviz.ui.controls import bad_url_notice
 from lossviz.ui.display import plot
 from lossviz.ui.lang import presenting, t
+from lossviz.ui.page import hidden
 
 JOIN_PATH = "join"  # the students' page (hidden from the navigation)
 _voter_component = st.components.v2.component(
@@ -208,6 +209,9 @@ def read_code(raw: object) -> str | None:
 
 
 def predict_first(page_id: str) -> None:
-    """Every predict-first card of the lesson ``page_id`` (none for a page without questions)."""
+    """Every predict-first card of the lesson ``page_id`` (none for a page without questions, or with
+    ``?hide=predict``)."""
+    if hidden("predict"):
+        return
     for p in questions(page_id):
         predict(p)

@@ -8,10 +8,13 @@ from pathlib import Path
 import streamlit as st
 
 from lossviz.lessons.syllabus import LESSONS, START, all_pages
+from lossviz.ui import _internals
 from lossviz.ui import chart as ui_chart
 from lossviz.ui.lang import presenting, sync_language, t
 
 PAGE_MEMORY = "lv_page"  # plain session key: the page this run shows (set by page_setup)
+HIDE_PARAM = "hide"  # ?hide=code,quiz,links,predict: panels left out for a clean embed (slides)
+HIDEABLE = ("code", "quiz", "links", "predict")  # ui.code_panel, ui.quiz, ui.page_links, ui.predict_first
 _HERE = Path(__file__).parent
 _frame_component = st.components.v2.component(
     "lossviz_frame",
@@ -22,6 +25,29 @@ _frame_component = st.components.v2.component(
 # The page's own CSS (tables, metrics, page links; presenter mode; phone width): lossviz/ui/style.css
 _CSS = (_HERE / "style.css").read_text(encoding="utf-8")
 _PRESENTER_CSS = (_HERE / "presenter.css").read_text(encoding="utf-8")
+
+
+def hide_flags() -> tuple[frozenset[str], tuple[str, ...]]:
+    """``?hide=``: (the panels to leave out, the names that are none of ``HIDEABLE``), once per run.
+
+    Comma- or space-separated, any case (``?hide=code,quiz``); the flag stays in the URL, so the
+    frame's "copy link" and a reload keep the embed clean."""
+    def parse():
+        raw = st.query_params.get(HIDE_PARAM) or ""
+        names = [n.strip().lower() for n in raw.replace(" ", ",").split(",") if n.strip()]
+        return frozenset(n for n in names if n in HIDEABLE), tuple(dict.fromkeys(n for n in names if n not in HIDEABLE))
+    return _internals.per_run("_lv_hide", parse)
+
+
+def hidden(panel: str) -> bool:
+    """Whether ``?hide=`` leaves out ``panel`` (one of ``HIDEABLE``)."""
+    return panel in hide_flags()[0]
+
+
+def _hide_notice() -> None:
+    unknown = hide_flags()[1]
+    if unknown:
+        st.caption("⚠️ " + t("common.bad_url_value", name=HIDE_PARAM, value=", ".join(n[:20] for n in unknown[:5])[:40]))
 
 
 def page_setup(page_id: str) -> None:
@@ -43,6 +69,7 @@ def page_setup(page_id: str) -> None:
             "labels": {k: t(f"common.frame_{k}") for k in ("copy", "copied", "select", "keys", "exit")},
         },
     )
+    _hide_notice()
 
 
 def _neighbours(page_id: str) -> tuple[str | None, str | None]:
@@ -71,7 +98,7 @@ def subheader(text: str) -> None:
 
 def _drop_unknown_params() -> None:
     """Link parameters no control on this page reads: drop them from the URL, with a notice."""
-    known = {"lang", "present"} | {str(k) for k in st.session_state.keys()}
+    known = {"lang", "present", HIDE_PARAM} | {str(k) for k in st.session_state.keys()}
     unknown = [k for k in st.query_params.keys() if k not in known]
     if unknown:
         for key in unknown:
@@ -82,6 +109,8 @@ def _drop_unknown_params() -> None:
 def page_links(page_id: str) -> None:
     """The end of every page: unknown link parameters noticed, then ← previous / next → links."""
     _drop_unknown_params()
+    if hidden("links"):
+        return
     order = [START, *LESSONS]
     ids = [p.id for p in order]
     if page_id not in ids:

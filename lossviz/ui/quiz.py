@@ -9,6 +9,7 @@ import streamlit as st
 from lossviz.ui import _internals
 from lossviz.ui.display import panel
 from lossviz.ui.lang import presenting, t
+from lossviz.ui.page import hidden
 
 
 def record_tasks(page_id: str, tasks: dict[str, bool]) -> None:
@@ -38,7 +39,7 @@ def quiz(
     ids when the page's fragments record them (:func:`record_tasks`); texts ``<page>.task_<tid>``
     and ``<page>.task_<tid>_done``. Progress lives in the session.
     """
-    if presenting():
+    if presenting() or hidden("quiz"):
         return
     done: set[str] = st.session_state.setdefault("quiz_done", set())
     if isinstance(tasks, dict):
