@@ -12,6 +12,7 @@ its line and column.
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,7 +60,9 @@ def parse_loss_call(text: str, *, max_chars: int = MAX_CALL_CHARS) -> LossCall:
     check_caps(text, max_chars=max_chars, max_elements=max_chars, max_depth=32)
     source = text.strip()
     try:
-        tree = ast.parse(source, mode="exec")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)  # e.g. "invalid decimal literal": an error follows
+            tree = ast.parse(source, mode="exec")
     except SyntaxError as exc:
         raise _refuse(f"not Python: {exc.msg}", exc.lineno or 1, (exc.offset or 1) - 1) from None
     if len(tree.body) != 1:

@@ -57,7 +57,7 @@ _SPACE = re.compile(r"\s*")
 _FLOATY = re.compile(r"[.eEnNiI]")
 _BIG_INT = re.compile(r"\d{19}")
 _SPEC = re.compile(
-    r"\s*(?:torch\.Size\(\s*)?[(\[]\s*(?P<shape>\d+(?:\s*,\s*\d+)*)?\s*,?\s*[)\]]\s*\)?"
+    r"\s*(?:torch\.Size\(\s*\[[\d\s,]*\]\s*\)|\([\d\s,]*\))"  # (8, 16) or torch.Size([8, 16])
     r"\s*,?\s*(?:dtype\s*=\s*)?(?P<dtype>[A-Za-z_][\w.]*)\s*"
 )
 
@@ -160,8 +160,10 @@ def parse_tensor(
     starts = check_caps(text, max_chars=max_chars, max_elements=max_elements, max_depth=min(max_depth, 64))
     default = None if dtype is None else dtype_named(dtype) if isinstance(dtype, str) else np.dtype(dtype)
     spec = _SPEC.fullmatch(text)
-    if spec and spec.group("dtype").removeprefix("torch.").removeprefix("np.") in DTYPES:
+    if spec:
         return _random(spec, text, max_elements, seed, int_high)
+    if re.fullmatch(r"\s*\(\s*\d+(?:\s*,\s*\d+)*\s*,?\s*\)\s*", text):
+        raise error_at("doctor_dtype", "a shape needs a dtype, as in '(8, 16) long'", text, len(text.rstrip()))
     dots = text.find("...")
     if dots >= 0:
         raise error_at("doctor_summarised", "this print is summarised ('...'): print it in full with "
@@ -171,7 +173,7 @@ def parse_tensor(
 
 
 def _random(spec: re.Match, text: str, max_elements: int, seed: int, int_high: int) -> np.ndarray:
-    shape = tuple(int(s) for s in re.findall(r"\d+", spec.group("shape") or ""))
+    shape = tuple(int(s) for s in re.findall(r"\d+", text[: spec.start("dtype")]))
     dt = dtype_named(spec.group("dtype"), text, spec.start("dtype"))
     n = int(np.prod(shape, dtype=np.float64))
     if n > max_elements:

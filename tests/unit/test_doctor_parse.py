@@ -192,7 +192,7 @@ def test_ragged_rows_say_which_row():
                                             ("[[1, 2], 3]", "doctor_token"), ("[1, 2] junk", "doctor_token"),
                                             ("tensor([1, 2], foo=3)", "doctor_token"), ("", "doctor_token"),
                                             ("tensor([0.1, ..., 0.3])", "doctor_summarised"),
-                                            ("(2, 3) complex64", "doctor_token"),
+                                            ("(2, 3) complex64", "doctor_dtype"), ("(8, 16)", "doctor_dtype"),
                                             ("tensor([1.], dtype=torch.complex64)", "doctor_dtype")])
 def test_bad_text_is_refused_with_a_code(text, code):
     """Test that each kind of bad paste raises ParseError with its code."""
