@@ -58,7 +58,13 @@ def parse_loss_call(text: str, *, max_chars: int = MAX_CALL_CHARS) -> LossCall:
     {'pos_weight': array([3.], dtype=float32)}
     """
     check_caps(text, max_chars=max_chars, max_elements=max_chars, max_depth=32)
-    source = text.strip()
+    try:
+        return _read_call(text.strip())
+    except (RecursionError, MemoryError):  # CPython's parser and the walk give up on deep nesting
+        raise _refuse("too deeply nested to read", 1, 0) from None
+
+
+def _read_call(source: str) -> LossCall:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)  # e.g. "invalid decimal literal": an error follows

@@ -324,12 +324,15 @@ def test_reads_a_pasted_loss_line(text, name, kwargs):
         "(lambda: __import__('os').system('touch {m}'))()",
         "nn.CrossEntropyLoss(",
         "nn.CrossEntropyLoss(label_smoothing=[" * 100 + "]" * 100 + ")",
+        "nn.CrossEntropyLoss(label_smoothing=" + "-" * 19000 + "1)",
+        "nn.CrossEntropyLoss(label_smoothing=" + "not " * 4000 + "1)",
+        "nn.CrossEntropyLoss(weight=torch.tensor([1.])" + ".float()" * 2000 + ")",
     ],
 )
 def test_a_loss_line_that_is_not_whitelisted_is_refused_and_not_run(text, tmp_path):
     """Test that anything outside the whitelist is refused with a message and nothing runs."""
     marker = tmp_path / "ran"
     with pytest.raises(ParseError) as info:
-        parse_loss_call(text.format(m=marker))
+        parse_loss_call(text.replace("{m}", str(marker)))
     assert info.value.code in ("doctor_call", "doctor_too_deep")
     assert not marker.exists()
