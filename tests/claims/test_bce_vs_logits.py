@@ -162,3 +162,36 @@ def test_task_t2_done_names_float16s_limit():
 def test_texts_exist_in_both_languages():
     """Test that every key tested here exists in both catalogs."""
     assert text("zh", "bce_vs_logits.parting") and text("en", "bce_vs_logits.parting")
+
+
+def test_seed_elements_differ_only_within_float_rounding():
+    """Test that on the seed every element's two float32 routes differ by at most 16 units in the last place, while
+    some differ at all, so "0 of 8 differ by more than float rounding" and "same to float rounding" are true
+    (elements_summary, table_hint, why_same, parted_rounding)."""
+    naive, _ = naive_bce(SEED_X, SEED_Y)
+    stable, _ = stable_bce(SEED_X, SEED_Y)
+    eps = torch.finfo(torch.float32).eps
+    assert ((naive - stable).abs() <= 16 * eps * stable.abs().clamp(min=1)).all() and (naive != stable).any()
+    for s in both("bce_vs_logits.elements_summary"):
+        assert "16" in s
+
+
+def test_routes_part_past_scale_10_4_in_float32():
+    """Test quiz q3 "same"'s hint and task t1: scaling the seed past ≈10.4 in float32 makes its largest logit 1.6 reach
+    16.6355, where σ == 1 and the y = 0 element costs 100 (the parting caption's 10.4)."""
+    lim = F32["one"] / 1.6
+    assert 10.39 < lim < 10.41
+    x = (torch.tensor(SEED_X) * 10.5)
+    naive, _ = naive_bce(x, SEED_Y)
+    stable, _ = stable_bce(x, SEED_Y)
+    assert naive[1, 3].item() == 100.0 and stable[1, 3].item() == pytest.approx(16.8, rel=1e-6)
+    x = (torch.tensor(SEED_X) * 10.3)
+    assert (naive_bce(x, SEED_Y)[0] < 100).all()
+
+
+def test_takeaway_advice_sigmoid_only_for_reporting():
+    """Test the takeaway's advice: BCEWithLogitsLoss(x, y) equals BCELoss(sigmoid(x), y) to float precision where σ does
+    not saturate (so dropping the final sigmoid changes nothing there) and stays finite where it does."""
+    x = torch.linspace(-15, 15, 301, dtype=torch.float64)
+    y = (torch.arange(301) % 2).double()
+    torch.testing.assert_close(stable_bce(x, y, torch.float64)[0], naive_bce(x, y, torch.float64)[0], rtol=1e-9, atol=1e-12)

@@ -104,3 +104,12 @@ def test_a_gradient_step_moves_sigma_towards_the_label(x, y, lr):
     s0 = torch.sigmoid(torch.tensor(x, dtype=D64)).item()
     s1 = torch.sigmoid(torch.tensor(x - lr * g.item(), dtype=D64)).item()
     assert (s1 - s0) * (y - s0) >= 0
+
+
+def test_quiz_q3_distractors_zero_and_far():
+    """Test quiz q3's distractors for y = 0.3: at x = 0 the gradient is 0.5 − 0.3 = 0.2, not 0; far left σ(x) → 0 and
+    the loss grows again (x = −10 costs more than the minimum and more than x = −5)."""
+    _, g = stable_bce([0.0], [0.3], dtype=D64)
+    assert g.item() == pytest.approx(0.2, abs=1e-15)
+    loss = lambda x: stable_bce([x], [0.3], dtype=D64)[0].item()  # noqa: E731
+    assert loss(-10.0) > loss(-5.0) > loss(math.log(0.3 / 0.7))

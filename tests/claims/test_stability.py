@@ -141,3 +141,93 @@ def test_clamped_now_1_does_not_claim_an_exact_zero_in_float64():
     assert loss.item() == 100.0 and torch.sigmoid(torch.tensor(-101.0, dtype=torch.float64)).item() > 0
     for s in both("stability.clamped_now_1"):
         assert "e⁻¹⁰⁰" in s, s
+
+
+def test_saturation_table_and_takeaway_thresholds_are_torchs():
+    """Test the searched thresholds the text quotes: float32 σ == 1 from 16.6355 (≈ 24·ln 2), float16 8.32, bfloat16
+    6.25, float64 36.74 (≈ 53·ln 2), exp overflow from 88.72 in float32, and the jump from ≈15.94 to 100
+    (sat_caption, loss_summary_0, takeaway, softmax prose)."""
+    f32, f64 = saturation("float32"), saturation("float64")
+    assert round(f32["one"], 4) == 16.6355 and abs(f32["one"] - 24 * math.log(2)) < 0.002
+    assert round(f64["one"], 2) == 36.74 and abs(f64["one"] - 53 * math.log(2)) < 0.02
+    assert round(saturation("float16")["one"], 2) == 8.32 and saturation("bfloat16")["one"] == 6.25
+    assert round(f32["exp_inf"], 2) == 88.72
+    before = torch.nextafter(torch.tensor(f32["one"]), torch.tensor(0.0))
+    jump = naive_bce([before.item()], [0.0])[0].item()
+    assert round(jump, 2) == 15.94 and naive_bce([f32["one"]], [0.0])[0].item() == 100.0
+    for s in both_prose("stability_takeaway"):
+        for v in ("16.6355", "8.32", "6.25", "36.74", "15.94"):
+            assert v in s
+    for s in both("stability.sat_caption"):
+        assert "16.6355" in s and "24·ln 2" in s and "36.74" in s and "53·ln 2" in s
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_gradient_collapses_to_0_or_nan_at_sigma_1(dtype):
+    """Test the takeaway and quiz q2: at σ(x) == 1 (y = 0) the naive gradient is exactly 0 (NaN in float16) while the
+    loss reads 100; BCELoss's own backward there is ≈ 1e12 (not clamped); the stable gradient is 1 (still 1 at 1000)."""
+    dt = TORCH_DTYPES[dtype]
+    one = saturation(dtype)["one"]
+    loss, g = naive_bce([one], [0.0], dt)
+    assert loss.item() == 100.0
+    assert math.isnan(g.item()) if dtype == "float16" else g.item() == 0.0
+    s = torch.tensor([1.0], dtype=torch.float32, requires_grad=True)
+    (gs,) = torch.autograd.grad(torch.nn.functional.binary_cross_entropy(s, torch.tensor([0.0])), s)
+    assert gs.item() == pytest.approx(1e12, rel=1e-3)
+    assert stable_bce([1000.0], [0.0], dt)[1].item() == 1.0
+
+
+def test_quiz_q1_x_20_float32_reads_100():
+    """Test stability quiz q1: float32 x = 20, y = 0: BCELoss(sigmoid(x)) is exactly 100, not 20 and not inf; the plain
+    −log(1 − σ(x)) is inf."""
+    assert naive_bce([20.0], [0.0])[0].item() == 100.0 and stable_bce([20.0], [0.0])[0].item() == 20.0
+    assert math.isinf(-torch.log(1 - torch.sigmoid(torch.tensor(20.0))).item())
+
+
+def test_quiz_q3_softmax_max_shift():
+    """Test quiz q3: torch.softmax([1000, 999]) is finite and equals softmax([0, −1]); exp(1000) overflows in float64 too
+    (from ≈709.78); clipping to ±88 would change the answer ([88, 88] gives 0.5, 0.5)."""
+    x = torch.tensor([1000.0, 999.0])
+    torch.testing.assert_close(torch.softmax(x, 0), torch.softmax(x - 1000, 0))
+    assert torch.isinf(torch.exp(torch.tensor(1000.0, dtype=torch.float64))).item()
+    assert round(saturation("float64")["exp_inf"], 2) == 709.78
+    assert torch.softmax(torch.clamp(x, -88, 88), 0).tolist() == [0.5, 0.5] != torch.softmax(x, 0).tolist()
+
+
+def test_probe_help_16_64_is_stored_as_16_640625_in_float16():
+    """Test probe_help's example: torch stores 16.64 as 16.640625 in float16."""
+    assert torch.tensor(16.64, dtype=torch.float16).item() == 16.640625
+    assert "16.640625" in both("stability.probe_help")[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(x=st.floats(-1000.0, 1000.0), dtype=st.sampled_from(DTYPES))
+def test_stable_loss_keeps_growing_like_the_true_loss(x, dtype):
+    """Test loss_summary_0/1 and the takeaway: BCEWithLogitsLoss in every dtype stays within the dtype's precision of
+    softplus(±x) for every probe logit (it never jumps to 100)."""
+    dt = TORCH_DTYPES[dtype]
+    xv = torch.tensor(x, dtype=dt)
+    for y, true in ((0.0, torch.nn.functional.softplus(xv.double())), (1.0, torch.nn.functional.softplus(-xv.double()))):
+        got = stable_bce([xv.item()], [y], dt)[0].item()
+        assert abs(got - true.item()) <= 8 * torch.finfo(dt).eps * max(1.0, true.item())
+
+
+@pytest.mark.parametrize("shift", [0.0, 90.0, -120.0, 1000.0])
+def test_stable_softmax_never_moves_with_c(shift):
+    """Test sm_summary and the softmax prose: softmax(x + c) = softmax(x) for the page's logits in float32."""
+    z = torch.tensor([2.0, 1.0, 0.1], dtype=torch.float64)
+    torch.testing.assert_close(torch.softmax(z + shift, 0), torch.softmax(z, 0))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_label_1_loss_clamps_at_underflow_or_at_minus_100(dtype):
+    """Test loss_summary_1: for y = 1 BCELoss(σ(x), 1) reads 100 at σ's underflow point in every dtype, and in float64
+    already from x ≈ −100 (x = −100.5), where σ(x) > 0 but log σ(x) < −100; the stable loss keeps growing like −x."""
+    dt = TORCH_DTYPES[dtype]
+    zero = saturation(dtype)["zero"]
+    assert naive_bce([zero], [1.0], dt)[0].item() == 100.0
+    assert stable_bce([zero], [1.0], dt)[0].item() == pytest.approx(-zero, rel=1e-2)
+    if dtype == "float64":
+        assert naive_bce([-100.5], [1.0], dt)[0].item() == 100.0 and naive_bce([-99.5], [1.0], dt)[0].item() < 100.0
+    for s in both("stability.loss_summary_1"):
+        assert "−100" in s and "float64" in s
