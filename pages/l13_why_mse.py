@@ -81,8 +81,9 @@ def the_race() -> None:
     pick = st.radio(t("why_mse.predict", lr=fmt.cell(lr), steps=steps), options, index=None, horizontal=True,
                     format_func=lambda o: t(f"why_mse.predict_{o}"), key="wm_predict")
     if pick is not None:
-        st.info(t("why_mse.predict_result", steps=steps, mse_acc=fmt.cell(mse.final_accuracy, 4),
-                  bce_acc=fmt.cell(bce.final_accuracy, 4)), icon="🏁")
+        verdict = t("why_mse.predict_right" if pick == W.winner(race) else "why_mse.predict_wrong")
+        st.info(verdict + " " + t("why_mse.predict_result", steps=steps, mse_acc=fmt.cell(mse.final_accuracy, 4),
+                                  bce_acc=fmt.cell(bce.final_accuracy, 4)), icon="🏁")
     runs = {W.NAMES[k]: r for k, r in race.runs.items()}
     reach = [W.first_to(r, 0.9) for r in runs.values()]
     ui.table({t("why_mse.col_loss"): list(runs),

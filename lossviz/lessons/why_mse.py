@@ -172,6 +172,12 @@ def race(*, lr: float = 0.5, steps: int = 100, scale: float = 5.0, seed: int = 0
     return Race(lr, steps, scale, {k: _descend(k, x, y, lr=lr, steps=steps, scale=scale) for k in LOSSES}, y)
 
 
+def winner(race: Race, margin: float = 0.02) -> str:
+    """"mse" or "bce", whichever ends with the higher accuracy, or "same" within ``margin``."""
+    mse, bce = race.runs["mse"].final_accuracy, race.runs["bce"].final_accuracy
+    return "same" if abs(mse - bce) <= margin else ("mse" if mse > bce else "bce")
+
+
 def first_to(run: Run, accuracy: float) -> int | None:
     """The first step at which ``run`` reaches ``accuracy`` (None if it never does)."""
     return next((i for i, a in enumerate(run.accuracy) if a >= accuracy), None)

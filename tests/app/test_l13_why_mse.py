@@ -106,11 +106,21 @@ def test_default_race_table():
     assert table.loc["MSELoss(sigmoid(x), y)", "first step at ≥ 90 % accuracy"] == "not within 100 steps"
 
 
-def test_prediction_reveals_the_result():
-    at = open_page("why_mse", "en")
-    assert not any(i.value.startswith("Result:") for i in at.info)
-    at.radio(key="wm_predict").set_value("bce").run()
-    assert any(i.value.startswith("Result:") for i in at.info)
+@pytest.mark.parametrize(("pick", "scale", "right"), [("bce", 5.0, True), ("mse", 5.0, False), ("same", 5.0, False),
+                                                     ("same", 1.0, True)])
+def test_prediction_reveals_the_result(pick, scale, right):
+    """Test that a prediction reveals both accuracies and says whether it matched torch's race
+    (scale 5: BCEWithLogits wins; scale 1 after 100 steps: both within 2 points)."""
+    at = open_page("why_mse", "en", wm_scale=str(scale))
+    assert not any("Result:" in i.value for i in at.info)
+    at.radio(key="wm_predict").set_value(pick).run()
+    note = next(i.value for i in at.info if "Result:" in i.value)
+    accs = torch_race(scale=scale)
+    mse, bce = accs["MSELoss(sigmoid(x), y)"], accs["BCEWithLogitsLoss(x, y)"]
+    truth = "same" if abs(mse - bce) <= 0.02 else ("bce" if bce > mse else "mse")
+    assert (pick == truth) == right
+    assert note.startswith("Your prediction matches" if right else "Not what happened")
+    assert f"σ + MSE {mse:.4g}" in note and f"BCEWithLogits {bce:.4g}" in note
 
 
 @pytest.mark.parametrize(("qid", "right"), [("q1", "b"), ("q2", "b"), ("q3", "a")])
