@@ -24,12 +24,15 @@ from plotly.io.json import to_json_plotly
 
 from lossviz.plots.base import SERIES, colour
 from lossviz.ui._internals import figure_dicts, is_homogeneous_array, is_skipped_key, to_typed_array_spec
+from lossviz.ui.lang import t
 
 _DIR = Path(__file__).parent / "components" / "chart"
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"  # next to app.py
 PLOTLY_JS = "plotly-basic.min.js"
 TRACE_TYPES = frozenset({"scatter", "bar", "pie"})  # what the basic bundle can draw
-CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+# plotly's own "toImage" (PNG only, an English tooltip) gives way to our PNG and SVG buttons (chart.js):
+# both made in the browser by Plotly.downloadImage, offline, with translated tooltips.
+CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d", "toImage"]}
 
 _component = st.components.v2.component(
     "lossviz_chart",
@@ -88,6 +91,13 @@ def chart(fig, *, key: str, failed: str, fullscreen: str = "", summary: str = ""
     """Draw ``fig``; ``failed`` is the message shown if plotly.js cannot be loaded; ``fullscreen``
     the tooltip of the toolbar button that shows the chart full screen (none if empty, or if the
     browser cannot: an iPhone shows only videos full screen); ``summary`` the chart's text summary,
-    plain text shown below it as its caption (a ``<figcaption>``, also in full screen)."""
+    plain text shown below it as its caption (a ``<figcaption>``, also in full screen). The toolbar
+    also saves the chart as PNG and as SVG (``lossviz-<key>.png`` / ``.svg``), drawn in the browser."""
+    download = {"png": t("common.chart_png"), "svg": t("common.chart_svg"), "filename": download_name(key)}
     _component(key=key, data={"spec": spec_json(fig), "config": CONFIG, "src": script_url(), "failed": failed,
-                              "fullscreen": fullscreen, "summary": summary})
+                              "fullscreen": fullscreen, "summary": summary, "download": download})
+
+
+def download_name(key: str) -> str:
+    """The saved file's name without extension: ``lossviz-<chart key>`` (letters, digits, - and _ only)."""
+    return "lossviz-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in key)[:80]

@@ -98,16 +98,29 @@ function inked(fig, ink) {
 // its config changes, and a new click function would be a change.
 const FULLSCREEN_ICON = { width: 24, height: 24, path: "M3 3h7v2H5v5H3zm11 0h7v7h-2V5h-5zM3 14h2v5h5v2H3zm16 0h2v7h-7v-2h5z" };
 
+// Save as PNG / SVG: Plotly.downloadImage draws the figure in the browser (no server, no network).
+// The PNG at twice the size on screen (sharp on a projector); the SVG as vectors, for slides.
+const SVG_ICON = { width: 24, height: 24, path: "M11 3h2v9.2l3.3-3.3 1.4 1.4L12 16 6.3 10.3l1.4-1.4 3.3 3.3zM4 18h16v3H4z" };
+
 function chartConfig(root, job) {
-  const key = JSON.stringify([job.config || {}, job.fullscreen || ""]);
+  const key = JSON.stringify([job.config || {}, job.fullscreen || "", job.download || null]);
   if (root.lvConfig && root.lvConfig[0] === key) return root.lvConfig[1];
   const config = { ...(job.config || {}) };
+  const add = [];
+  const dl = job.download;
+  if (dl && window.Plotly && window.Plotly.downloadImage) {
+    const save = (format) => (gd) => window.Plotly.downloadImage(gd, { format, filename: dl.filename, scale: format === "png" ? 2 : 1 })
+      .catch((e) => console.error("lossviz chart download:", e));
+    add.push({ name: "lv-png", title: dl.png, icon: window.Plotly.Icons.camera, click: save("png") });
+    add.push({ name: "lv-svg", title: dl.svg, icon: SVG_ICON, click: save("svg") });
+  }
   if (job.fullscreen && document.fullscreenEnabled && root.requestFullscreen) {
-    config.modeBarButtonsToAdd = [{
+    add.push({
       name: "lv-fullscreen", title: job.fullscreen, icon: FULLSCREEN_ICON,
       click: () => (document.fullscreenElement === root ? document.exitFullscreen() : root.requestFullscreen()),
-    }];
+    });
   }
+  if (add.length) config.modeBarButtonsToAdd = add;
   root.lvConfig = [key, config];
   return config;
 }
