@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -113,3 +115,81 @@ def test_task_balance_only_at_the_recipe(npos, nneg, pw, done):
     assert (abs(g.sum().item()) < 1e-12) == (p == nneg / npos)  # σ = 0.5 is the optimum only at the recipe
     at = open_page("weights", wt_npos=str(npos), wt_nneg=str(nneg), wt_pw=pw)
     assert ("task_weights_balance" in at.session_state["quiz_done"]) == done
+
+
+X34 = torch.tensor([[0.4, -1.2, 2, 0.3], [1.1, 0.6, -0.9, -1.6], [-0.5, 1.5, 0.2, 0.8]], dtype=torch.float64)
+Y34 = torch.tensor([[1.0, 0, 1, 0], [0, 1, 1, 0], [0, 0, 1, 1]], dtype=torch.float64)
+
+
+def _bce(x, y, weight=None, pos_weight=None, reduction="none"):
+    t = lambda v: None if v is None else torch.tensor(v, dtype=torch.float64)  # noqa: E731
+    return F.binary_cross_entropy_with_logits(x, y, weight=t(weight), pos_weight=t(pos_weight), reduction=reduction)
+
+
+def test_weight_broadcasts_from_the_right():
+    """Test weight_help, task_fail and quiz sample: on a 3×4 batch a (3, 1) weight scales rows, a (4,) weight scales
+    columns, a (3,) weight fails in torch; (N,) on (N, C) lines up with C and fails when N ≠ C."""
+    plain = _bce(X34, Y34)
+    torch.testing.assert_close(_bce(X34, Y34, [[2.0], [1.0], [1.0]]), plain * torch.tensor([[2.0], [1], [1]], dtype=torch.float64))
+    torch.testing.assert_close(_bce(X34, Y34, [1.0, 2.0, 1.0, 1.0]), plain * torch.tensor([1.0, 2, 1, 1], dtype=torch.float64))
+    for bad in ([2.0, 1.0, 1.0], [1.0, 2.0]):
+        with pytest.raises(RuntimeError):
+            _bce(X34, Y34, bad)
+    sq = torch.zeros(4, 4, dtype=torch.float64)
+    torch.testing.assert_close(_bce(sq, sq, [1.0, 2.0, 3.0, 4.0])[0], _bce(sq, sq)[0] * torch.tensor([1.0, 2, 3, 4], dtype=torch.float64))
+    for s in both("weights.weight_help"):
+        assert "'2; 1; 1'" in s and "(3, 1)" in s and "(4,)" in s and "(3,)" in s
+
+
+def test_weight_scales_the_whole_element_pos_weight_only_the_positive_term():
+    """Test the intro formula, pos_weight_help, col_formula and the takeaway: loss = w·[p·y·(−log σ(x)) + (1 − y)·(−log(1 − σ(x)))]
+    for any y (soft labels included): weight multiplies everything, pos_weight only the y-term."""
+    x = torch.linspace(-4, 4, 9, dtype=torch.float64)
+    for y in (0.0, 0.3, 1.0):
+        yt = torch.full_like(x, y)
+        got = _bce(x, yt, [2.0], [3.0])
+        expect = 2.0 * (3.0 * y * -F.logsigmoid(x) + (1 - y) * -F.logsigmoid(-x))
+        torch.testing.assert_close(got, expect)
+    for s in both_prose("weights_intro"):
+        assert "w · [ p · y · (−log σ(x)) + (1 − y) · (−log(1 − σ(x))) ]" in s
+
+
+@pytest.mark.parametrize("c", [3, 4])
+def test_pos_weight_shapes_on_images(c):
+    """Test the shapes prose and quiz nchw: on (N, C, H, W) a (C,) pos_weight lines up with W and fails (H = W = C + 1),
+    silently weights pixel columns when W = C, (C, 1, 1) weights channels, (1, C) fails like (C,)."""
+    n, h = 2, c + 1
+    x = torch.randn(n, c, h, h, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    y = (x > 0).double()
+    pw = [float(i + 1) for i in range(c)]
+    with pytest.raises(RuntimeError):
+        _bce(x, y, pos_weight=pw)
+    with pytest.raises(RuntimeError):
+        _bce(x, y, pos_weight=[pw])
+    per_channel = _bce(x, y, pos_weight=[[[v]] for v in pw])
+    for k in range(c):
+        torch.testing.assert_close(per_channel[:, k], _bce(x[:, k], y[:, k], pos_weight=[pw[k]]))
+    xs, ys = x[..., :c], y[..., :c]  # W = C: (C,) is accepted but weights columns of pixels
+    cols = _bce(xs, ys, pos_weight=pw)
+    assert not torch.allclose(cols, _bce(xs, ys, pos_weight=[[[v]] for v in pw]))
+    torch.testing.assert_close(cols[..., 0], _bce(xs[..., 0], ys[..., 0], pos_weight=[pw[0]]))
+
+
+def test_grad_at_sigma_star_is_zero_and_a_minimum():
+    """Test grad_at_star: torch's gradient of the mean loss at the constant σ* = p·P / (p·P + N) is 0 and the loss is
+    larger on both sides (100 positives, 300 negatives, p = 2)."""
+    y = torch.cat([torch.ones(100), torch.zeros(300)]).double()
+    star = 2 * 100 / (2 * 100 + 300)
+    f = lambda s: _bce(torch.full((400,), math.log(s / (1 - s)), dtype=torch.float64), y, pos_weight=[2.0], reduction="mean").item()  # noqa: E731
+    assert f(star) < min(f(star - 1e-3), f(star + 1e-3))
+    theta = torch.full((400,), math.log(star / (1 - star)), dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad(_bce(theta, y, pos_weight=[2.0], reduction="mean"), theta)
+    assert abs(g.sum().item()) < 1e-15
+
+
+def test_recipe_quiz_distractors():
+    """Test quiz recipe's distractors: 1/3 is positives / negatives (it weakens the positives: σ* = 0.1 < 0.25), and 0.25
+    is the share of positives 100 / 400."""
+    assert 100 / 300 == pytest.approx(1 / 3) and 100 / 400 == 0.25
+    star = (1 / 3) * 100 / ((1 / 3) * 100 + 300)
+    assert star == pytest.approx(0.1) and star < 0.25
