@@ -148,6 +148,15 @@ def test_reads_the_forms_learners_paste(text, dtype, values):
     np.testing.assert_array_equal(got.astype(np.float64), want.astype(np.float64))
 
 
+@pytest.mark.parametrize("value", [torch.zeros(0, 3), torch.tensor([]), torch.zeros(2, 0, dtype=torch.long),
+                                   np.zeros((0, 3), np.float32), np.zeros((2, 0)), np.array([], dtype=np.int32),
+                                   torch.tensor(2.5), np.array(7)], ids=repr)
+def test_empty_and_zero_dim_prints_round_trip(value):
+    """Test that empty tensors (torch's size=, numpy's shape=) and 0-d ones parse back with shape and dtype."""
+    want = value.numpy() if isinstance(value, torch.Tensor) else value
+    assert_same(parse_tensor(repr(value)), want)
+
+
 def test_floats_round_like_torch_tensor():
     """Test that a float is read as a double and then rounded to float32, as torch.tensor does."""
     text = "[0.1, 0.30000001192092896, 16.635532379150390]"
