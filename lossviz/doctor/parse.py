@@ -38,8 +38,12 @@ _NAMES = {  # torch's names and aliases: torch.int is int32, torch.float float32
 DTYPES: dict[str, np.dtype] = {name: np.dtype(t) for t, names in _NAMES.items() for name in names.split()}
 """dtype names as torch spells them (``torch.``/``np.`` prefixes are dropped before the lookup)."""
 
-_TORCH_WRAPPERS = {"tensor", "torch.tensor", "torch.as_tensor", "torch.Tensor", "torch.FloatTensor"}
 _NUMPY_WRAPPERS = {"array", "np.array", "numpy.array", "np.asarray", "numpy.asarray"}
+_TYPED_WRAPPERS = {  # constructors that fix the dtype: torch's legacy ones, numpy 2's scalar prints np.float32(0.5)
+    "torch.Tensor": "float32", "torch.FloatTensor": "float32", "torch.LongTensor": "int64",
+    **{f"{m}.{name}": name for m in ("np", "numpy") for name in ("float16", "float32", "float64", "int32", "int64")},
+}
+_WRAPPERS = {"tensor", "torch.tensor", "torch.as_tensor", *_TYPED_WRAPPERS, *_NUMPY_WRAPPERS}
 _UNICODE = str.maketrans({"−": "-", "\u00a0": " ", "，": ",", "［": "[", "］": "]", "（": "(", "）": ")"})
 _TOKEN = re.compile(
     r"""(?P<ws>\s+)
@@ -52,8 +56,7 @@ _TOKEN = re.compile(
 )
 _NUMBER = re.compile(r"[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf)|True|False")
 _BRACKETS = re.compile(r"[\[\]]|[^\[\]]+")
-_SEP = re.compile(r"\s*,?\s*")
-_SPACE = re.compile(r"\s*")
+_SEP, _SPACE = re.compile(r"\s*,?\s*"), re.compile(r"\s*")
 _FLOATY = re.compile(r"[.eEnNiI]")
 _BIG_INT = re.compile(r"\d{19}")
 _SPEC = re.compile(
@@ -224,7 +227,7 @@ class _Reader:
         head_end = open_at if open_at >= 0 else len(text)
         self._end = head_end
         call = re.match(r"\s*([A-Za-z_][\w.]*)\s*\(", text)
-        if call and call.group(1) not in _TORCH_WRAPPERS | _NUMPY_WRAPPERS:
+        if call and call.group(1) not in _WRAPPERS:
             raise error_at("doctor_token", "not a tensor: only tensor(...), torch.tensor(...) and array(...) are read",
                            text, call.start(1))
         self._tokenize(0, head_end)
@@ -253,7 +256,8 @@ class _Reader:
         named = self._keywords(wrapper)
         if "size" in named and values.size == 0:
             shape = named["size"]
-        return _finish(values, shape, named.get("dtype"), default, numpy_default)
+        typed = DTYPES.get(_TYPED_WRAPPERS.get(wrapper or "", ""))
+        return _finish(values, shape, named.get("dtype", typed), default, numpy_default)
 
     def _keywords(self, wrapper: str | None) -> dict:
         named: dict = {}

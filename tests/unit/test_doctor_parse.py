@@ -138,6 +138,9 @@ def test_python_list_round_trips_with_torch_tensor_dtypes(a):
         ("tensor(3)", "int64", 3),
         ("tensor([True, False])", "bool", [True, False]),
         ("[[1, 2],\n [3, 4],]", "int64", [[1, 2], [3, 4]]),
+        ("torch.FloatTensor([1, 2])", "float32", [1, 2]),
+        ("torch.LongTensor([1, 2])", "int64", [1, 2]),
+        ("np.float64(0.25)", "float64", 0.25),
     ],
 )
 def test_reads_the_forms_learners_paste(text, dtype, values):
