@@ -109,7 +109,7 @@ def explain(loss, input, target, **kwargs) -> Explanation:
         elements, _, _, _ = _call(name, x, t, {**opts, "reduction": "none"}, grad=False)
     lv, note = _lossviz(name, x, t, opts, value)
     reduced = float(value) if value is not None and value.ndim == 0 else None
-    case = Case(name, x, t, opts, reduced, error, functools.partial(_run, opts_base=opts))
+    case = Case(name, x, t, opts, reduced, error, functools.partial(_run, base=(name, opts)))
     return Explanation(
         loss=name, call=_call_text(name, opts), input_shape=tuple(x.shape), input_dtype=x.dtype.name,
         target_shape=tuple(t.shape), target_dtype=t.dtype.name, value=value, error=error, grad=grad,
@@ -183,10 +183,14 @@ def _call(name, x, t, opts, *, grad: bool):
     return to_numpy(out), g, None, grad_error
 
 
-def _run(name, x, t, opts_base=None, **opts) -> float | None:
-    """A fixed call's reduced value (float) or None when torch raises; the base options fill the rest."""
+def _run(name, x, t, *, base: tuple[str, dict] = ("", {}), **opts) -> float | None:
+    """A fixed call's reduced value (float) or None when torch raises.
+
+    The learner's own options (``base``) fill in the rest for the same loss only: a
+    CrossEntropyLoss class weight is no BCELoss weight.
+    """
     allowed = LOSSES[FUNCTIONAL[name]][1]
-    merged = {k: v for k, v in {**(opts_base or {}), **opts}.items() if k in allowed}
+    merged = {k: v for k, v in {**(base[1] if base[0] == name else {}), **opts}.items() if k in allowed}
     value, _, error, _ = _call(name, np.asarray(x), np.asarray(t), merged, grad=False)
     if error is not None or value is None or value.ndim != 0:
         return None
