@@ -87,6 +87,13 @@ def test_seed_002_exactly():
     assert e.findings[0].fixed_value == pytest.approx(0.3190375864505768, abs=1e-7)
 
 
+def test_a_fix_in_another_loss_does_not_inherit_options():
+    """Test that seed 002's BCELoss fix ignores the CrossEntropyLoss class weight (it is no BCE weight)."""
+    e = explain(nn.CrossEntropyLoss(weight=torch.tensor([1.0, 5.0, 1.0])), torch.tensor([0.8, 0.2, 0.4]),
+                torch.tensor([1.0, 0.0, 0.0]))
+    assert e.findings[0].fixed_value == pytest.approx(0.3190375864505768, abs=1e-7)
+
+
 def test_torch_error_is_reported_exactly():
     """Test that torch's exception type and message are kept word for word."""
     x, y = torch.randn(3, 4), torch.randint(0, 4, (5,))
