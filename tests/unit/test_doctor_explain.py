@@ -164,6 +164,12 @@ def test_finds_probabilities_passed_to_cross_entropy():
     assert e.findings[0].fixed_value == pytest.approx(float(F.cross_entropy(logits, y)), rel=1e-5)
 
 
+def test_finds_inputs_all_in_0_1_passed_to_cross_entropy():
+    """Test that CrossEntropyLoss inputs all in [0, 1] (sigmoid outputs, say) are questioned."""
+    e = explain(nn.CrossEntropyLoss(), torch.rand(4, 5), torch.randint(0, 5, (4,)))
+    assert codes(e) == ["probabilities_to_ce"] and e.findings[0].lesson == "softmax-ce"
+
+
 def test_finds_a_sigmoid_applied_twice():
     """Test that σ(σ(z)) passed to BCELoss, and probabilities passed to BCEWithLogitsLoss, are found."""
     z, y = (torch.randn(16) * 2).clamp(-4, 4), torch.randint(0, 2, (16,)).float()
