@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import warnings
+import zipfile
 
 import ml_dtypes
 import numpy as np
@@ -64,6 +65,16 @@ def _load_npy(data: bytes) -> np.ndarray:
 
 def _load_pt(data: bytes) -> dict[str, np.ndarray]:
     import torch
+
+    if data.startswith(_ZIP_MAGIC):  # the sizes a zip declares, read before anything is inflated
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                inflated = sum(info.file_size for info in archive.infolist())
+        except zipfile.BadZipFile as exc:
+            raise ParseError("doctor_file", f"a broken .pt file: {exc}", reason=str(exc)) from None
+        if inflated > 2 * len(data) + 2**20:  # torch.save stores without compression
+            raise ParseError("doctor_file", f"the file unpacks to {inflated:,} bytes from {len(data):,}: refused",
+                             size=inflated, limit=len(data))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. "Detected pickle protocol 4"

@@ -11,6 +11,7 @@ import os
 import pickle
 import re
 import time
+import zipfile
 
 import hypothesis.extra.numpy as hnp
 import ml_dtypes
@@ -283,6 +284,15 @@ def test_a_pickle_that_is_not_plain_tensors_is_refused_and_not_run(tmp_path):
     with pytest.raises(ParseError, match="allow_pickle"):
         load_tensors(buf.getvalue())
     assert not marker.exists()
+
+
+def test_a_zip_that_inflates_far_beyond_its_size_is_refused():
+    """Test that a .pt-looking zip declaring far more bytes than it holds is refused before inflating."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("archive/data/0", b"\0" * 50_000_000)
+    with pytest.raises(ParseError, match="unpacks to"):
+        load_tensors(buf.getvalue())
 
 
 def test_files_over_the_size_cap_are_refused():
