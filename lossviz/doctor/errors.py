@@ -8,13 +8,15 @@ from lossviz.core.errors import LossValueError
 
 
 class ParseError(LossValueError):
-    """Text that is not a tensor; ``params`` carry ``line`` and ``col`` where reading stopped.
+    """Input the doctor refuses; the English message says what and where.
 
-    ``code`` names the kind (catalog key ``error.<code>``): ``doctor_token`` (an unreadable
-    token), ``doctor_ragged`` (rows of different lengths), ``doctor_unclosed``,
-    ``doctor_too_long``, ``doctor_too_many``, ``doctor_too_deep``, ``doctor_summarised``
-    (torch's or numpy's ``...``), ``doctor_dtype``, ``doctor_file`` (an upload), ``doctor_call``
-    (a loss line).
+    ``code`` names the kind (catalog key ``error.<code>``) and ``params`` fill its template.
+    Text: ``doctor_token`` (an unreadable token), ``doctor_ragged`` (rows of different lengths;
+    also ``row``, ``expected``, ``got``), ``doctor_unclosed``, ``doctor_summarised`` (torch's or
+    numpy's ``...``), ``doctor_too_deep`` (also ``limit``) — each with ``line``, ``col`` and
+    ``token``; ``doctor_too_long`` and ``doctor_too_many`` (``size``, ``limit``);
+    ``doctor_dtype`` (``dtype`` or a position). A loss line: ``doctor_call`` (``line``,
+    ``col``). Files: ``doctor_file_*``, see :func:`lossviz.doctor.files.load_tensors`.
     """
 
 

@@ -276,7 +276,7 @@ def test_a_pickle_that_is_not_plain_tensors_is_refused_and_not_run(tmp_path):
     for data in (save_torch({"x": evil}), save_torch(evil), pickle.dumps(evil)):
         with pytest.raises(ParseError) as info:
             load_tensors(data)
-        assert info.value.code == "doctor_file" and "refused" in str(info.value)
+        assert info.value.code == "doctor_file_refused" and "refused" in str(info.value)
     with pytest.raises(ParseError, match="'n' is a int"):
         load_tensors(save_torch({"x": torch.ones(2), "n": 3}))
     buf = io.BytesIO()
