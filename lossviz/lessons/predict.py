@@ -84,7 +84,7 @@ def _q(page: str, qid: str, truth, *, options: tuple[str, ...] = (), lo: float =
 def questions(page: str) -> tuple[Prediction, ...]:
     """The predict-first questions of a lesson, each at a moment where intuition tends to fail; every
     true value computed by :mod:`lossviz.core` (``tests/claims/test_predict.py`` checks each in torch)."""
-    from lossviz.lessons import ce_options, stability, weights
+    from lossviz.lessons import ce_options, entropy_kl, stability, weights
 
     f32 = np.float32
     return {
@@ -109,6 +109,9 @@ def questions(page: str) -> tuple[Prediction, ...]:
         "mistakes": lambda: (_q("mistakes", "softmax_twice", float(F.cross_entropy(F.softmax(np.array([10.0, 0.0, 0.0])), 0)),
                                 lo=0.0, hi=2.0),),
         "train": lambda: (_q("train", "init", float(F.cross_entropy(np.zeros(5), 0)), lo=0.0, hi=5.0, c=5),),
+        "entropy_kl": lambda: (lambda r: (_q("entropy_kl", "mean", r.values["mean"], lo=0.0, hi=1.0, n=r.n, c=r.c,
+                                             bm=r.values["batchmean"]),))(
+            entropy_kl.reductions(entropy_kl.LOGITS[:4], entropy_kl.TARGET[:4], 2)),
     }.get(page, tuple)()
 
 

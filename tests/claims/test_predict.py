@@ -177,3 +177,19 @@ def test_numbers_of_a_guess_are_read_strictly():
     diff, rel = p.off_by(3.0)
     assert close(diff, abs(3.0 - p.truth)) and close(rel, diff / p.truth)
     assert np.isfinite(p.truth)
+
+
+def test_entropy_kl_mean_is_batchmean_over_c():
+    """Test, with torch's kl_div on the lesson's default sample in a batch of 2 × 4, that "batchmean" is the KL per
+    sample and "mean" is it divided by C = 4 (Σ / (N·C)), that torch warns about "mean", and the keyed truth."""
+    p = q("entropy_kl")
+    x = torch.tensor([[2.0, 1.0, 0.1, -1.0]] * 2, dtype=torch.float64)
+    y = torch.tensor([[0.7, 0.2, 0.1, 0.0]] * 2, dtype=torch.float64)
+    logp = TF.log_softmax(x, 1)
+    bm = TF.kl_div(logp, y, reduction="batchmean")
+    with pytest.warns(UserWarning, match="divides the total loss by both the batch size and the support size"):
+        mean = TF.kl_div(logp, y, reduction="mean")
+    kl = (torch.special.entr(y[0]).sum().neg() - (y[0] * logp[0]).sum())  # Σ y log y − Σ y log p
+    assert p.params == {"n": 2, "c": 4, "bm": pytest.approx(float(bm), rel=1e-12)}
+    assert close(bm, kl) and close(mean, bm / 4) and close(mean, TF.kl_div(logp, y, reduction="sum") / 8)
+    assert close(p.truth, mean) and p.is_right(float(mean)) and not p.is_right(float(bm))
