@@ -109,6 +109,8 @@ def questions(page: str) -> tuple[Prediction, ...]:
         "mistakes": lambda: (_q("mistakes", "softmax_twice", float(F.cross_entropy(F.softmax(np.array([10.0, 0.0, 0.0])), 0)),
                                 lo=0.0, hi=2.0),),
         "train": lambda: (_q("train", "init", float(F.cross_entropy(np.zeros(5), 0)), lo=0.0, hi=5.0, c=5),),
+        "log_odds": lambda: (_q("log_odds", "nll", float(F.binary_cross_entropy(np.full(8, 0.01 ** (1 / 8)), np.ones(8))),
+                                lo=0.0, hi=5.0, n=8, lik=0.01),),
         "entropy_kl": lambda: (lambda r: (_q("entropy_kl", "mean", r.values["mean"], lo=0.0, hi=1.0, n=r.n, c=r.c,
                                              bm=r.values["batchmean"]),))(
             entropy_kl.reductions(entropy_kl.LOGITS[:4], entropy_kl.TARGET[:4], 2)),

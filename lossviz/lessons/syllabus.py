@@ -34,6 +34,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("mistakes", "pages/l09_mistakes.py", "common-mistakes", "🐞", "multiclass"),
     Lesson("train", "pages/l10_train.py", "train-it", "🏃", "multiclass"),
     Lesson("entropy_kl", "pages/l12_entropy_kl.py", "entropy-kl", "🧮", "why"),
+    Lesson("log_odds", "pages/l11_log_odds.py", "log-odds-likelihood", "🎲", "why"),
     Lesson("why_mse", "pages/l13_why_mse.py", "why-not-mse", "🎯", "why"),
 )
 EXTRA: tuple[Lesson, ...] = (Lesson("glossary", "pages/ref_glossary.py", "glossary", "📖"),)

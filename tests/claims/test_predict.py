@@ -193,3 +193,22 @@ def test_entropy_kl_mean_is_batchmean_over_c():
     assert p.params == {"n": 2, "c": 4, "bm": pytest.approx(float(bm), rel=1e-12)}
     assert close(bm, kl) and close(mean, bm / 4) and close(mean, TF.kl_div(logp, y, reduction="sum") / 8)
     assert close(p.truth, mean) and p.is_right(float(mean)) and not p.is_right(float(bm))
+
+
+def test_log_odds_nll_is_minus_log_likelihood_over_n():
+    """Test that eight labels with likelihood 0.01 have mean BCE −log(0.01) / 8 = ln 100 / 8 ≈ 0.5756 in torch, that
+    a probability 0.01^(1/8) ≈ 0.562 on every true label gives it, and that any eight probabilities with product
+    0.01 give the same mean BCE."""
+    p = q("log_odds")
+    assert p.params == {"n": 8, "lik": 0.01}
+    per_label = torch.full((8,), 0.01 ** (1 / 8), dtype=torch.float64)
+    bce = TF.binary_cross_entropy(per_label, torch.ones(8, dtype=torch.float64))
+    assert close(bce, math.log(100) / 8) and close(p.truth, bce) and round(0.01 ** (1 / 8), 3) == 0.562
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(50):
+        raw = torch.rand(8, generator=gen, dtype=torch.float64) + 0.1
+        probs = raw * (0.01 / raw.prod()) ** (1 / 8)  # rescaled: product exactly 0.01
+        if bool((probs < 1).all()):
+            labels = (torch.rand(8, generator=gen) < 0.5).double()
+            model = torch.where(labels == 1, probs, 1 - probs)  # σ's output: probs on the true labels
+            assert close(TF.binary_cross_entropy(model, labels), math.log(100) / 8, rel=1e-12)
