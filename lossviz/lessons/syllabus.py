@@ -33,8 +33,8 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("ce_options", "pages/l08_ce_options.py", "ce-weights-smoothing", "🎛️", "multiclass"),
     Lesson("mistakes", "pages/l09_mistakes.py", "common-mistakes", "🐞", "multiclass"),
     Lesson("train", "pages/l10_train.py", "train-it", "🏃", "multiclass"),
-    Lesson("entropy_kl", "pages/l12_entropy_kl.py", "entropy-kl", "🧮", "why"),
     Lesson("log_odds", "pages/l11_log_odds.py", "log-odds-likelihood", "🎲", "why"),
+    Lesson("entropy_kl", "pages/l12_entropy_kl.py", "entropy-kl", "🧮", "why"),
     Lesson("why_mse", "pages/l13_why_mse.py", "why-not-mse", "🎯", "why"),
 )
 EXTRA: tuple[Lesson, ...] = (Lesson("glossary", "pages/ref_glossary.py", "glossary", "📖"),)
