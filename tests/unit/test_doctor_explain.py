@@ -46,7 +46,7 @@ CALLS = [
 ]
 
 
-@pytest.mark.parametrize(("module", "make"), CALLS, ids=lambda v: repr(v)[:40])
+@pytest.mark.parametrize(("module", "make"), CALLS, ids=[f"{i}-{type(m).__name__}" for i, (m, _) in enumerate(CALLS)])
 def test_value_and_gradient_equal_torch(module, make):
     """Test that explain's value and gradient are torch's own for each loss kind and option."""
     x, y = make()
@@ -61,7 +61,7 @@ def test_value_and_gradient_equal_torch(module, make):
     assert codes(e) == (["smoothing_with_weights"] if smoothing_with_weights else [])
 
 
-@pytest.mark.parametrize(("module", "make"), CALLS[:8], ids=lambda v: repr(v)[:40])
+@pytest.mark.parametrize(("module", "make"), CALLS[:8], ids=[f"{i}-{type(m).__name__}" for i, (m, _) in enumerate(CALLS[:8])])
 def test_numerator_over_denominator_is_the_value(module, make):
     """Test that the reduction's numerator / denominator reproduces torch's value."""
     x, y = make()
