@@ -65,7 +65,9 @@ def lesson() -> None:
         labels={"title": t("softmax_ce.grad_title"), "x": t("softmax_ce.col_class"), "y": t("softmax_ce.grad_axis")},
     )
     lo = v["lowest_grad"]
-    ui.plot(gfig, "smx_grad", t("softmax_ce.grad_summary", lo=lo, glo=fmt.cell(v["grad"][lo]), gsum=fmt.cell(v["grad_sum"], 3)))
+    zero = np.max(np.abs(v["grad"])) < 1e-12  # e.g. equal logits, uniform target: no "most negative" class to name
+    ui.plot(gfig, "smx_grad", t("softmax_ce.grad_zero") if zero else
+            t("softmax_ce.grad_summary", lo=lo, glo=fmt.cell(v["grad"][lo]), gsum=fmt.cell(v["grad_sum"], 3)))
     with numbers:
         ui.subheader(t("softmax_ce.numbers"))
         if soft:

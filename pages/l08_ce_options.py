@@ -59,7 +59,8 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]], terms:
             highlight=targets[n], y_range=(0.0, 1.15), uirevision="ceo_target",
             labels={"title": t("ce_options.target_fig", n=show), "x": t("ce_options.col_class"), "y": t("ce_options.prob_axis")},
         )
-        ui.plot(fig, "ceo_target", t("ce_options.target_summary" if eps > 0 else "ce_options.target_summary0", n=show, hi=fmt.cell(smooth[targets[n]]), lo=fmt.cell(eps / C), eps=fmt.cell(eps)))
+        ui.plot(fig, "ceo_target", t("ce_options.target_summary" if eps > 0 else "ce_options.target_summary0", n=show, hi=fmt.cell(smooth[targets[n]]),
+                                     lo=fmt.cell(eps / C), eps=fmt.cell(eps), h=fmt.cell(ce_options.entropy(smooth))))
     else:
         st.info(t("ce_options.inspect_ignored", n=show))
     gfig = class_bars_figure(
@@ -121,7 +122,7 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]], terms:
         + "onehot = F.one_hot(y[keep], 3).double()\n"
         + f"print('one-hot route, weighted mean', F.cross_entropy(x[keep], onehot, weight=w, label_smoothing={float(eps)!r}).item())"
     )
-    ui.record_tasks("ce_options", {"t1": v["n_kept"] == 0, "t2": weight[0] == weight[1] == weight[2], "t3": eps >= 1.0})
+    ui.record_tasks("ce_options", ce_options.tasks_done(weight, eps, v["n_kept"]))
 
 
 try:  # the terms of the weighted mean depend on the batch only: computed here, once per batch

@@ -46,7 +46,7 @@ def lesson(which: str) -> None:
     scale = ui.slider("mis_scale", t("mistakes.scale"), 0.1, 50.0, 1.0, 0.1, container=right, help=t("mistakes.scale_help"))
     params: dict = {}
     if which == "index_range":
-        params["label"] = int(ui.slider("mis_label", t("mistakes.label"), 0, 9, 5, 1))
+        params["label"] = int(ui.slider("mis_label", t("mistakes.label"), 1, 9, 5, 1))
     elif which == "channels_last":
         params["positions"] = int(ui.slider("mis_d", t("mistakes.positions"), 1, 8, 4, 1))
     elif which == "autocast_bce":

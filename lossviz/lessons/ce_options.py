@@ -99,3 +99,23 @@ def smoothed_target(index: int, n_classes: int, eps: float) -> np.ndarray:
     """
     e = max(float(eps), 0.0)
     return (1.0 - e) * onehot(index, n_classes) + e / n_classes
+
+
+def entropy(target) -> float:
+    """H(t) = −Σ_c t_c·log t_c (0·log 0 = 0): the smallest cross-entropy any logits reach
+    against the probability row ``t`` (0 for a one-hot row).
+
+    >>> round(entropy([0.5, 0.5]), 6)
+    0.693147
+    """
+    t = np.asarray(target, dtype=np.float64)
+    return float(-np.sum(np.where(t > 0, t * np.log(np.where(t > 0, t, 1.0)), 0.0)))
+
+
+def tasks_done(weight, eps: float, n_kept: int) -> dict[str, bool]:
+    """The page's tasks, achieved in this state: t1 every target ignored; t2 three equal, positive
+    class weights with a sample counted (an equal weight of 0 makes the mean 0/0 = NaN, not the
+    plain mean); t3 ε = 1."""
+    w = [float(a) for a in weight]
+    return {"t1": n_kept == 0, "t2": n_kept > 0 and w[0] > 0 and w[0] == w[1] == w[2], "t3": float(eps) >= 1.0}
+

@@ -73,3 +73,8 @@ def bridge_view(a: float, b: float, y: int, grid=None) -> dict:
         "ce_curve": F.cross_entropy(rows, np.full(ds.size, y), reduction="none"),
         "bcel_curve": F.binary_cross_entropy_with_logits(ds, np.full(ds.size, float(y)), reduction="none"),
     }
+
+
+def task_t3_done(label) -> bool:
+    """Task t3, a multi-label target: two entries equal to 1 and the third 0 (what its message speaks of)."""
+    return sorted(float(v) for v in label) == [0.0, 1.0, 1.0]

@@ -47,7 +47,7 @@ def test_moving_a_logit_and_the_true_class_moves_the_loss():
     assert float(metrics(at)["CrossEntropyLoss"]) == pytest.approx(loss, rel=1e-5)
     z = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     (g,) = torch.autograd.grad(F.cross_entropy(z, torch.tensor(2)), z)
-    col = tables(at)[0]["gradient p − target"].astype(float).tolist()
+    col = tables(at)[0]["gradient p·Σ target − target"].astype(float).tolist()
     assert col == pytest.approx(g.tolist(), rel=1e-5, abs=1e-6)
 
 
