@@ -105,7 +105,9 @@ def lesson() -> None:
     tgt = E.target(raw)
     if tgt.fix:
         st.info(t(f"entropy_kl.fix_{tgt.fix}", s=fmt.cell(tgt.raw_sum), y=fmt.array(tgt.y, 4)), icon="⚖️")
-    ui_drag.logit_bars("ek_drag", logits=x, target=int(np.argmax(tgt.y)), state_keys=[f"ek_x{i}" for i in range(c)])
+    top = int(np.argmax(tgt.y))
+    ui_drag.logit_bars("ek_drag", logits=x, target=top, state_keys=[f"ek_x{i}" for i in range(c)])
+    st.caption(t("entropy_kl.drag_note", k=top))
     s = decomposition(x, tgt)
     r = mean_trap(x, tgt)
     soft = soft_targets(x)

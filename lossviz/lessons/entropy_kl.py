@@ -25,11 +25,13 @@ LOGITS = (2.0, 1.0, 0.1, -1.0, 0.5, -0.5)
 TARGET = (0.7, 0.2, 0.1, 0.0, 0.0, 0.0)
 TEACHER = (4.0, 2.0, 0.5, -1.0, 1.0, -2.0)  # a fixed teacher's logits for distillation
 REDUCTIONS = ("sum", "batchmean", "mean")
-FORMULAS = (
+FORMULAS = (  # one formula per line: they fit a phone's width
     r"\begin{gathered}"
-    r"H(y) = -\sum_c y_c \log y_c \qquad \mathrm{KL}(y\,\|\,p) = \sum_c y_c \log \frac{y_c}{p_c} \\"
-    r"H(y, p) = -\sum_c y_c \log p_c = H(y) + \mathrm{KL}(y\,\|\,p) \;\ge\; H(y) \\[6pt]"
-    r"y^{\varepsilon} = (1 - \varepsilon)\,\mathrm{onehot}(k) + \varepsilon / C \qquad"
+    r"H(y) = -\sum_c y_c \log y_c \\"
+    r"\mathrm{KL}(y\,\|\,p) = \sum_c y_c \log \frac{y_c}{p_c} \;\ge\; 0 \\"
+    r"H(y, p) = -\sum_c y_c \log p_c \\"
+    r"= H(y) + \mathrm{KL}(y\,\|\,p) \;\ge\; H(y) \\[8pt]"
+    r"y^{\varepsilon} = (1 - \varepsilon)\,\mathrm{onehot}(k) + \varepsilon / C \\"
     r"y^{T} = \mathrm{softmax}(t / T)"
     r"\end{gathered}"
 )
