@@ -113,12 +113,12 @@ def the_likelihood() -> None:
                                      clik=cell(f.likelihood, 4)))
     with c2:
         fig = heat_figure(surf.ws, surf.bs, surf.bce, current=(w, b), best=(bw, bb), uirevision="lo_heat_bce",
-                          colorscale="Viridis_r", labels={**common, "title": t("log_odds.heat_bce_title"), "value": "BCE"})
+                          labels={**common, "title": t("log_odds.heat_bce_title"), "value": "BCE"})
         ui.plot(fig, "lo_heat_bce", t("log_odds.heat_bce_summary", **where, bce=cell(top.bce), cbce=cell(f.bce)))
     s = _along_w(b)
     fig = slice_figure(s.ws, s.likelihood, s.bce, current=(w, f.likelihood, f.bce), best_w=s.best_w, labels={
-        "title": t("log_odds.slice_title", b=cell(b)), "x": t("log_odds.w"), "likelihood": t("log_odds.likelihood"),
-        "bce": t("log_odds.bce"), "current": t("common.current"), "best": t("log_odds.slice_best")})
+        "title": t("log_odds.slice_title", b=cell(b)), "x": t("log_odds.w"), "likelihood": t("log_odds.slice_l_axis"),
+        "bce": t("log_odds.slice_bce_axis"), "current": t("common.current"), "best": t("log_odds.slice_best")})
     ui.plot(fig, "lo_slice", t("log_odds.slice_summary", b=cell(b), best=cell(s.best_w, 3), w=cell(w),
                                lik=cell(f.likelihood, 4), bce=cell(f.bce)))
     st.caption(t("log_odds.table_caption"))

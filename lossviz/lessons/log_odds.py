@@ -34,12 +34,12 @@ DATA_Y = np.array([0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0])
 N = DATA_X.size
 CE_LOGITS = np.array([[2.0, 0.5, -1.0], [0.1, 1.2, 0.3]])
 CE_TARGET = np.array([0, 2])
-FORMULAS = (
+FORMULAS = (  # one formula per line: they fit a phone's width
     r"\begin{gathered}"
-    r"\operatorname{logit}(p) = \log\frac{p}{1-p}, \quad \sigma(\operatorname{logit}(p)) = p \\[6pt]"
-    r"L(w, b) = \prod_{i=1}^{N} p_i^{\,y_i}\,(1-p_i)^{1-y_i}, \quad p_i = \sigma(w x_i + b) \\[6pt]"
-    r"\text{BCE}(w, b) = -\frac{1}{N}\sum_{i=1}^{N}\big[y_i\log p_i + (1-y_i)\log(1-p_i)\big]"
-    r" = -\frac{1}{N}\log L(w, b)"
+    r"\operatorname{logit}(p) = \log\frac{p}{1-p} \\ \sigma(\operatorname{logit}(p)) = p \\[8pt]"
+    r"L(w, b) = \prod_{i=1}^{N} p_i^{\,y_i}\,(1-p_i)^{1-y_i} \\ p_i = \sigma(w x_i + b) \\[8pt]"
+    r"\text{BCE}(w, b) = -\frac{1}{N}\sum_{i=1}^{N}\big[y_i\log p_i \\ + (1-y_i)\log(1-p_i)\big] \\"
+    r"= -\frac{1}{N}\log L(w, b)"
     r"\end{gathered}"
 )
 

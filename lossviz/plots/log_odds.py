@@ -30,15 +30,15 @@ def logit_figure(ps, xs, *, current: tuple[float, float], labels: dict[str, str]
 
 
 def heat_figure(ws, bs, values, *, current: tuple[float, float], best: tuple[float, float], labels: dict[str, str],
-                colorscale: str = "Viridis", uirevision: str = "lo_heat") -> go.Figure:
-    """``values`` (rows: ``bs``, columns: ``ws``) as a grid of coloured squares over (w, b), the current (w, b)
-    and the best (w*, b*) marked. ``labels``: title, x, y, value (the colour bar's title), current, best."""
+                uirevision: str = "lo_heat") -> go.Figure:
+    """``values`` (rows: ``bs``, columns: ``ws``) as a grid of coloured squares over (w, b) (Viridis: dark low,
+    bright high), the current (w, b) and the best (w*, b*) marked. ``labels``: title, x, y, value (the colour bar's title), current, best."""
     w_grid, b_grid = np.meshgrid(np.asarray(ws), np.asarray(bs))
     values = np.asarray(values)
     traces = [
         {"type": "scatter", "x": w_grid.ravel(), "y": b_grid.ravel(), "mode": "markers", "name": labels["value"],
          "showlegend": False, "hovertemplate": "w=%{x:.2f}, b=%{y:.2f}: %{marker.color:.4g}<extra></extra>",
-         "marker": {"symbol": "square", "size": 13, "color": values.ravel(), "colorscale": colorscale,
+         "marker": {"symbol": "square", "size": 13, "color": values.ravel(), "colorscale": "Viridis",
                     "showscale": True, "line": {"width": 0},
                     "colorbar": {"title": {"text": labels["value"], "side": "right"}, "thickness": 12, "len": 0.9}}},
         {"type": "scatter", "x": [current[0]], "y": [current[1]], "mode": "markers", "name": labels["current"],
