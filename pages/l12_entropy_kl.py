@@ -12,6 +12,25 @@ from lossviz.text import fmt
 from lossviz.ui import drag as ui_drag
 
 t = ui.t
+
+
+# Cached by their exact inputs, as Why not MSE's curves: a step back to a value seen before (by this learner or
+# another) costs no computation; each is a handful of small core calls (≈ 1-2 ms) otherwise.
+@st.cache_data(max_entries=512, show_spinner=False)
+def _split(x: tuple[float, ...], y: tuple[float, ...]) -> E.Split:
+    return E.split(x, y)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _reductions(x: tuple[float, ...], y: tuple[float, ...], n: int) -> E.Reductions:
+    return E.reductions(x, y, n)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _softened(x: tuple[float, ...], k: int, eps: float, temp: float) -> E.Softened:
+    return E.softened(x, k, eps, temp)
+
+
 ui.page_setup("entropy_kl")
 ui.prose("entropy_kl_intro")
 
@@ -22,7 +41,7 @@ def split_labels(title: str) -> dict[str, str]:
 
 
 def decomposition(x: list[float], tgt: E.Target) -> E.Split:
-    s = E.split(x, tgt.y)
+    s = _split(tuple(x), tuple(tgt.y.tolist()))
     classes = [str(i) for i in range(len(x))]
     numbers = st.container()  # the numbers sit above the charts, written after them
     bars = class_bars_figure(classes, {t("entropy_kl.bar_p"): s.p, t("entropy_kl.bar_y"): s.y}, y_range=(0.0, 1.15),
@@ -49,7 +68,7 @@ def mean_trap(x: list[float], tgt: E.Target) -> E.Reductions:
     ui.subheader(t("entropy_kl.trap_title"))
     ui.prose("entropy_kl_trap")
     n = int(ui.slider("ek_n", t("entropy_kl.batch"), *E.LIMITS["n"], 4, 1))
-    r = E.reductions(x, tgt.y, n)
+    r = _reductions(tuple(x), tuple(tgt.y.tolist()), n)
     c = r.c
     ui.table({t("entropy_kl.col_call"): [f'F.kl_div(log p, y, reduction="{k}")' for k in E.REDUCTIONS]
               + ['F.kl_div(p, y, reduction="batchmean")'],
@@ -77,7 +96,7 @@ def soft_targets(x: list[float]) -> E.Softened:
     eps = ui.slider("ek_eps", t("entropy_kl.eps"), *E.LIMITS["eps"], 0.1, 0.01, container=cols[1])
     temp = ui.slider("ek_t", t("entropy_kl.temperature"), *E.LIMITS["t"], 4.0, 0.5, container=cols[2],
                      help=t("entropy_kl.temperature_help", teacher=fmt.array(np.array(E.TEACHER[:len(x)]), 2)))
-    s = E.softened(x, k, eps, temp)
+    s = _softened(tuple(x), int(k), float(eps), float(temp))
     parts = (s.onehot, s.smoothed, s.teacher)
     cols = [t("entropy_kl.col_onehot", k=k), t("entropy_kl.col_smoothed", eps=fmt.cell(eps)),
             t("entropy_kl.col_teacher", temp=fmt.cell(temp))]

@@ -75,14 +75,13 @@ def target(raw) -> Target:
 
 @dataclass(frozen=True)
 class Split:
-    """One sample: p = softmax(x), H(y), KL(y‖p), the cross-entropy H(y, p) and torch's gradient p − y."""
+    """One sample: p = softmax(x), H(y), KL(y‖p) and the cross-entropy H(y, p)."""
 
     y: np.ndarray
     p: np.ndarray
     entropy: float
     kl: float
     ce: float
-    grad: np.ndarray
 
     @property
     def gap(self) -> float:
@@ -101,7 +100,7 @@ def split(logits, y) -> Split:
     t = np.asarray(y, dtype=np.float64)[None]
     logp = F.log_softmax(x, 1)
     return Split(t[0], F.softmax(x, 1)[0], entropy(t), float(F.kl_div(logp, t, reduction="batchmean")),
-                 float(F.cross_entropy(x, t)), F.cross_entropy_grad(x, t)[0])
+                 float(F.cross_entropy(x, t)))
 
 
 @dataclass(frozen=True)
