@@ -1,0 +1,56 @@
+"""Real-browser tests of lesson 12, Entropy, cross-entropy, KL: the class-bars drag moves the page's numbers,
+and a cold deep link with values in the URL opens that view in Chinese."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import torch
+import torch.nn.functional as TF
+
+from lossviz.lessons import entropy_kl as E
+from lossviz.text import fmt
+from tests.e2e.conftest import assert_no_exception, h1, open_app, wait_finished
+
+
+def metric(page, label: str) -> str:
+    return page.locator(".lv-metrics > div").filter(has_text=label).first.locator("dd").inner_text()
+
+
+def torch_ce(x, y) -> float:
+    return TF.cross_entropy(torch.tensor([x], dtype=torch.float64), torch.tensor([y], dtype=torch.float64)).item()
+
+
+def test_dragging_a_bar_moves_the_cross_entropy_and_the_url(server, page):
+    """Test that dragging class 0's logit bar down and releasing it reaches Python: ?ek_x0= in the URL and
+    F.cross_entropy(x, y) (and H + KL beside it) become torch's value for the new logit."""
+    open_app(page, f"{server.base_url}/entropy-kl?lang=en")
+    assert metric(page, "F.cross_entropy(x, y)") == fmt.cell(torch_ce(E.LOGITS[:4], E.TARGET[:4]))
+    root = page.locator(".lv-drag[data-mode=bars]").first
+    root.wait_for()
+    bar = root.get_by_test_id("lv-bar-0")
+    bar.scroll_into_view_if_needed()
+    box = bar.locator("rect").nth(3).bounding_box()
+    x0, y0 = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0, y0 + 40, steps=5)
+    page.mouse.up()
+    page.wait_for_function("() => new URL(location.href).searchParams.has('ek_x0')")
+    wait_finished(page)
+    assert_no_exception(page)
+    new = float(parse_qs(urlparse(page.url).query)["ek_x0"][0])
+    assert new < E.LOGITS[0]
+    want = fmt.cell(torch_ce([new, *E.LOGITS[1:4]], E.TARGET[:4]))
+    assert metric(page, "F.cross_entropy(x, y)") == want == metric(page, "H(y) + KL(y‖p)")
+
+
+@pytest.mark.parametrize("lang", ["zh"])
+def test_deep_link_with_a_target_that_does_not_sum_to_one(server, page, lang):
+    """Test that a deep link with a target summing to 2 opens in Chinese with the normalisation note and torch's
+    cross-entropy for y / 2."""
+    open_app(page, f"{server.base_url}/entropy-kl?lang={lang}&ek_c=2&ek_y0=1&ek_y1=1&ek_x0=1.5")
+    assert h1(page) == "熵、交叉熵与 KL 散度"
+    assert page.get_by_text("除以 2").count() >= 1
+    assert metric(page, "F.cross_entropy(x, y)") == fmt.cell(torch_ce([1.5, 1.0], [0.5, 0.5]))
