@@ -9,6 +9,8 @@ answer on the projector and on every student's phone (``pages/class_join.py``).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -118,7 +120,31 @@ def _reveal(p: Prediction, guess) -> None:
 
 
 def _poll_key(p: Prediction) -> str:
-    return f"lv_poll_{p.page}_{p.qid}"  # session key of the presenter's open poll code
+    return f"lv_poll_{p.page}_{p.qid}"  # session key of the presenter's open poll code (and its URL parameter)
+
+
+def _signed(code: str) -> str:
+    """``CODE.<mac>`` for the presenter's URL: an HMAC of the code under the server's cookie secret (the
+    same on every replica, deploy/run.sh), so a reload on another replica finds the poll again, and a
+    student who knows the code from the projector cannot open the presenter's view and reveal early."""
+    key = str(st.get_option("server.cookieSecret") or "").encode()
+    return f"{code}.{hmac.new(key, f'lossviz-poll:{code}'.encode(), hashlib.sha256).hexdigest()[:20]}"
+
+
+def _from_link(p: Prediction) -> str | None:
+    """The open poll named by the presenter's URL (signed, live, this question), else None (and dropped)."""
+    raw = st.query_params.get(_poll_key(p))
+    if not raw:
+        return None
+    code = normalize_code(raw.partition(".")[0])
+    try:
+        poll = None if code is None or not hmac.compare_digest(_signed(code), raw) else poll_store().get_poll(code)
+    except PollError:
+        return None  # the database is down: keep the link, try again on the next run
+    if poll is None or poll.question_key != p.key:
+        st.query_params.pop(_poll_key(p), None)
+        return None
+    return poll.code
 
 
 def join_url(code: str) -> str:
@@ -130,7 +156,9 @@ def join_url(code: str) -> str:
 
 
 def _class_poll(p: Prediction) -> None:
-    code = st.session_state.get(_poll_key(p))
+    code = st.session_state.get(_poll_key(p)) or _from_link(p)
+    if code is not None:
+        st.session_state[_poll_key(p)] = code
     if code is None:
         if not st.button(t("classroom.poll_ask"), key=f"{_poll_key(p)}_ask", icon="🙋"):
             return
@@ -142,6 +170,7 @@ def _class_poll(p: Prediction) -> None:
             st.error(t(f"classroom.poll_error_{exc.reason}"))
             return
         st.session_state[_poll_key(p)] = code
+        st.query_params[_poll_key(p)] = _signed(code)  # a reload (on any replica) shows this poll again
         st.rerun()  # the page again, without the button
     url = join_url(code)
     qr, info = st.columns([1, 2])

@@ -1,8 +1,9 @@
 """The class poll across two replicas behind nginx (deploy/run.sh 2) sharing one SQLite file.
 
 A student on the other replica than the presenter answers and the presenter's count moves; then the
-students' replica is stopped mid-poll: its students reload, land on the remaining replica and answer
-there (or are told they already did), and the count includes every answer. Needs nginx: fails, does
+presenter's replica is stopped mid-poll: the presenter reloads and gets the same poll back on the other
+replica (its signed code is in the URL), the students there reload, land on the remaining replica and
+answer there (or are told they already did), and the count includes every answer. Needs nginx: fails, does
 not skip, without it (like test_replicas.py).
 """
 
@@ -90,23 +91,22 @@ def test_poll_across_replicas_and_a_replica_stopped_mid_poll(poll_cluster, brows
         link = re.search(r"https?://\S+/join\?code=[A-Z0-9]{5}", _main(presenter)).group(0)
         assert link.startswith(url), (link, url)  # the link names the proxy, not a replica
 
-        # Students arrive until two are on the other replica and one on the presenter's (bounded).
-        other, same = [], []
+        # Students arrive until two are on the presenter's replica and one on the other (bounded).
+        same, other = [], []
         for _ in range(24):
             ctx = browser.new_context(viewport={"width": 400, "height": 800})
             ctx.set_default_timeout(60_000)
             page = ctx.new_page()
             where = _goto(page, link + "&lang=en")
-            if (where != home and len(other) < 2) or (where == home and not same):
+            if (where == home and len(same) < 2) or (where != home and not other):
                 contexts.append(ctx)
-                (other if where != home else same).append(page)
+                (same if where == home else other).append(page)
                 _wait_text(page, translate("en", P.key, **P.text_params()))
             else:
                 ctx.close()
-            if len(other) == 2 and same:
+            if len(same) == 2 and other:
                 break
-        assert len(other) == 2 and same, f"students on {home}: {len(same)}, elsewhere: {len(other)}"
-        victim = next(r for r in replicas if r != home)
+        assert len(same) == 2 and other, f"students on {home}: {len(same)}, elsewhere: {len(other)}"
 
         # 1. A student on the other replica answers: the presenter's count moves (shared database).
         _answer(other[0], "neg")
@@ -115,27 +115,35 @@ def test_poll_across_replicas_and_a_replica_stopped_mid_poll(poll_cluster, brows
         _answer(same[0], "pos")
         _wait_text(presenter, _count(2), 5_000)
 
-        # 2. The students' replica stops mid-poll; the second student there has not answered yet.
-        os.kill(replicas[victim], signal.SIGTERM)
+        # 2. The presenter's replica stops mid-poll; the second student there has not answered yet.
+        os.kill(replicas[home], signal.SIGTERM)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", int(victim.split(":")[1]))) != 0:
+                if s.connect_ex(("127.0.0.1", int(home.split(":")[1]))) != 0:
                     break
             time.sleep(0.2)
         else:
-            pytest.fail(f"replica {victim} did not stop")
-        _wait_text(presenter, _count(2), 5_000)  # the presenter's replica lives on: nothing lost
+            pytest.fail(f"replica {home} did not stop")
 
-        # Its students reload and land on the remaining replica (same cookie, same browser token).
-        for page in other:
+        # The presenter reloads: the signed poll code in its URL brings the same poll back on the other
+        # replica, with both answers counted (nothing was in the stopped process).
+        assert "lv_poll_negative_sign=" in presenter.url
+        presenter.reload(wait_until="domcontentloaded", timeout=90_000)
+        wait_finished(presenter, 90_000)
+        _no_exception(presenter)
+        assert presenter.context.request.get(f"{url}/_stcore/health").headers["x-upstream"].split(",")[-1].strip() != home
+        _wait_text(presenter, _count(2))
+        assert presenter.get_by_role("button", name=translate("en", "classroom.poll_ask")).count() == 0
+
+        # Its students reload too and land on the remaining replica (same cookie, same browser token).
+        for page in same:
             page.reload(wait_until="domcontentloaded", timeout=90_000)
             wait_finished(page, 90_000)
             _no_exception(page)
-        assert other[1].context.request.get(f"{url}/_stcore/health").headers["x-upstream"].split(",")[-1].strip() == home
-        _wait_text(other[0], translate("en", "classroom.already"))  # its answer is still there
-        _answer(other[1], "neg")
-        _wait_text(other[1], translate("en", "classroom.thanks"))
+        _wait_text(same[0], translate("en", "classroom.already"))  # its answer is still there
+        _answer(same[1], "neg")
+        _wait_text(same[1], translate("en", "classroom.thanks"))
         _wait_text(presenter, _count(3), 5_000)
 
         # Every answer is in the shared file: three, one per browser.
