@@ -238,3 +238,12 @@ def test_kl_gradient_shrinks_like_one_over_t_squared():
         assert grad_norm(2 * temp) / grad_norm(temp) == pytest.approx(0.25, rel=0.01)
     scaled = [temp**2 * grad_norm(temp) for temp in (4.0, 10.0, 1000.0)]
     assert max(scaled) / min(scaled) < 1.1
+
+
+def test_a_target_with_zeros_is_approached_but_not_reached():
+    """Test split_summary's "ever closer": for the default y = [0.7, 0.2, 0.1, 0], logits log(y + δ) give a loss
+    that falls towards H(y) as δ shrinks (KL 1e-1 → 1e-7), but stays above it: finite logits never make p_3 = 0."""
+    y = torch.tensor([E.TARGET[:4]], dtype=torch.float64)
+    h = torch.special.entr(y).sum().item()
+    gaps = [parts(torch.log(y + d), y)[2] - h for d in (1e-1, 1e-3, 1e-6)]
+    assert gaps[0] > gaps[1] > gaps[2] > 0 and gaps[2] < 1e-5
