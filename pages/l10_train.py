@@ -108,7 +108,7 @@ def toy_part() -> None:
     ui.prose("train_takeaway")
     ui.code_panel(T.toy_code(view, lr=lr, epochs=epochs, scale=scale), key="lv_code_toy")
     ui.quiz("train", [("q1", ["a", "b", "c"], "b"), ("q2", ["a", "b", "c"], "c"), ("q3", ["a", "b", "c"], "a")],
-            tasks={"t1": naive.stalled and not stable.stalled, "t2": runs["mse_prob"].stalled and not naive.stalled})
+            tasks={"t1": T.task_t1_done(naive, stable), "t2": T.task_t2_done(runs["mse_prob"], naive)})
 
 
 toy_part()

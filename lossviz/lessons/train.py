@@ -186,6 +186,17 @@ def train_toy(loss: str = "bce_logits", *, lr: float = 0.5, epochs: int = 100, s
     )
 
 
+def task_t1_done(naive: ToyRun, stable: ToyRun) -> bool:
+    """Task t1: the naive run stalls while BCEWithLogits learns, and some points are saturated (the
+    message blames their zero gradient; a tiny learning rate alone must not count)."""
+    return naive.stalled and not stable.stalled and naive.stuck_start > 0
+
+
+def task_t2_done(mse: ToyRun, naive: ToyRun) -> bool:
+    """Task t2: MSE on probabilities has stalled while the naive BCE still learns."""
+    return mse.stalled and not naive.stalled
+
+
 def _stuck(z, y) -> int:
     """Points confidently wrong beyond float32: σ(z) is exactly 1 for y = 0, or exactly 0 for y = 1.
 

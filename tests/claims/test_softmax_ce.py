@@ -140,14 +140,24 @@ def test_probability_target_is_taken_as_is(s):
 @given(sample(), shift)
 def test_a_common_shift_changes_nothing_beyond_rounding(s, c):
     """Test shift_help, shift_note and quiz q1 (b, not a or c): adding a constant to every logit leaves the
-    softmax and the loss unchanged up to float64 rounding (well past the 12th significant digit of the
-    loss, the probabilities within 1e-14)."""
+    softmax and the loss unchanged up to float64 rounding (|Δloss| < 1e-12, the probabilities within 1e-14;
+    the old text's "past the 15th digit" fails: x = [−5.9, 9], T = 2, shift 17, y = 1 differ at the 13th)."""
     x, target = s
     z = torch.tensor(x, dtype=torch.float64)
     a = F.cross_entropy(z, tgt(target)).item()
     b = F.cross_entropy(z + c, tgt(target)).item()
     assert abs(a - b) <= 1e-12 * max(1.0, abs(a))
     assert torch.allclose(torch.softmax(z, 0), torch.softmax(z + c, 0), rtol=0, atol=1e-14)
+
+
+def test_shift_rounding_can_reach_the_13th_significant_digit():
+    """Test shift_note's bound: the rounding of a shift can show from the 13th significant digit of a small loss."""
+    z = torch.tensor([-5.9, 9.0], dtype=torch.float64) / 2.0
+    a = F.cross_entropy(z, torch.tensor(1)).item()
+    b = F.cross_entropy(z + 17.0, torch.tensor(1)).item()
+    assert 1e-13 < abs(a - b) / a < 1e-12
+    for lang in LANGS:
+        assert "1e-12" in text("shift_note", lang) and "15" not in text("shift_note", lang)
 
 
 def test_softmax_subtracts_the_max_so_exp_never_overflows():
