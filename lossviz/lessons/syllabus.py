@@ -36,6 +36,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("log_odds", "pages/l11_log_odds.py", "log-odds-likelihood", "🎲", "why"),
     Lesson("entropy_kl", "pages/l12_entropy_kl.py", "entropy-kl", "🧮", "why"),
     Lesson("why_mse", "pages/l13_why_mse.py", "why-not-mse", "🎯", "why"),
+    Lesson("nll_pipeline", "pages/l14_nll_pipeline.py", "log-softmax-nll", "🔗", "why"),
 )
 EXTRA: tuple[Lesson, ...] = (Lesson("glossary", "pages/ref_glossary.py", "glossary", "📖"),)
 # Routable but not in the navigation: a student's phone opens it from the projector's link or QR code.

@@ -212,3 +212,16 @@ def test_log_odds_nll_is_minus_log_likelihood_over_n():
             labels = (torch.rand(8, generator=gen) < 0.5).double()
             model = torch.where(labels == 1, probs, 1 - probs)  # σ's output: probs on the true labels
             assert close(TF.binary_cross_entropy(model, labels), math.log(100) / 8, rel=1e-12)
+
+
+def test_nll_pipeline_probs_is_minus_p_y():
+    """Test that NLLLoss on softmax([2, 1, 0.1]) with target 0 is −p[0] ≈ −0.659 in torch, between −1 and 0, that
+    CrossEntropyLoss on the same logits is −log 0.659 (the reveal's {ce}), and the keyed truth."""
+    p = q("nll_pipeline")
+    x, y = torch.tensor([[2.0, 1.0, 0.1]], dtype=torch.float64), torch.tensor([0])
+    probs = torch.softmax(x, 1)
+    wrong = TF.nll_loss(probs, y)
+    assert close(wrong, -probs[0, 0]) and -1 < float(wrong) < 0 and round(float(probs[0, 0]), 3) == 0.659
+    ce = TF.cross_entropy(x, y)
+    assert close(ce, -math.log(float(probs[0, 0]))) and close(p.params["ce"], ce)
+    assert close(p.truth, wrong) and p.is_right(float(wrong)) and not p.is_right(float(ce))

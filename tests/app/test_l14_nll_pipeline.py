@@ -1,0 +1,121 @@
+"""AppTest of lesson 14, log_softmax + NLLLoss = CrossEntropyLoss: the page's numbers are torch's."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from lossviz.lessons import nll_pipeline as P
+from tests.app.helpers import chart_summaries, charts, metric_pairs, open_page, tables, texts
+
+NLL, CE = "NLLLoss(log_softmax(x), y)", "CrossEntropyLoss(x, y)"
+
+
+def torch_losses(logits=P.LOGITS, targets=P.TARGETS, weight=P.WEIGHTS, reduction="mean"):
+    """(NLLLoss(log_softmax(x)), CrossEntropyLoss(x), NLLLoss(softmax(x))) in float64 torch, as lists."""
+    x, y, w = torch.tensor(logits, dtype=torch.float64), torch.tensor(targets), torch.tensor(weight, dtype=torch.float64)
+    kw = {"weight": w, "reduction": reduction}
+    return tuple(torch.atleast_1d(v).tolist() for v in (F.nll_loss(F.log_softmax(x, 1), y, **kw),
+                                                        F.cross_entropy(x, y, **kw), F.nll_loss(torch.softmax(x, 1), y, **kw)))
+
+
+def _values(text: str) -> list[float]:
+    return [float(v) for v in text.strip("[]").split(", ")]
+
+
+def _check(at, **kwargs):
+    nll, ce, on_probs = torch_losses(**kwargs)
+    m = {k: v for k, v in metric_pairs(at)}
+    assert _values(m[NLL]) == pytest.approx(nll, rel=1e-9, nan_ok=True)
+    assert _values(m[CE]) == pytest.approx(ce, rel=1e-9, nan_ok=True)
+    routes = tables(at)[2]
+    routes = routes.set_index(routes.columns[0])  # "pipeline" / "流水线"
+    assert _values(routes.loc["NLLLoss(softmax(x), y)"].iloc[0]) == pytest.approx(on_probs, rel=1e-9, nan_ok=True)
+    assert not at.error
+
+
+@pytest.mark.parametrize(("lang", "title"), [("en", "log_softmax + NLLLoss = CrossEntropyLoss"),
+                                             ("zh", "log_softmax + NLLLoss = CrossEntropyLoss")])
+def test_page_runs_in_both_languages(lang, title):
+    """Test that the page runs in each language with its title, three charts, and five torch checks all green."""
+    at = open_page("nll_pipeline", lang)
+    assert at.title[0].value == title
+    assert len(charts(at)) == 3
+    assert len(at.success) >= 5 and not at.error
+    assert ("logit（对数几率）" in texts(at)) == (lang == "zh")
+
+
+def test_defaults_are_torchs_numbers():
+    """Test the default batch's losses, the table of tensors and the predict-first question."""
+    at = open_page("nll_pipeline", "en")
+    _check(at)
+    table = tables(at)[0]
+    assert list(table["sample n"]) == ["0", "1", "2"]
+    logp = F.log_softmax(torch.tensor(P.LOGITS, dtype=torch.float64), 1)
+    assert float(table["log_softmax(x)[n, y]"][1]) == pytest.approx(logp[1, 3].item(), rel=1e-5)
+    assert "softmax(x) goes into NLLLoss" in texts(at) or any("softmax(x) goes into NLLLoss" in str(m.value)
+                                                                for m in at.markdown)
+
+
+@pytest.mark.parametrize(("key", "value", "kwargs"), [
+    ("nl_y1", -100, {"targets": (0, -100, 2)}),
+    ("nl_y2", 0, {"targets": (0, 3, 0)}),
+    ("nl_red", "sum", {"reduction": "sum"}),
+    ("nl_red", "none", {"reduction": "none"}),
+])
+def test_choices_move_the_numbers(key, value, kwargs):
+    """Test that the target and reduction choices change both pipelines' losses to torch's."""
+    at = open_page("nll_pipeline", "en")
+    at.radio(key=key).set_value(value).run()
+    assert not at.exception
+    _check(at, **kwargs)
+
+
+@pytest.mark.parametrize(("key", "value", "kwargs"), [
+    ("nl_w0", 3.0, {"weight": (3.0, 1.0, 1.0, 1.0)}),
+    ("nl_x13", -4.0, {"logits": (P.LOGITS[0], (0.5, 2.5, -0.5, -4.0), P.LOGITS[2])}),
+])
+def test_numbers_move_the_numbers(key, value, kwargs):
+    """Test that a class weight and a logit change both pipelines' losses to torch's."""
+    at = open_page("nll_pipeline", "en")
+    at.number_input(key=key).set_value(value).run()
+    assert not at.exception
+    _check(at, **kwargs)
+
+
+def test_all_ignored_is_nan_with_a_warning():
+    """Test that with every target ignored both means are NaN, as in torch, and the page says why."""
+    at = open_page("nll_pipeline", "en", nl_y0="-100", nl_y1="-100", nl_y2="-100")
+    _check(at, targets=(-100, -100, -100))
+    assert any("0 / 0 = NaN" in w.value for w in at.warning)
+
+
+def test_inspected_sample_moves_the_charts():
+    """Test that the sample choice moves the pipeline and gradient charts to that sample (torch's logsumexp)."""
+    at = open_page("nll_pipeline", "en")
+    at.radio(key="nl_n").set_value(2).run()
+    lse = torch.logsumexp(torch.tensor(P.LOGITS[2], dtype=torch.float64), 0).item()
+    first, second, _ = chart_summaries(at)
+    assert first.startswith(f"Sample 2: log_softmax(x) = x − logsumexp(x) = x − {lse:.6g}")
+    assert second.startswith("Sample 2:")
+
+
+@pytest.mark.parametrize(("qid", "right"), [("q1", "b"), ("q2", "a"), ("q3", "c")])
+def test_quiz_keyed_answers(qid, right):
+    """Test that each question's keyed answer is praised and every distractor gets the hint."""
+    for option in ("a", "b", "c"):
+        at = open_page("nll_pipeline", "en")
+        at.radio(key=f"quiz_nll_pipeline_{qid}").set_value(option).run()
+        assert not at.exception
+        praised = any(s.value.startswith("Right.") for s in at.success)
+        hinted = any(w.value.startswith("Not quite.") for w in at.warning)
+        assert (praised, hinted) == ((True, False) if option == right else (False, True))
+
+
+@pytest.mark.parametrize(("key", "value"), [("nl_x00", "abc"), ("nl_x21", "99"), ("nl_y0", "7"), ("nl_w2", "-1"),
+                                            ("nl_red", "avg"), ("nl_w0", "nan"), ("nl_n", "5")])
+def test_bad_url_value_gives_a_notice(key, value):
+    """Test that a bad value in a link gets the notice and the default, never an exception."""
+    at = open_page("nll_pipeline", "zh", **{key: value})
+    assert not at.exception
+    assert "链接中" in texts(at)
+    _check(at)
