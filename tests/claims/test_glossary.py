@@ -241,3 +241,21 @@ def test_autocast_bce_refusal_text_is_torchs():
     assert b"are unsafe to autocast" in lib.read_bytes()
     with torch.autocast("cpu", dtype=torch.bfloat16):
         assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.bfloat16
+
+
+def test_dtype_mantissa_decides_saturation_not_the_bit_count():
+    """Test def_dtype: float16 and bfloat16 both have 16 bits but σ saturates at different points — float16 at
+    8.3203125, bfloat16 at 6.25 (the old text, "how many bits a number has", could not tell them apart)."""
+    assert torch.finfo(torch.float16).bits == torch.finfo(torch.bfloat16).bits == 16
+    assert torch.sigmoid(torch.tensor(6.25, dtype=torch.bfloat16)).item() == 1.0
+    assert torch.sigmoid(torch.tensor(6.25, dtype=torch.float16)).item() < 1.0
+    assert torch.sigmoid(torch.tensor(8.3203125, dtype=torch.float16)).item() == 1.0
+    assert torch.sigmoid(torch.tensor(8.3125, dtype=torch.float16)).item() < 1.0
+    for lang in LANGS:
+        assert "6.25" in text("def_dtype", lang) and "8.32" in text("def_dtype", lang)
+
+
+def test_threshold_half_is_logit_zero():
+    """Test def_threshold: σ(x) > 0.5 exactly when the logit x > 0."""
+    x = torch.linspace(-3, 3, 61, dtype=torch.float64)
+    assert torch.equal(torch.sigmoid(x) > 0.5, x > 0)
