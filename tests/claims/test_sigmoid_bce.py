@@ -113,3 +113,17 @@ def test_quiz_q3_distractors_zero_and_far():
     assert g.item() == pytest.approx(0.2, abs=1e-15)
     loss = lambda x: stable_bce([x], [0.3], dtype=D64)[0].item()  # noqa: E731
     assert loss(-10.0) > loss(-5.0) > loss(math.log(0.3 / 0.7))
+
+
+@pytest.mark.parametrize(("x", "y", "done"), [("0", "0.5", True), ("0", "0.3", False), ("3", "1", False)])
+def test_task_t1_only_when_sigma_is_within_0_01_of_a_soft_label(x, y, done):
+    """Test task t1: accepted only with a soft label and |σ(x) − y| < 0.01 (torch's gradient), where the loss is within
+    a hair of the label's entropy and above 0."""
+    from tests.app.helpers import open_page
+    loss, g = stable_bce([float(x)], [float(y)], dtype=D64)
+    truth = 0 < float(y) < 1 and abs(g.item()) < 0.01
+    assert truth == done
+    if truth:
+        assert 0 < _entropy(float(y)) <= loss.item() < _entropy(float(y)) + 1e-3
+    at = open_page("sigmoid_bce", sb_x=x, sb_y=y)
+    assert ("task_sigmoid_bce_t1" in at.session_state["quiz_done"]) == done
