@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,14 +23,25 @@ SIGMOID_1 = 1.0 / (1.0 + math.exp(-1.0))  # σ(1) = 0.7311: σ(σ(z)) lies in [0
 
 @dataclass(frozen=True)
 class Finding:
-    """One diagnosis: ``code`` (catalog key ``doctor.<code>``), English ``message`` and ``fix``,
-    the fixed call's ``fixed_value`` when one can be computed, and the ``lesson`` url_path."""
+    """One diagnosis: ``code``, English ``message`` and ``fix``, the fixed call's ``fixed_value``
+    when one can be computed, and the ``lesson`` url_path.
+
+    For translation: the message's catalog key is ``doctor.f_<key>`` and the fix's
+    ``doctor.fix_<fix_key>`` (both default to ``code``), filled with ``params`` (language-neutral
+    numbers and code)."""
 
     code: str
     message: str
     fix: str
     fixed_value: float | None
     lesson: str
+    key: str = ""
+    fix_key: str = ""
+    params: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.key or self.code)
+        object.__setattr__(self, "fix_key", self.fix_key or self.key)
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,7 +94,7 @@ def probabilities_to_ce(c: Case) -> Finding | None:
             "applied. CrossEntropyLoss applies log_softmax itself, so they are softmaxed a second time and the loss "
             "cannot approach 0.",
             "Pass the logits (drop the softmax); with probabilities use F.nll_loss(torch.log(p), target).",
-            fixed, _lesson("mistakes"))
+            fixed, _lesson("mistakes"), key="probabilities_to_ce_rows")
     if binary:
         return Finding(
             "probabilities_to_ce",
@@ -91,13 +102,14 @@ def probabilities_to_ce(c: Case) -> Finding | None:
             "BCELoss's job. CrossEntropyLoss reads the input as logits of one distribution over classes and "
             "softmaxes them.",
             "nn.BCELoss()(input, target) for independent yes/no probabilities (or CrossEntropyLoss on logits).",
-            c.run("binary_cross_entropy", c.x, c.t.astype(c.x.dtype)), _lesson("ce_vs_bce"))
+            c.run("binary_cross_entropy", c.x, c.t.astype(c.x.dtype)), _lesson("ce_vs_bce"), key="probabilities_to_ce_binary")
     if xf.size >= MIN_VALUES:
         return Finding(
             "probabilities_to_ce",
             f"All {xf.size} input values lie in [0, 1]: are these probabilities? CrossEntropyLoss expects raw "
             "logits (any real numbers) and applies log_softmax itself.",
-            "Pass the model's output before any softmax or sigmoid.", None, _lesson("softmax_ce"))
+            "Pass the model's output before any softmax or sigmoid.", None, _lesson("softmax_ce"),
+            key="probabilities_to_ce_range", params={"n": xf.size})
     return None
 
 
@@ -114,7 +126,8 @@ def sigmoid_twice(c: Case) -> Finding | None:
             "twice (a model ending in nn.Sigmoid, then torch.sigmoid again). No prediction can then leave "
             f"[0.5, {SIGMOID_1:.4f}], so the loss stays high whatever the model learns.",
             "Drop one sigmoid — better, drop both and use nn.BCEWithLogitsLoss on the logits.",
-            c.run("binary_cross_entropy", once, c.t), _lesson("mistakes"))
+            c.run("binary_cross_entropy", once, c.t), _lesson("mistakes"), key="sigmoid_twice_bce",
+            params={"hi": f"{SIGMOID_1:.4f}"})
     if c.name == "binary_cross_entropy_with_logits" and xf.min() >= 0 and xf.max() <= 1:
         ok = t.min() >= 0 and t.max() <= 1
         return Finding(
@@ -122,7 +135,8 @@ def sigmoid_twice(c: Case) -> Finding | None:
             f"All {xf.size} inputs lie in [0, 1]: probabilities, not logits. BCEWithLogitsLoss applies the sigmoid "
             f"itself, so the predictions it scores are stuck in [0.5, {SIGMOID_1:.4f}].",
             "Pass the logits (drop the sigmoid); or score these probabilities with nn.BCELoss.",
-            c.run("binary_cross_entropy", c.x, c.t) if ok else None, _lesson("mistakes"))
+            c.run("binary_cross_entropy", c.x, c.t) if ok else None, _lesson("mistakes"), key="sigmoid_twice_logits",
+            params={"n": xf.size, "hi": f"{SIGMOID_1:.4f}"})
     return None
 
 
@@ -140,13 +154,17 @@ def target_outside_01(c: Case) -> Finding | None:
                + (f" — here it is negative ({c.value:.6g})." if negative else " and can be negative."))
     fixed = None
     if set(np.unique(t)) <= {-1.0, 1.0}:
-        fix = "The labels are ±1: pass (target + 1) / 2."
+        fix, fix_key = "The labels are ±1: pass (target + 1) / 2.", "target_pm1"
         fixed = c.run(c.name, c.x, ((c.t.astype(np.float64) + 1) / 2).astype(c.t.dtype), **c.opts)
     elif np.all(t == np.round(t)) and t.min() >= 0:
         fix = "These look like class numbers: use CrossEntropyLoss with class indices, or one-hot targets."
+        fix_key = "target_classes"
     else:
-        fix = "Scale the targets into [0, 1]."
-    return Finding("target_outside_01", message, fix, fixed, _lesson("negative"))
+        fix, fix_key = "Scale the targets into [0, 1].", "target_scale"
+    params = {"count": int(outside.sum()), "total": c.t.size, "lo": f"{t.min():g}", "hi": f"{t.max():g}",
+              "value": f"{c.value:.6g}" if negative else ""}
+    return Finding("target_outside_01", message, fix, fixed, _lesson("negative"),
+                   key="target_outside_01_negative" if negative else "target_outside_01", fix_key=fix_key, params=params)
 
 
 def saturated_bce(c: Case) -> Finding | None:
@@ -164,7 +182,7 @@ def saturated_bce(c: Case) -> Finding | None:
         "gradient back through the saturated sigmoid is exactly 0: the model cannot learn from them.",
         "Compute the loss from the logits: nn.BCEWithLogitsLoss()(logits, target) instead of "
         "nn.BCELoss()(torch.sigmoid(logits), target).",
-        None, _lesson("stability"))
+        None, _lesson("stability"), params={"edge": int(edge.sum()), "clamped": clamped})
 
 
 def class_dim_last(c: Case) -> Finding | None:
@@ -183,7 +201,9 @@ def class_dim_last(c: Case) -> Finding | None:
         f"The input has shape {tuple(xs)} and the target {tuple(ts)}: the classes ({xs[-1] if c.x.ndim > 2 else xs[0]}) "
         "are on the wrong dimension. CrossEntropyLoss and NLLLoss want the classes at dim 1: (N, C) or (N, C, d1, ...).",
         f"Move the class dimension: loss_fn({fix}, target).",
-        c.run(c.name, np.ascontiguousarray(fixed_x), c.t, **c.opts), _lesson("mistakes"))
+        c.run(c.name, np.ascontiguousarray(fixed_x), c.t, **c.opts), _lesson("mistakes"),
+        params={"input": str(tuple(xs)), "target": str(tuple(ts)), "classes": xs[-1] if c.x.ndim > 2 else xs[0],
+                "fix": fix})
 
 
 def class_out_of_range(c: Case) -> Finding | None:
@@ -198,17 +218,20 @@ def class_out_of_range(c: Case) -> Finding | None:
     counted = t[t != ignore]
     message = (f"{int(bad.sum())} targets are outside [0, {n_classes}) for an input with {n_classes} classes "
                f"(targets from {counted.min()} to {counted.max()}); torch raises IndexError.")
-    fixed = None
+    fixed, value = None, 0
     if counted.min() >= 1 and counted.max() == n_classes:
-        fix = f"The labels are numbered 1..{n_classes}: pass target - 1."
+        fix, fix_key = f"The labels are numbered 1..{n_classes}: pass target - 1.", "range_one_based"
         fixed = c.run(c.name, c.x, (t - 1).astype(c.t.dtype), **c.opts)
     elif np.unique(t[bad]).size == 1 and t[bad][0] < 0:
         value = int(t[bad][0])
-        fix = f"{value} marks positions to skip: pass ignore_index={value}."
+        fix, fix_key = f"{value} marks positions to skip: pass ignore_index={value}.", "range_ignore"
         fixed = c.run(c.name, c.x, c.t, **{**c.opts, "ignore_index": value})
     else:
         fix = f"Give the model's last layer {int(counted.max()) + 1} outputs, or renumber the labels to 0..{n_classes - 1}."
-    return Finding("class_out_of_range", message, fix, fixed, _lesson("mistakes"))
+        fix_key = "range_outputs"
+    params = {"bad": int(bad.sum()), "classes": n_classes, "lo": int(counted.min()), "hi": int(counted.max()),
+              "value": value, "outputs": int(counted.max()) + 1, "last": n_classes - 1}
+    return Finding("class_out_of_range", message, fix, fixed, _lesson("mistakes"), fix_key=fix_key, params=params)
 
 
 def all_ignored(c: Case) -> Finding | None:
@@ -222,7 +245,7 @@ def all_ignored(c: Case) -> Finding | None:
         f"Every target equals ignore_index ({ignore}): the mean divides 0 by 0 and the loss is NaN (pytorch issue "
         "70348); one such batch turns the weights into NaN.",
         "Skip batches with nothing to count, or use reduction='sum' and divide by the count yourself.",
-        c.run(c.name, c.x, c.t, **{**c.opts, "reduction": "sum"}), _lesson("ce_options"))
+        c.run(c.name, c.x, c.t, **{**c.opts, "reduction": "sum"}), _lesson("ce_options"), params={"ignore": ignore})
 
 
 def half_precision_bce(c: Case) -> Finding | None:
@@ -235,7 +258,7 @@ def half_precision_bce(c: Case) -> Finding | None:
         f"BCELoss on {c.x.dtype.name} probabilities: σ(x) rounds to exactly 1.0 from x ≥ {edge}, where the loss jumps "
         "to the clamp value 100; under autocast torch refuses BCELoss as unsafe for this reason.",
         "Use nn.BCEWithLogitsLoss on the logits (autocast-safe), or compute the loss in float32: input.float().",
-        fixed, _lesson("stability"))
+        fixed, _lesson("stability"), params={"dtype": c.x.dtype.name, "edge": edge})
 
 
 def smoothing_with_weights(c: Case) -> Finding | None:
@@ -254,7 +277,8 @@ def smoothing_with_weights(c: Case) -> Finding | None:
         "index targets and the same targets as probabilities then give different losses (pytorch issue 104776).",
         "Decide which normalisation you mean" + ("; the value is the same call with one-hot probability targets."
                                                  if fixed is not None else "."),
-        fixed, _lesson("ce_options"))
+        fixed, _lesson("ce_options"), fix_key="smoothing_onehot" if fixed is not None else "smoothing_with_weights",
+        params={"eps": f"{eps:g}"})
 
 
 def untrained(c: Case) -> Finding | None:
@@ -287,7 +311,7 @@ def untrained(c: Case) -> Finding | None:
         "the model gives every class the same score — the loss of an untrained model.",
         "If it stays there while training: check that the optimizer steps this model's parameters, the learning "
         "rate, and that the output is not constant (a detached or frozen layer).",
-        None, _lesson("train"))
+        None, _lesson("train"), params={"value": f"{c.value:.4f}", "classes": n_classes, "ln": f"{target:.4f}"})
 
 
 def _as32(opts: dict) -> dict:

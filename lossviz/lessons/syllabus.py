@@ -38,7 +38,10 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("why_mse", "pages/l13_why_mse.py", "why-not-mse", "🎯", "why"),
     Lesson("nll_pipeline", "pages/l14_nll_pipeline.py", "log-softmax-nll", "🔗", "why"),
 )
-EXTRA: tuple[Lesson, ...] = (Lesson("glossary", "pages/ref_glossary.py", "glossary", "📖"),)
+EXTRA: tuple[Lesson, ...] = (
+    Lesson("doctor", "pages/ref_your_tensors.py", "your-tensors", "🩺", "reference"),
+    Lesson("glossary", "pages/ref_glossary.py", "glossary", "📖"),
+)
 # Routable but not in the navigation: a student's phone opens it from the projector's link or QR code.
 HIDDEN: tuple[Lesson, ...] = (Lesson("classroom", "pages/class_join.py", "join", "🙋", "hidden"),)
 

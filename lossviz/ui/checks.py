@@ -66,8 +66,9 @@ def torch_check(name: str, input, target, **kwargs) -> bool:
     return ok
 
 
-def code_panel(code: str, *, key: str = "lv_code", expanded: bool = False) -> None:
-    """The "PyTorch code for this view" panel: the snippet and its real output.
+def code_panel(code: str, *, key: str = "lv_code", expanded: bool = False, run: bool = True) -> None:
+    """The "PyTorch code for this view" panel: the snippet and its real output (``run=False``: the
+    snippet alone, for code that needs the learner's own files).
 
     Lazy: the snippet is highlighted and run in torch only while the panel is open (opening it
     reruns the page). A closed panel costs the browser no syntax highlighter on first render
@@ -79,5 +80,7 @@ def code_panel(code: str, *, key: str = "lv_code", expanded: bool = False) -> No
         return
     with panel_:
         st.code(code, language="python")
+        if not run:
+            return
         st.caption(t("common.code_output", version=_warm_torch()))
         st.code(_snippet_output(code) or " ", language="text")

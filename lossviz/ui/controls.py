@@ -141,3 +141,24 @@ def text(key: str, label: str, default: str = "", *, container=st, help: str | N
     """A one-line text input bound to ``?<key>=`` (e.g. a small matrix for ``lossviz.core.parse``)."""
     value = container.text_input(label, value=default, key=key, bind="query-params", help=help, max_chars=max_chars)
     return "" if value is None else str(value)
+
+
+def text_area(key: str, label: str, default: str = "", *, container=st, help: str | None = None,
+              placeholder: str | None = None, height: int | None = None) -> str:
+    """A multi-line text field seeded from ``?<key>=`` once; what goes back into the link is the
+    page's call (:func:`link_text`), so a large paste stays out of the URL."""
+    if key not in st.session_state:
+        raw = _url_value(key)
+        st.session_state[key] = default if raw is None else raw
+    value = container.text_area(label, key=key, help=help, placeholder=placeholder, height=height)
+    return "" if value is None else str(value)
+
+
+def link_text(key: str, value: str | None, default: str = "") -> None:
+    """Keep ``value`` in ``?<key>=`` (left out when it is the default or None: too large for a link)."""
+    wanted = None if value is None or value == default else value
+    if st.query_params.get(key) != wanted:
+        if wanted is None:
+            st.query_params.pop(key, None)
+        else:
+            st.query_params[key] = wanted
