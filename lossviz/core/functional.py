@@ -297,7 +297,8 @@ def cross_entropy(
         keep = t != ignore_index
         safe_t = np.where(keep, t, 0)
         w_t = np.where(keep, wc[safe_t], 0.0)
-        nll = -np.where(keep, np.take_along_axis(lsm, safe_t[..., None], -1)[..., 0], 0.0) * w_t
+        # −x[y]·w[y] where kept, +0 where ignored: torch's nll_loss writes 0, not −0·w = −0
+        nll = np.where(keep, -np.take_along_axis(lsm, safe_t[..., None], -1)[..., 0] * w_t, 0.0)
         smooth = np.where(keep, -(lsm * wc).sum(axis=-1), 0.0)
         if reduction == "none":
             out = nll if eps == 0 else (1.0 - eps) * nll + (eps / C) * smooth

@@ -197,6 +197,19 @@ def test_cross_entropy_all_ignored_mean_is_nan_sum_is_zero(oracle, close, weight
     assert np.all(mean_grad == 0.0) and np.all(total_grad == 0.0)
 
 
+@pytest.mark.parametrize("weighted", (False, True), ids=("unweighted", "weighted"))
+def test_cross_entropy_ignored_target_is_plus_zero(weighted):
+    """Test that reduction="none" gives +0.0 for an ignored target, as torch (cross_entropy is nll_loss of
+    log_softmax there), not −0.0, which a page would print as "-0"."""
+    x = np.array([[0.5, 2.5, -0.5, 0.0], [1.0, 2.0, 3.0, 4.0]])
+    t, w = np.array([-100, 1]), (_f64(1.0, 2.0, 0.5, 4.0) if weighted else None)
+    ours = F.cross_entropy(x, t, weight=w, reduction="none")
+    ref = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(t), reduction="none",
+                                            weight=None if w is None else torch.tensor(w))
+    assert [math.copysign(1.0, v) for v in ours] == [math.copysign(1.0, v) for v in ref.tolist()] == [1.0, 1.0]
+    np.testing.assert_allclose(ours, ref.numpy(), rtol=1e-15, atol=0)
+
+
 def test_cross_entropy_zero_total_weight_gives_nan_grad(oracle, close):
     """Test that non-ignored samples whose class weight is 0 give a NaN mean and NaN grad rows (0·inf), as torch."""
     x = np.linspace(-1.0, 1.0, 12).reshape(4, 3)
