@@ -195,3 +195,23 @@ def test_takeaway_advice_sigmoid_only_for_reporting():
     x = torch.linspace(-15, 15, 301, dtype=torch.float64)
     y = (torch.arange(301) % 2).double()
     torch.testing.assert_close(stable_bce(x, y, torch.float64)[0], naive_bce(x, y, torch.float64)[0], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(("params", "done"), [({"bl_scale": "5.3"}, True), ({"bl_scale": "6"}, False),
+                                              ({"bl_scale": "5.1"}, False),
+                                              ({"bl_scale": "9", "bl_x": "-2, 0.1", "bl_y": "1, 0"}, False)])
+def test_task_t2_only_at_the_smallest_float16_scale(params, done):
+    """Test that task t2 ("float16: σ(x) == 1 from x = 8.3203") is accepted only within one slider step above the scale
+    where the seed's largest logit 1.6 reaches 8.3203125 (5.2002), not beyond, not before, and not when a negative logit
+    breaks first (at σ == 0)."""
+    one = saturation("float16")["one"]
+    assert one == 8.3203125 and 5.2 < one / 1.6 < 5.3
+    x = torch.tensor([[float(v) for v in r.split(",")] for r in params.get("bl_x", "0.4, 0.7, 1.2, 0.3; 1.1, 0.6, 0.9, 1.6").split(";")],
+                     dtype=torch.float16) * float(params["bl_scale"])
+    y = torch.tensor([[float(v) for v in r.split(",")] for r in params.get("bl_y", "1, 0, 1, 0; 0, 1, 1, 0").split(";")], dtype=torch.float16)
+    if "bl_x" not in params:  # the seed: an element saturates from scale 5.3 on (its 1.6 · 5.3 ≥ 8.3203)
+        assert bool(((torch.sigmoid(x) == 1) & (y < 1)).any()) == (float(params["bl_scale"]) >= 5.3)
+    else:
+        assert not bool((torch.sigmoid(x) == 1).any()) and bool((torch.sigmoid(x) == 0).any())
+    at = open_page("bce_vs_logits", bl_dtype="float16", **params)
+    assert ("task_bce_vs_logits_t2" in at.session_state["quiz_done"]) == done
