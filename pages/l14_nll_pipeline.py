@@ -77,7 +77,8 @@ def lesson() -> None:
     ui.table({t("nll_pipeline.col_quantity"): [t(f"nll_pipeline.row_{k}") for k in P.GRAD_ROWS],
               **{t("nll_pipeline.class_c", c=c): [fmt.cell(P.grad_rows(p, n)[k][c]) for k in P.GRAD_ROWS]
                  for c in range(P.C)}})
-    st.caption(t("nll_pipeline.grad_scale", n=n, s=fmt.cell(p.row_scale[n]), red=red))
+    st.caption(t("nll_pipeline.grad_scale", n=n, s=fmt.cell(p.row_scale[n]), red=red) if y is not None
+               else t("nll_pipeline.grad_scale_ignored", n=n))
     gfig = gradient_figure(p.grad_chain[n], p.grad_ce[n], target=y,
                            labels={"title": t("nll_pipeline.grad_fig", n=n, red=red), "x": t("nll_pipeline.col_class"),
                                    "y": "∂ loss / ∂ x", "chain": t("nll_pipeline.row_chain"), "ce": t("nll_pipeline.row_ce")})

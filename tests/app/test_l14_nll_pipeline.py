@@ -27,6 +27,7 @@ def _check(at, **kwargs):
     m = {k: v for k, v in metric_pairs(at)}
     assert _values(m[NLL]) == pytest.approx(nll, rel=1e-9, nan_ok=True)
     assert _values(m[CE]) == pytest.approx(ce, rel=1e-9, nan_ok=True)
+    assert m[NLL] == m[CE]  # side by side, the same text: torch's two numbers are bit-for-bit equal
     routes = tables(at)[2]
     routes = routes.set_index(routes.columns[0])  # "pipeline" / "流水线"
     assert _values(routes.loc["NLLLoss(softmax(x), y)"].iloc[0]) == pytest.approx(on_probs, rel=1e-9, nan_ok=True)
@@ -97,6 +98,20 @@ def test_inspected_sample_moves_the_charts():
     first, second, _ = chart_summaries(at)
     assert first.startswith(f"Sample 2: log_softmax(x) = x − logsumexp(x) = x − {lse:.6g}")
     assert second.startswith("Sample 2:")
+
+
+def test_ignored_sample_has_zero_gradient():
+    """Test that an ignored sample, inspected, shows torch's zero gradient row on both routes and says so."""
+    at = open_page("nll_pipeline", "en", nl_y1="-100", nl_red="none", nl_n="1")
+    _check(at, targets=(0, -100, 2), reduction="none")
+    x = torch.tensor(P.LOGITS, dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad(F.cross_entropy(x, torch.tensor([0, -100, 2]), reduction="none").sum(), x)
+    assert g[1].tolist() == [0.0] * P.C
+    grads = tables(at)[1].set_index("per class")
+    assert [float(v) for v in grads.loc["∂loss/∂x of CrossEntropyLoss"]] == [0.0] * P.C
+    assert any("Sample 1 is ignored" in c.value and "gradient is 0" in c.value for c in at.caption)
+    cells = [e for v in tables(at)[2].iloc[:, 1] for e in v.strip("[]").split(", ")]
+    assert "0" in cells and "-0" not in cells  # +0 for the ignored sample, as torch gives it
 
 
 @pytest.mark.parametrize(("qid", "right"), [("q1", "b"), ("q2", "a"), ("q3", "c")])
