@@ -64,11 +64,23 @@ def naive_log1m_sigmoid(input, *, dtype=None) -> np.ndarray:
 
 
 def naive_softmax(input, dim: int = -1, *, dtype=None) -> np.ndarray:
-    """exp(x) / Σ exp(x) WITHOUT the max shift: inf/inf = NaN once exp(x) overflows."""
+    """``torch.exp(x) / torch.exp(x).sum(dim, keepdim=True)``: softmax WITHOUT the max shift, op by op.
+
+    Each step is a tensor of x's dtype: the exps, their sum (rounded to the dtype), the quotient.
+    So it fails three ways: inf / inf = NaN once an exp overflows, 0 / 0 = NaN once every exp
+    underflows, and silently all zeros (x / inf) once only the sum overflows (float16
+    [10.5, 10.5, 1]: 72630 > 65504; float32 [88.5, 88.5, 1]).
+
+    Differs from PyTorch: the sum is added up in float64 and rounded once; torch's vectorised sum
+    adds in an order that depends on the CPU, so float32 and float64 rows can differ from torch's
+    in the last bits (the 16-bit types agree exactly).
+    """
     x = as_floating(input, dtype)
-    with np.errstate(over="ignore", invalid="ignore"):
-        e = round_to(_exp_opmath(x), x.dtype).astype(opmath(x.dtype))
-        return round_to(e / e.sum(axis=dim, keepdims=True), x.dtype)
+    op = opmath(x.dtype)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        e = round_to(_exp_opmath(x), x.dtype)
+        total = round_to(round_to(e.astype(np.float64).sum(axis=dim, keepdims=True), op), x.dtype)  # torch.exp(x).sum()
+        return round_to(e.astype(op) / total.astype(op), x.dtype)
 
 
 def naive_bce_from_logits(input, target, weight=None, reduction: str = "mean") -> np.ndarray:

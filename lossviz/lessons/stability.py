@@ -151,30 +151,11 @@ def probe(x: float, y: float) -> list[dict[str, float | str]]:
     return rows
 
 
-def naive_softmax(z: np.ndarray) -> np.ndarray:
-    """``torch.exp(z) / torch.exp(z).sum()`` for one row, op by op as torch rounds it in ``z``'s dtype.
-
-    Each step is a tensor of that dtype: the exps, then their sum (accumulated in opmath, then
-    rounded), then the quotient. So the sum can overflow although every exp is finite, and the
-    row silently becomes all zeros (float16 [10.5, 10.5, 1]: 72630 > 65504; float32
-    [88.5, 88.5, 1]); inf / inf = NaN and 0 / 0 = NaN are the other two ways it fails.
-
-    Differs from PyTorch: the sum is added up in float64 and rounded once; torch's vectorised
-    sum adds in an order that depends on the CPU, so a float32 or float64 row can differ from
-    torch's in the last bit (the 16-bit types, rounded from float32, agree exactly).
-    """
-    op = opmath(z.dtype)
-    e = exp(z).astype(op)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        total = round_to(round_to(np.asarray(e.astype(np.float64).sum()), op), z.dtype).astype(op)  # torch.exp(z).sum()
-        return round_to(e / total, z.dtype)
-
-
 def softmax_shift(logits, shift: float, dtype: str) -> dict[str, np.ndarray | float]:
     """``logits + shift`` in ``dtype``: exp without the shift, softmax without and with the max shift.
 
     softmax(x + c) = softmax(x) for every c, so the stable column never moves; the naive one
-    (:func:`naive_softmax`) turns to NaN once an exp overflows (inf / inf) or every exp underflows
+    (``lossviz.core.functional.naive_softmax``) turns to NaN once an exp overflows (inf / inf) or every exp underflows
     (0 / 0), and to all zeros once only the sum overflows (x / inf).
     """
     dt = resolve(dtype)
@@ -183,7 +164,7 @@ def softmax_shift(logits, shift: float, dtype: str) -> dict[str, np.ndarray | fl
     return {
         "z": z,
         "exp": exp(z),
-        "naive": naive_softmax(z),
+        "naive": F.naive_softmax(z),
         "stable": F.softmax(z),
         "lse": F.logsumexp(z),
     }

@@ -248,3 +248,15 @@ def test_probe_table_which_dtype_breaks_first():
         assert not (clamped[f32] & ~clamped[f16]).any()
     for s in both("stability.probe_table"):
         assert "−88.73" in s and "6.25" in s
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_core_naive_softmax_rounds_each_rows_sum_like_torch(dtype):
+    """Test that lossviz.core.functional.naive_softmax, row by row along the last dimension, is exactly torch's
+    exp(x) / exp(x).sum(-1, keepdim=True) in the 16-bit types, the all-zero row included."""
+    from lossviz.core import functional as LF
+    rows = [[10.5, 10.5, 1.0], [2.0, 1.0, 0.1], [88.5, 88.5, 1.0], [-20.0, -20.0, -20.0]]
+    z = torch.tensor(rows, dtype=TORCH_DTYPES[dtype])
+    ref = torch.exp(z) / torch.exp(z).sum(-1, keepdim=True)
+    got = LF.naive_softmax(np.asarray(rows, dtype=np.float64), dtype=dtype)
+    assert _same(got.astype(np.float64).ravel(), ref.ravel())
