@@ -101,6 +101,8 @@ ui.subheader(t("doctor.inputs"))
 got = inputs()
 ui.subheader(t("doctor.the_loss"))
 call = the_call()
+for key in dr.unused_params(st.session_state.get("dr_src"), st.session_state.get("dr_how"), st.session_state.get("dr_loss")):
+    ui.link_text(key, None)  # controls this run does not show stay out of the link
 if got is not None and call is not None:
     st.session_state[LAST] = dr.Case(got[0], got[1], call, got[2], got[3])
 elif st.session_state.get(LAST) is not None:

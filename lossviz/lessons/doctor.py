@@ -40,6 +40,21 @@ class Case:
     names: tuple[str, str] = ("", "")  # for a file: the chosen entries' names
 
 
+def unused_params(source: str | None, how: str | None, module: str | None) -> tuple[str, ...]:
+    """The link parameters (widget keys) of controls the page does not show for these choices.
+
+    >>> unused_params("spec", "controls", "BCELoss")
+    ('dr_x', 'dr_t', 'dr_xd', 'dr_td', 'dr_line', 'dr_pw', 'dr_ii', 'dr_ls')
+    """
+    text, spec = ("dr_x", "dr_t", "dr_xd", "dr_td"), ("dr_xs", "dr_ts")
+    keys = {"spec": text, "file": text + spec}.get(source or "text", spec)
+    if how == "line":
+        return keys + ("dr_loss", "dr_red", "dr_w", "dr_pw", "dr_ii", "dr_ls")
+    has = LOSSES.get(module or "CrossEntropyLoss", LOSSES["CrossEntropyLoss"])[1]
+    return keys + ("dr_line",) + tuple(k for k, o in (("dr_pw", "pos_weight"), ("dr_ii", "ignore_index"),
+                                                      ("dr_ls", "label_smoothing")) if o not in has)
+
+
 def read_text(text: str, dtype: str = "auto", *, target_of: np.ndarray | None = None, seed: int = 0) -> np.ndarray:
     """A pasted tensor or shape spec; a spec target of CE/NLL draws classes below the prediction's count."""
     high = 2
@@ -175,7 +190,7 @@ def snippet(case: Case) -> tuple[str, bool]:
     opts = ", ".join(f"{k}={_option(v)}" for k, v in case.call.kwargs.items())
     if case.x.dtype.kind in "fV":
         lines.append("input.requires_grad_(True)")
-    lines += [f"loss_fn = nn.{case.call.module}({opts})", "loss = loss_fn(input, target)", "print(loss)"]
+    lines += [f"loss_fn = nn.{case.call.module}({opts})", "loss = loss_fn(input, target)", "print(loss.tolist())"]
     if case.x.dtype.kind in "fV":
         lines += ["loss.sum().backward()", "print(input.grad)"]
     return "\n".join(lines), runs
