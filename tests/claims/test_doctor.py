@@ -187,3 +187,11 @@ def test_upload_refusals_have_their_codes():
         with pytest.raises(ParseError) as info:
             load_tensors(data, **kw)
         assert info.value.code == code
+
+
+def test_class_dim_last_is_not_also_called_out_of_range():
+    """Test f_class_dim_last alone: (B, T, V) logits whose labels reach V − 1 ≥ T are not also reported as out of range."""
+    x, y = torch.randn(6, 4, 5) * 3, torch.tensor([[0, 4, 1, 2]] * 6)
+    e = explain("cross_entropy", x, y)
+    assert [f.code for f in e.findings] == ["class_dim_last"]
+    assert math.isfinite(F.cross_entropy(x.permute(0, 2, 1), y).item())
