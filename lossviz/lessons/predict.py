@@ -84,7 +84,7 @@ def _q(page: str, qid: str, truth, *, options: tuple[str, ...] = (), lo: float =
 def questions(page: str) -> tuple[Prediction, ...]:
     """The predict-first questions of a lesson, each at a moment where intuition tends to fail; every
     true value computed by :mod:`lossviz.core` (``tests/claims/test_predict.py`` checks each in torch)."""
-    from lossviz.lessons import ce_options, entropy_kl, stability, weights
+    from lossviz.lessons import ce_options, entropy_kl, reading_loss, stability, weights
 
     f32 = np.float32
     return {
@@ -117,7 +117,16 @@ def questions(page: str) -> tuple[Prediction, ...]:
         "entropy_kl": lambda: (lambda r: (_q("entropy_kl", "mean", r.values["mean"], lo=0.0, hi=1.0, n=r.n, c=r.c,
                                              bm=r.values["batchmean"]),))(
             entropy_kl.reductions(entropy_kl.LOGITS[:4], entropy_kl.TARGET[:4], 2)),
+        "reading_loss": lambda: (lambda r: (_q("reading_loss", "val_acc", _direction(r.val_acc[r.best], r.val_acc[-1]),
+                                               options=("down", "same", "up"), best=r.best, epochs=len(r.val_acc) - 1,
+                                               bl=r.val_loss[r.best], el=r.val_loss[-1], ba=r.val_acc[r.best],
+                                               ea=r.val_acc[-1]),))(reading_loss.training()),
     }.get(page, tuple)()
+
+
+def _direction(before: float, after: float) -> str:
+    """"up", "down" or "same": how a value moved."""
+    return "up" if after > before else ("down" if after < before else "same")
 
 
 def _entropy(p: np.ndarray) -> float:

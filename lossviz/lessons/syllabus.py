@@ -37,6 +37,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("entropy_kl", "pages/l12_entropy_kl.py", "entropy-kl", "🧮", "why"),
     Lesson("why_mse", "pages/l13_why_mse.py", "why-not-mse", "🎯", "why"),
     Lesson("nll_pipeline", "pages/l14_nll_pipeline.py", "log-softmax-nll", "🔗", "why"),
+    Lesson("reading_loss", "pages/l15_reading_loss.py", "reading-a-loss", "🔎", "why"),
 )
 EXTRA: tuple[Lesson, ...] = (
     Lesson("doctor", "pages/ref_your_tensors.py", "your-tensors", "🩺", "reference"),

@@ -225,3 +225,31 @@ def test_nll_pipeline_probs_is_minus_p_y():
     ce = TF.cross_entropy(x, y)
     assert close(ce, -math.log(float(probs[0, 0]))) and close(p.params["ce"], ce)
     assert close(p.truth, wrong) and p.is_right(float(wrong)) and not p.is_right(float(ce))
+
+
+def test_reading_loss_val_acc_rises_with_the_val_loss():
+    """Test, replaying lesson 15's run in torch (float64, SGD from zero), that the validation loss is lowest at the
+    question's epoch {best} and higher at the last epoch while validation accuracy is higher too: the keyed "up"."""
+    torch.set_num_threads(1)
+    from lossviz.lessons import reading_loss as R
+
+    xt, yt, xv, yv = (torch.from_numpy(a) for a in R.toy_data())
+    w = torch.zeros(xt.shape[1], dtype=torch.float64, requires_grad=True)
+    b = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=R.LR)
+    losses, accs = [], []
+    for epoch in range(R.EPOCHS + 1):
+        with torch.no_grad():
+            zv = xv @ w + b
+            losses.append(TF.binary_cross_entropy_with_logits(zv, yv).item())
+            accs.append(((zv > 0).double() == yv).double().mean().item())
+        if epoch < R.EPOCHS:
+            opt.zero_grad()
+            TF.binary_cross_entropy_with_logits(xt @ w + b, yt).backward()
+            opt.step()
+    p = q("reading_loss")
+    best = int(np.argmin(losses))
+    assert p.params["best"] == best and p.params["epochs"] == R.EPOCHS
+    assert close(p.params["bl"], losses[best], 1e-9) and close(p.params["el"], losses[-1], 1e-9)
+    assert losses[-1] > losses[best] and accs[-1] > accs[best]
+    assert p.truth == "up" and p.params["ba"] == accs[best] and p.params["ea"] == accs[-1]
