@@ -88,7 +88,7 @@ def _component_data(at):
     return out
 
 
-@pytest.mark.parametrize("lang, word", [("en", "logit"), ("zh", "逻辑值")])
+@pytest.mark.parametrize("lang, word", [("en", "logit"), ("zh", "拖动")])
 def test_start_page_mounts_the_curve_with_the_slider_value(lang, word):
     """Test that the Start page gives the component the slider's x, its range and translated labels."""
     from tests.app.helpers import open_page
