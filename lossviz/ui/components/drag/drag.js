@@ -414,6 +414,7 @@ class BarsView extends View {
     }
     this.names = d.classes || s.logits.map((_, i) => String(i));
     this.bars = s.logits.map((_, c) => {
+      // One slider per class: its logit is the value; whether it is the true class is said in its value text.
       const g = el("g", { class: "lv-handle", ...sliderAttrs(`lv-bar-${c}`, (L.class_aria && L.class_aria[c]) || `class ${c}`, lo, hi, "vertical") }, svg);
       el("rect", { x: cxOf(c) - slot / 2, y: A.top - 10, width: slot, height: B.top + B.h - A.top + 10, fill: "transparent", style: "cursor: ns-resize" }, g);
       const ring = el("rect", { x: cxOf(c) - bw / 2 - 4, width: bw + 8, rx: 4, class: "lv-ring" }, g);
@@ -477,7 +478,6 @@ class BarsView extends View {
       b.nameText.textContent = (isTrue ? "✓ " : "") + this.names[c];
       b.gText.textContent = `∂ ${fmtCell(g[c], 4)}`;
       setValue(b.h.el, v, `${fmtCell(v)}; p = ${fmtCell(p[c])}${isTrue ? "; " + (L.is_target || "target") : ""}`);
-      b.h.el.setAttribute("aria-pressed", String(isTrue));
     });
     this.R.loss.textContent = fmtCell(crossEntropy(s.logits, s.target));
     this.R.ptrue.textContent = fmtCell(p[s.target]);
