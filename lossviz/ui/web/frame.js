@@ -1,4 +1,5 @@
-// LossViz frame: "copy link to this view" and, in presenter mode, ←/→ to move between lessons.
+// LossViz frame: "copy link to this view", in presenter mode ←/→ to move between lessons, and
+// keyboard access to display formulas that scroll sideways (watchFormulas below).
 // All values arrive through `data`; nothing from the URL is written into the markup.
 export default function (component) {
   const { data, parentElement } = component;
@@ -48,7 +49,8 @@ export default function (component) {
     const path = event.composedPath ? event.composedPath() : [event.target];
     const busy = path.some((el) => el && el.getAttribute && (
       ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName) ||
-      ["slider", "textbox", "spinbutton", "combobox", "radio"].includes(el.getAttribute("role"))));
+      ["slider", "textbox", "spinbutton", "combobox", "radio"].includes(el.getAttribute("role")) ||
+      el.dataset.lvScrolls === "1")); // a focused formula that scrolls: ← → scroll it
     if (busy) return;
     if ((event.key === "ArrowRight" || event.key === "PageDown") && data.next !== null) { event.preventDefault(); go(data.next); }
     if ((event.key === "ArrowLeft" || event.key === "PageUp") && data.prev !== null) { event.preventDefault(); go(data.prev); }
@@ -58,8 +60,63 @@ export default function (component) {
   if (window.__lvFrameKeys) document.removeEventListener("keydown", window.__lvFrameKeys);
   window.__lvFrameKeys = onKey;
   document.addEventListener("keydown", onKey);
+  // Display formulas: one watcher per page, replaced like the key listener.
+  if (window.__lvFormulas) window.__lvFormulas.disconnect();
+  const formulas = watchFormulas((data.labels && data.labels.formula) || FORMULA_LABEL[data.lang] || FORMULA_LABEL.en);
+  window.__lvFormulas = formulas;
   return () => {
     document.removeEventListener("keydown", onKey);
     if (window.__lvFrameKeys === onKey) window.__lvFrameKeys = null;
+    formulas.disconnect();
+    if (window.__lvFormulas === formulas) window.__lvFormulas = null;
+  };
+}
+
+// A display formula (st.latex) wider than its column scrolls sideways (Streamlit gives .katex-display
+// overflow-x: auto), and a scrolling box must be reachable by keyboard (WCAG 2.1.1; axe's
+// scrollable-region-focusable). Each such box gets tabindex="0", role="region" and a name while it
+// scrolls, and loses them when it fits again (wider window, other formula). The formulas are in the
+// page's own DOM (this component's markup is in a shadow root, its script runs in the page): a
+// MutationObserver finds new ones, a ResizeObserver per formula says when its size changed.
+// The name, until Python passes it as data.labels.formula (common.frame_formula):
+const FORMULA_LABEL = { en: "Formula (scrolls sideways)", zh: "公式（可横向滚动）" };
+
+function watchFormulas(label) {
+  const mark = (box) => {
+    const scrolls = box.scrollWidth > box.clientWidth;
+    if (scrolls) {
+      if (box.dataset.lvScrolls !== "1") {
+        box.dataset.lvScrolls = "1";
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+      }
+      if (box.getAttribute("aria-label") !== label) box.setAttribute("aria-label", label);
+    } else if (box.dataset.lvScrolls === "1") {
+      delete box.dataset.lvScrolls;
+      for (const name of ["tabindex", "role", "aria-label"]) box.removeAttribute(name);
+    }
+  };
+  const sizes = new ResizeObserver((entries) => { for (const entry of entries) mark(entry.target); });
+  const watched = new WeakSet();
+  const scan = () => {
+    for (const box of document.querySelectorAll(".katex-display")) {
+      if (watched.has(box)) continue;
+      watched.add(box);
+      sizes.observe(box); // its first notification comes at once: mark() runs with fresh layout
+    }
+  };
+  let queued = 0;
+  const added = new MutationObserver((records) => {
+    if (queued || !records.some((r) => r.addedNodes.length)) return;
+    queued = requestAnimationFrame(() => { queued = 0; scan(); });
+  });
+  added.observe(document.body, { childList: true, subtree: true });
+  scan();
+  return {
+    disconnect() {
+      added.disconnect();
+      sizes.disconnect();
+      if (queued) cancelAnimationFrame(queued);
+    },
   };
 }
