@@ -68,3 +68,45 @@ def test_spec_target_classes_follow_the_prediction():
     x = dr.read_text("(64, 7) float32")
     y = dr.read_text("(64,) long", target_of=x, seed=1)
     assert y.max() < 7 and y.min() >= 0 and F.cross_entropy(torch.from_numpy(x), torch.from_numpy(y)).isfinite()
+
+
+VARIANTS = [  # (loss, prediction, target, options): together every message and fix variant of the ten findings
+    ("cross_entropy", "[[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]]", "[0, 2]", {}),
+    ("cross_entropy", "[[0.9, 0.2], [0.3, 0.8]]", "[[1., 0.], [0., 1.]]", {}),
+    ("cross_entropy", "[[0.1, 0.2], [0.3, 0.1], [0.2, 0.2], [0.4, 0.1]]", "[0, 1, 0, 1]", {}),
+    ("binary_cross_entropy", "[0.51, 0.7, 0.6, 0.55, 0.72, 0.5, 0.65, 0.69]", "[0., 1., 1., 0., 1., 0., 1., 0.]", {}),
+    ("binary_cross_entropy_with_logits", "[0.1, 0.7, 0.6, 0.55, 0.9, 0.5, 0.05, 0.69]", "[0., 1., 1., 0., 1., 0., 0., 1.]", {}),
+    ("binary_cross_entropy_with_logits", "[3.0, -2.0, 4.0, 0.5]", "[1.0, -1.0, 1.0, -1.0]", {}),
+    ("binary_cross_entropy_with_logits", "[-3.0, -2.0, 4.0, 0.5]", "[0., 2., 1., 3.]", {}),
+    ("binary_cross_entropy_with_logits", "[3.0, -2.0, 4.0, 0.5]", "[0.5, 1.5, 1., 0.]", {}),
+    ("binary_cross_entropy", "[1.0, 0.2, 0.5, 0.9]", "[0., 0., 1., 1.]", {}),
+    ("cross_entropy", "(2, 3, 4) float32", "(2, 3) long", {}),
+    ("cross_entropy", "(4, 3) float32", "[1, 2, 3, 1]", {}),
+    ("cross_entropy", "(4, 3) float32", "[0, -1, 2, -1]", {}),
+    ("cross_entropy", "(4, 3) float32", "[0, 5, 2, 1]", {}),
+    ("cross_entropy", "(2, 3) float32", "[-100, -100]", {}),
+    ("binary_cross_entropy", "tensor([0.2, 0.7], dtype=torch.float16)", "tensor([0., 1.], dtype=torch.float16)", {}),
+    ("cross_entropy", "(4, 3) float32", "[0, 1, 2, 1]", {"weight": np.float32([1, 2, 3]), "label_smoothing": 0.1}),
+    ("cross_entropy", "(4, 3) float32", "[0, 1, -100, 1]", {"weight": np.float32([1, 2, 3]), "label_smoothing": 0.1}),
+    ("cross_entropy", "[[0.01, 0.0, 0.0], [0.0, 0.01, 0.0], [0.0, 0.0, 0.01], [0.01, 0.01, 0.0]]", "[0, 1, 2, 0]", {}),
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_finding_variant_translates_with_its_params(lang):
+    """Test that each finding's message and fix key exist in both catalogs and fill every placeholder."""
+    from lossviz.doctor.findings import CHECKS
+    from lossviz.text.i18n import catalog
+
+    seen_codes, seen_keys = set(), set()
+    for name, xs, ts, opts in VARIANTS:
+        x = dr.read_text(xs)
+        for f in explain(name, x, dr.read_text(ts, target_of=x, seed=1), **opts).findings:
+            for key in (f"doctor.f_{f.key}", f"doctor.fix_{f.fix_key}"):
+                assert key in catalog(lang), key
+                text = catalog(lang)[key].format(**f.params)
+                assert "{" not in text, (key, text)
+                seen_keys.add(key)
+            seen_codes.add(f.code)
+    assert seen_codes == {c.__name__ for c in CHECKS}
+    assert {k for k in catalog("en") if k.startswith(("doctor.f_", "doctor.fix_"))} == seen_keys
