@@ -99,3 +99,28 @@ def test_phone_width_finding(server, browser, tmp_path):
         assert_no_exception(page)
     finally:
         ctx.close()
+
+
+class _Evil:
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_a_pickle_that_runs_code_is_refused(server, page, tmp_path):
+    """Test that an uploaded .pt whose pickle would run a command is refused with the page's message, and nothing runs."""
+    import pickle
+
+    marker = tmp_path / "ran"
+    evil = tmp_path / "evil.pt"
+    evil.write_bytes(pickle.dumps(_Evil(str(marker)), protocol=2))
+    open(page, f"{server.base_url}/your-tensors?lang=en&dr_src=file")
+    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files([str(evil)])
+    page.wait_for_selector("[data-testid=stMain] [data-testid=stAlertContentError]", timeout=30_000)
+    assert "nothing in it was run" in page.locator("[data-testid=stMain] [data-testid=stAlertContentError]").first.inner_text()
+    assert not marker.exists()
+    assert_no_exception(page)
