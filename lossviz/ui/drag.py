@@ -28,6 +28,7 @@ import numpy as np
 import streamlit as st
 
 from lossviz import ui
+from lossviz.plots.base import PALETTE
 from lossviz.text import fmt
 
 _DIR = Path(__file__).parent / "components" / "drag"
@@ -37,6 +38,8 @@ _component = st.components.v2.component(
     css=(_DIR / "drag.css").read_text(encoding="utf-8"),
     js=(_DIR / "drag.js").read_text(encoding="utf-8"),
 )
+# The charts' colour-blind-safe palette (lossviz.plots.base), handed to the component as data.
+_PALETTE = {k: PALETTE[k] for k in ("blue", "vermillion", "green", "sky")}
 
 MAX_CLASSES = 32
 MAX_CELLS = 64
@@ -236,7 +239,7 @@ def logit_curve(
     y_shown = None if y is None else _clamp_list(_finite_list(y), 0.0, 1.0)
     _component(
         key=key,
-        data={"mode": "curve", "x": x_shown, "y": y_shown, "lo": lo, "hi": hi, "step_x": steps[0],
+        data={"palette": _PALETTE, "mode": "curve", "x": x_shown, "y": y_shown, "lo": lo, "hi": hi, "step_x": steps[0],
               "step_y": steps[1], "labels": _labels("curve", None if with_label else "curve_x")},
         on_commit_change=_callback(key, handle),
     )
@@ -286,7 +289,7 @@ def logit_bars(
     labels = _labels("bars") | {"class_aria": [ui.t("drag.class_aria", name=name) for name in names]}
     _component(
         key=key,
-        data={"mode": "bars", "logits": values, "target": tgt, "classes": names, "lo": lo, "hi": hi,
+        data={"palette": _PALETTE, "mode": "bars", "logits": values, "target": tgt, "classes": names, "lo": lo, "hi": hi,
               "step": step, "labels": labels},
         on_commit_change=_callback(key, handle),
     )
@@ -350,7 +353,7 @@ def logit_cells(
 
     _component(
         key=key,
-        data={"mode": "cells", "hidden": bool(hidden), "logits": values, "targets": tvals,
+        data={"palette": _PALETTE, "mode": "cells", "hidden": bool(hidden), "logits": values, "targets": tvals,
               "lo": lo, "hi": hi, "step": step, "digits": int(digits), "labels": _labels("cells")},
         on_commit_change=_callback(key, handle),
     )
