@@ -63,6 +63,7 @@ def inputs():
         left, right = st.columns(2)
         xn = left.selectbox(t("doctor.prediction"), names, key="dr_fx")
         tn = right.selectbox(t("doctor.target"), names, index=min(1, len(names) - 1), key="dr_ft")
+        st.caption(t("doctor.upload_no_link"))
         return arrays[xn], arrays[tn], "file", (xn, tn)
     spec = src == "spec"
     left, right = st.columns(2)
