@@ -42,7 +42,7 @@ BINS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # confidence max(σ, 1 − σ) of a binar
 PW_RANGE = (0.1, 10.0)
 FORMULAS = (
     r"\begin{gathered}"
-    r"\text{uniform } p_c = \tfrac{1}{C}:\; \ell = -\log \tfrac{1}{C} = \ln C \\"
+    r"p_c = \tfrac{1}{C} \;\Rightarrow\; \ell = -\log \tfrac{1}{C} = \ln C \\"
     r"\hat y = [\,x > 0\,] = [\,\sigma(x) > 0.5\,] \\"
     r"x > 0.5 \iff \sigma(x) > \sigma(0.5) \approx 0.622 \\[6pt]"
     r"\text{pos\_weight } p:\; x^* = \operatorname{logit}(q) + \ln p \\"

@@ -276,6 +276,8 @@ def test_pos_weight_shifts_the_optimal_logit_by_ln_p(p, q):
     cross = 1 / (1 + p)
     if abs(q - cross) > 1e-9:
         assert (s > 0.5) == (q > cross)
+    if abs(p - 1) > 1e-6:
+        assert abs(s - q) > 1e-9  # unless p = 1, the score is not the probability q
     half = torch.sigmoid(torch.logit(f64(0.5)) + math.log(p)).item()
     assert half == pytest.approx(p / (1 + p), rel=1e-12)
 
@@ -300,3 +302,4 @@ def test_pos_weight_above_one_calls_more_positive():
     at = open_page("reading_loss", "en")
     summary = next(s for s in chart_summaries(at) if s.startswith("With pos_weight"))
     assert re.search(r"q = 1/\(1 \+ p\) = 0\.25 ", summary) and "σ = 0.75" in summary
+    assert "every point with q > 0.25" in summary
