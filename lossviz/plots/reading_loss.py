@@ -68,7 +68,7 @@ def training_figure(run, *, epoch: int, best: int, labels: dict[str, str]) -> go
 
 
 def reliability_figure(early, late, *, labels: dict[str, str]) -> go.Figure:
-    """Accuracy per confidence bin at two epochs (bars at each bin's mean confidence, grouped) against
+    """Accuracy per confidence bin at two epochs (grouped bars, each with its count) against
     the diagonal of a calibrated model. ``early``/``late``: :class:`~lossviz.lessons.reading_loss.Reliability`.
     ``labels``: title, x, y, early, late, ideal."""
     traces = [{"type": "scatter", "x": [0.5, 1.0], "y": [0.5, 1.0], "mode": "lines", "name": labels["ideal"],
@@ -77,6 +77,8 @@ def reliability_figure(early, late, *, labels: dict[str, str]) -> go.Figure:
     for i, (rel, name) in enumerate(((early, labels["early"]), (late, labels["late"]))):
         traces.append({"type": "bar", "x": centres, "y": [None if np.isnan(a) else a for a in rel.accuracy],
                        "name": name, "marker": {"color": colour(i + 2)}, "width": 0.04, "offset": -0.04 + 0.04 * i,
+                       "text": [str(n) if n else "" for n in rel.count], "textposition": "inside",
+                       "insidetextanchor": "start", "textangle": 0, "textfont": {"size": 11, "color": PALETTE["black"]},
                        "customdata": list(zip(rel.count, rel.confidence, strict=True)),
                        "hovertemplate": "%{y:.3f} (n = %{customdata[0]}, conf %{customdata[1]:.3f})"})
         traces.append({"type": "scatter", "x": [c - 0.02 + 0.04 * i for c in centres],

@@ -143,5 +143,6 @@ def test_figures_as_data():
     fig = reliability_figure(early, late, labels={"title": "T", "x": "c", "y": "a", "early": "e", "late": "l", "ideal": "i"})
     assert {tr.type for tr in fig.data} == {"scatter", "bar"}
     assert list(fig.data[3].y) == late.accuracy
+    assert list(fig.data[3].text) == [str(n) for n in late.count] and sum(late.count) == 400
     fig = tilt_figure(R.tilt(3.0), labels={"title": "T", "x": "q", "y": "s", "calibrated": "c", "tilted": "t", "cross": "x"})
     assert fig.data[2].x[0] == pytest.approx(0.25) and fig.data[2].y[0] == 0.5
