@@ -37,6 +37,8 @@ picked = ui.choice("mis_which", t("mistakes.which"), list(M.LABELS.values()), M.
 which = next(m for m, label in M.LABELS.items() if label == picked)
 ui.subheader(t(f"mistakes.name_{which}"))
 ui.prose(f"mistakes_{which}")
+if which in M.SEE_ALSO:  # the lesson that explains why
+    ui.lesson_link(M.SEE_ALSO[which], t(f"mistakes.see_{which}"))
 
 
 @st.fragment
@@ -78,8 +80,8 @@ def lesson(which: str) -> None:
                            (t("mistakes.loss_dtype"), live.dtype)])
         else:
             labels = case.info.get("labels", [])
-            st.error(t(f"mistakes.err_{which}", kind=live.error_kind, classes=info.get("classes", ""),
-                       labels=str(labels if on else [v - 1 for v in labels]), shape=str(case.info.get("shape", ""))), icon="🛑")
+            st.error(t(f"mistakes.err_{which}", **{**info, "kind": live.error_kind, "classes": info.get("classes", ""),
+                       "labels": str(labels if on else [v - 1 for v in labels]), "shape": str(case.info.get("shape", ""))}), icon="🛑")
             st.caption(t("mistakes.torch_message"))
             ui.raw_message(f"{live.error_kind}: {live.message}")
         if on and case.wrong.ok:
@@ -89,6 +91,8 @@ def lesson(which: str) -> None:
             (st.info if case.agree else st.warning)(note, icon="🔎")
         elif not on and case.right.ok:
             st.success(t("mistakes.fixed_ok"), icon="✅")
+            if which == "seq_logits":
+                st.info(t("mistakes.seq_reshape", right=_cell(case.right.value), reshape=_cell(case.info["reshape_value"]), **info), icon="🔎")
         if which == "autocast_bce":
             st.info(t("mistakes.amp_measured", logits_dtype=info["logits_dtype"], dtype=case.wrong.dtype or "—",
                       wrong=_cell(case.wrong.value), exact=info["float32_loss"]), icon="🖥️")
@@ -107,14 +111,14 @@ def lesson(which: str) -> None:
             def col(r: M.Run, attr: str) -> list[str]:
                 vals = getattr(r, attr)
                 return [_cell(vals[i]) if i < len(vals) else "—" for i in range(n)]
-            st.caption(t("mistakes.elements_caption"))
+            st.caption(t("mistakes.elements_caption_kl" if which == "kl_probs" else "mistakes.elements_caption"))
             table = {"i": list(range(n)), t("mistakes.el_wrong"): col(case.wrong, "elements"),
                      t("mistakes.el_right"): col(case.right, "elements")}
             if case.wrong.element_grads or case.right.element_grads:
                 table |= {t("mistakes.g_wrong"): col(case.wrong, "element_grads"), t("mistakes.g_right"): col(case.right, "element_grads")}
             ui.table(table)
 
-    ui.torch_check(*M.torch_call(which, on, scale=scale, **params))
+    ui.torch_check(*M.torch_call(which, on, scale=scale, **params), **M.torch_kwargs(which))
     ui.code_panel(M.code(which, on, scale=scale, **params))
     ui.record_tasks("mistakes", {"t1": which == "sigmoid_bce" and on and case.wrong.ok and not case.agree,
                                  "t2": which == "channels_last" and on and case.wrong.ok})

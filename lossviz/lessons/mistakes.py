@@ -1,21 +1,48 @@
-"""Seven common loss mistakes, each run the wrong way and the right way in real torch.
+"""Nine common loss mistakes, each run the wrong way and the right way in real torch.
 
 This lesson is about what torch really does, so nothing here is emulated: every function
 builds a small tensor, calls ``torch.nn.functional`` and returns the value, the gradient
 norm and per-element numbers torch gave, or the exception it raised (kind + message).
 :func:`code` writes the same two calls as a runnable snippet; its printed output is the
-numbers :func:`run` returns. No streamlit here.
+numbers :func:`run` returns. The runs themselves, the examples and the cases that need more
+than one call live in :mod:`lossviz.lessons.mistakes_cases` (re-exported here). No streamlit here.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from lossviz.core.torch_ref import torch_module
+from lossviz.lessons.mistakes_cases import (  # noqa: F401  (re-exported: the page and tests read them here)
+    AMP_DTYPES,
+    CHANNELS_N,
+    CUDA_AUTOCAST_ERROR,
+    FEATURES_AMP,
+    LABELS_1BASED,
+    LOGITS_BIN,
+    LOGITS_MC,
+    SEQ_B,
+    SEQ_T,
+    SEQ_V,
+    TARGET_BIN,
+    TARGET_MC,
+    TARGET_SOFT,
+    WEIGHT_AMP,
+    Case,
+    Run,
+    _channels_logits,
+    _channels_target,
+    _logits_bin,
+    _logits_mc,
+    _measure,
+    _seq_logits,
+    _seq_target,
+    autocast_case,
+    kl_probs_case,
+    seq_logits_case,
+)
 
 MISTAKES = (
     "softmax_ce",
@@ -25,6 +52,8 @@ MISTAKES = (
     "index_range",
     "autocast_bce",
     "sigmoid_bce",
+    "seq_logits",
+    "kl_probs",
 )
 # Language-neutral option labels: the mistaken call itself. Streamlit 1.67 writes a bound radio's
 # *displayed* string into the URL, so these (not translated names) keep links language-independent.
@@ -36,130 +65,13 @@ LABELS = {
     "index_range": "CrossEntropyLoss(x, y = 1..C)",
     "autocast_bce": "autocast: BCELoss(sigmoid(z), y)",
     "sigmoid_bce": "BCELoss(sigmoid(x), y)",
+    "seq_logits": "CrossEntropyLoss(logits[B, T, V], y[B, T])",
+    "kl_probs": "kl_div(softmax(x), q)",
 }
 # Mistakes whose wrong version gives a number (not an error) at every scale: they get a sweep plot.
-SWEEPABLE = ("softmax_ce", "sigmoid_twice", "autocast_bce", "sigmoid_bce")
-
-# The small live examples (float32, as a model would produce them).
-LOGITS_MC = [
-    [2.0, 0.5, -1.0, 0.3, -0.4],
-    [0.1, 1.5, 0.3, -0.8, 0.6],
-    [-0.5, 0.2, 1.8, 0.4, -1.1],
-    [0.7, -0.3, 0.0, 1.2, 0.9],
-]  # 4 samples, 5 classes
-TARGET_MC = [0, 1, 2, 4]  # the last sample is misclassified (its largest logit is class 3)
-LABELS_1BASED = [1, 3, 2]  # the first three labels of a dataset numbered 1..C; the learner picks the 4th
-LOGITS_BIN = [2.0, -1.5, 0.8, 1.2]  # the last one is a confident wrong answer (target 0)
-TARGET_BIN = [1.0, 0.0, 1.0, 0.0]
-FEATURES_AMP = [[1.0, 0.5], [-0.8, 0.3], [0.4, 0.9], [0.6, -0.2]]
-WEIGHT_AMP = [2.0, -1.0]
-CHANNELS_N = 2
-AMP_DTYPES = ("bfloat16", "float16")
-
-# Not run here (this server has no GPU): the error torch raises for BCELoss under CUDA autocast,
-# from aten/src/ATen/autocast_mode.cpp (the same text sits in this torch build's libtorch_cpu.so).
-CUDA_AUTOCAST_ERROR = (
-    "RuntimeError: torch.nn.functional.binary_cross_entropy and torch.nn.BCELoss are unsafe to autocast.\n"
-    "Many models use a sigmoid layer right before the binary cross entropy layer.\n"
-    "In this case, combine the two layers using torch.nn.functional.binary_cross_entropy_with_logits\n"
-    "or torch.nn.BCEWithLogitsLoss.  binary_cross_entropy_with_logits and BCEWithLogits are\n"
-    "safe to autocast."
-)
-
-
-@dataclass(frozen=True)
-class Run:
-    """What torch returned for one version: the mean loss and its gradient, or the error."""
-
-    value: float | None = None
-    grad_norm: float | None = None
-    elements: list[float] = field(default_factory=list)  # per-element losses (reduction="none")
-    element_grads: list[float] = field(default_factory=list)  # per element (or per row: its norm)
-    dtype: str | None = None  # dtype of the loss tensor
-    error_kind: str | None = None
-    message: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error_kind is None
-
-
-@dataclass(frozen=True)
-class Case:
-    """One mistake on the live example: the ``wrong`` and the ``right`` version."""
-
-    mistake: str
-    wrong: Run
-    right: Run
-    info: dict = field(default_factory=dict)  # extra facts for the explanation (floor, dtypes, ...)
-
-    @property
-    def agree(self) -> bool:
-        """Both versions ran and give the same loss (to float32 precision)."""
-        w, r = self.wrong, self.right
-        return w.ok and r.ok and abs(w.value - r.value) <= 1e-5 * (1.0 + abs(r.value))
-
-    @property
-    def shrink(self) -> float | None:
-        """How many times smaller the mistake's gradient is than the fix's (None if either raised)."""
-        w, r = self.wrong, self.right
-        if not (w.ok and r.ok) or w.grad_norm == 0.0:
-            return None if not (w.ok and r.ok) else math.inf
-        return r.grad_norm / w.grad_norm
-
-
-def _name(dtype) -> str:
-    return str(dtype).removeprefix("torch.")
-
-
-def _measure(loss_fn: Callable, leaf, *, grad_of=None) -> Run:
-    """Run ``loss_fn(leaf, reduction)`` twice (mean and none) and autograd the mean."""
-    torch = torch_module()
-    leaf = leaf.detach().clone().requires_grad_(True)
-    try:
-        mean = loss_fn(leaf, "mean")
-        per = loss_fn(leaf, "none")
-        (g,) = torch.autograd.grad(mean, leaf)
-    except (RuntimeError, ValueError, IndexError) as exc:
-        return Run(error_kind=type(exc).__name__, message=str(exc))
-    g64 = g.detach().double()
-    if grad_of == "rows":  # (N, ..., C) logits: one gradient norm per row of class scores
-        rows = g64.reshape(-1, g64.shape[-1]).norm(dim=-1)
-        per_grads = rows.tolist()
-    elif grad_of == "elements":
-        per_grads = g64.reshape(-1).tolist()
-    else:
-        per_grads = []
-    return Run(
-        value=float(mean.item()),
-        grad_norm=float(g.norm().item()),  # in the leaf's dtype, as `x.grad.norm()` prints it
-        elements=[float(v) for v in per.detach().double().reshape(-1).tolist()],
-        element_grads=per_grads,
-        dtype=_name(mean.dtype),
-    )
-
-
-def _logits_mc(scale: float):
-    torch = torch_module()
-    return torch.tensor(LOGITS_MC, dtype=torch.float32) * float(scale)
-
-
-def _logits_bin(scale: float):
-    torch = torch_module()
-    return torch.tensor(LOGITS_BIN, dtype=torch.float32) * float(scale)
-
-
-def _channels_logits(positions: int, scale: float):
-    """(N, d, C) logits: N=2 images, d positions, C=5 classes — laid out channels-last."""
-    torch = torch_module()
-    g = torch.Generator().manual_seed(0)
-    return torch.randn(CHANNELS_N, positions, len(LOGITS_MC[0]), generator=g) * float(scale)
-
-
-def _channels_target(positions: int):
-    torch = torch_module()
-    g = torch.Generator().manual_seed(1)
-    return torch.randint(len(LOGITS_MC[0]), (CHANNELS_N, positions), generator=g)
+SWEEPABLE = ("softmax_ce", "sigmoid_twice", "autocast_bce", "sigmoid_bce", "kl_probs")
+# The lesson that explains a mistake (the page links it under the mistake's story: catalog key see_<mistake>).
+SEE_ALSO = {"softmax_ce": "nll_pipeline", "kl_probs": "entropy_kl"}
 
 
 def run(mistake: str, *, scale: float = 1.0, label: int = 5, positions: int = 4, amp_dtype: str = "bfloat16") -> Case:
@@ -217,43 +129,12 @@ def run(mistake: str, *, scale: float = 1.0, label: int = 5, positions: int = 4,
         wrong = _measure(lambda v, r: fn.cross_entropy(v, labels, reduction=r), x, grad_of="rows")
         right = _measure(lambda v, r: fn.cross_entropy(v, labels - 1, reduction=r), x, grad_of="rows")
         return Case(mistake, wrong, right, {"classes": x.shape[1], "labels": labels.tolist()})
-    return _autocast_case(scale, amp_dtype)
+    if mistake == "seq_logits":
+        return seq_logits_case(scale)
+    if mistake == "kl_probs":
+        return kl_probs_case(scale)
+    return autocast_case(scale, amp_dtype)
 
-
-def _autocast_case(scale: float, amp_dtype: str) -> Case:
-    torch = torch_module()
-    fn = torch.nn.functional
-    amp = getattr(torch, amp_dtype if amp_dtype in AMP_DTYPES else "bfloat16")
-    feats = torch.tensor(FEATURES_AMP)
-    y = torch.tensor(TARGET_BIN)
-    w0 = torch.tensor(WEIGHT_AMP) * float(scale)
-    seen: dict[str, object] = {}
-
-    def under_autocast(loss):
-        def f(w, r):
-            with torch.autocast("cpu", dtype=amp):
-                z = feats @ w  # a matmul: autocast runs it in the low-precision dtype
-                seen["logits"] = z.detach().float()
-                seen["logits_dtype"] = _name(z.dtype)
-                return loss(z, r)
-
-        return f
-
-    wrong = _measure(under_autocast(lambda z, r: fn.binary_cross_entropy(torch.sigmoid(z), y, reduction=r)), w0)
-    right = _measure(under_autocast(lambda z, r: fn.binary_cross_entropy_with_logits(z, y, reduction=r)), w0)
-    exact = fn.binary_cross_entropy_with_logits(feats @ w0, y).item()  # float32, no autocast
-    logits = seen.get("logits")
-    return Case(
-        "autocast_bce",
-        wrong,
-        right,
-        {
-            "amp_dtype": _name(amp),
-            "logits_dtype": seen.get("logits_dtype"),
-            "logits": [] if logits is None else logits.tolist(),
-            "float32_loss": float(exact),
-        },
-    )
 
 
 def sweep(mistake: str, scales, **params) -> dict[str, np.ndarray]:
@@ -287,6 +168,13 @@ def torch_call(mistake: str, wrong: bool, *, scale: float = 1.0, label: int = 5,
         x = _channels_logits(int(positions), scale)
         x = x if wrong else x.permute(0, 2, 1)
         return "cross_entropy", x.contiguous().numpy(), _channels_target(int(positions)).numpy()
+    if mistake == "seq_logits":
+        x = _seq_logits(scale)
+        return "cross_entropy", (x if wrong else x.permute(0, 2, 1)).contiguous().numpy(), _seq_target().numpy()
+    if mistake == "kl_probs":  # with torch_kwargs(mistake): reduction="batchmean"
+        x = _logits_mc(scale)
+        p = torch.softmax(x, 1) if wrong else torch.log_softmax(x, 1)
+        return "kl_div", p.numpy(), np.array(TARGET_SOFT, dtype=np.float32)
     y = np.array(TARGET_BIN, dtype=np.float32)
     if mistake == "autocast_bce":
         z = np.array(run(mistake, scale=scale, amp_dtype=amp_dtype).info["logits"], dtype=np.float32)
@@ -298,6 +186,11 @@ def torch_call(mistake: str, wrong: bool, *, scale: float = 1.0, label: int = 5,
     if mistake == "sigmoid_twice":
         return "binary_cross_entropy_with_logits", (torch.sigmoid(x) if wrong else x).numpy(), y
     return ("naive_bce_from_logits" if wrong else "binary_cross_entropy_with_logits"), x.numpy(), y
+
+
+def torch_kwargs(mistake: str) -> dict:
+    """The keyword arguments of :func:`torch_call`'s call (kl_div: the page's "batchmean")."""
+    return {"reduction": "batchmean"} if mistake == "kl_probs" else {}
 
 
 # The formula of each version (LaTeX, language-neutral): the mistake, then the fix, one per line
@@ -315,6 +208,11 @@ FORMULAS = {
     r"\max(\log(1-\sigma), -100) = -100",
     "sigmoid_bce": r"\ell = -\max\big(\log(1-\sigma_{32}(x)), -100\big) \\ "
     r"\ell = \operatorname{softplus}(x) \quad (y = 0)",
+    "seq_logits": r"(B, T, V) \xrightarrow{\ \texttt{permute(0, 2, 1)}\ } (B, V, T) \\ "
+    r"(B, T, V) \xrightarrow{\ \texttt{reshape(-1, V)}\ } (B{\cdot}T, V)",
+    "kl_probs": r"\texttt{kl\_div}(a, q) = \tfrac1N \sum q\,(\log q - a) \\ "
+    r"a = \log p \;\Rightarrow\; \mathrm{KL}(q\,\|\,p) \ge 0 \\ a = p \;\Rightarrow\; "
+    r"-H(q) - \tfrac1N \sum q\,p \in \big(-H(q) - 1,\, -H(q)\big)",
 }
 
 
@@ -342,6 +240,10 @@ _LINES = {
     ("autocast_bce", False): "    loss = F.binary_cross_entropy_with_logits(z, y)",
     ("sigmoid_bce", True): "loss = F.binary_cross_entropy(torch.sigmoid(x), y)  # naive",
     ("sigmoid_bce", False): "loss = F.binary_cross_entropy_with_logits(x, y)  # stable",
+    ("seq_logits", True): "loss = F.cross_entropy(x, y)  # x is (B, T, V), y is (B, T)",
+    ("seq_logits", False): "loss = F.cross_entropy(x.permute(0, 2, 1), y)  # (B, V, T)",
+    ("kl_probs", True): "loss = F.kl_div(torch.softmax(x, dim=1), q, reduction='batchmean')  # probabilities",
+    ("kl_probs", False): "loss = F.kl_div(torch.log_softmax(x, dim=1), q, reduction='batchmean')",
 }
 
 
@@ -369,6 +271,17 @@ def code(mistake: str, wrong: bool, *, scale: float = 1.0, label: int = 5, posit
             "  # (N, d, C)\n"
             f"y = torch.randint(5, ({CHANNELS_N}, {int(positions)}), generator=torch.Generator().manual_seed(1))\n"
         )
+    elif mistake == "seq_logits":
+        body = (
+            f"g = torch.Generator().manual_seed(2)\n"
+            f"x = (torch.randn({SEQ_B}, {SEQ_T}, {SEQ_V}, generator=g) * {float(scale)!r}).requires_grad_()"
+            "  # (B, T, V)\n"
+            f"y = torch.randint({SEQ_V}, ({SEQ_B}, {SEQ_T}), generator=torch.Generator().manual_seed(3))  # (B, T)\n"
+        )
+        if not wrong:
+            line += f"print('reshape', F.cross_entropy(x.reshape(-1, {SEQ_V}), y.reshape(-1)).item())  # (B·T, V), (B·T,)\n"
+    elif mistake == "kl_probs":
+        body = _MC.format(x=_lit(_logits_mc(scale).numpy())) + f"q = torch.tensor({TARGET_SOFT})  # target probabilities\n"
     elif mistake == "autocast_bce":
         amp = amp_dtype if amp_dtype in AMP_DTYPES else "bfloat16"
         body = (

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from lossviz.lessons.syllabus import LESSONS, START, all_pages
+from lossviz.lessons.syllabus import LESSONS, START, all_pages, by_id
 from lossviz.ui import _internals
 from lossviz.ui import chart as ui_chart
 from lossviz.ui.lang import presenting, sync_language, t
 
 PAGE_MEMORY = "lv_page"  # plain session key: the page this run shows (set by page_setup)
 HIDE_PARAM = "hide"  # ?hide=code,quiz,links,predict: panels left out for a clean embed (slides)
-HIDEABLE = ("code", "quiz", "links", "predict")  # ui.code_panel, ui.quiz, ui.page_links, ui.predict_first
+HIDEABLE = ("code", "quiz", "links", "predict")  # ui.code_panel, ui.quiz, ui.page_links/lesson_link, ui.predict_first
 _HERE = Path(__file__).parent
 _frame_component = st.components.v2.component(
     "lossviz_frame",
@@ -104,6 +104,20 @@ def _drop_unknown_params() -> None:
         for key in unknown:
             st.query_params.pop(key, None)
         st.toast(t("common.unknown_params", names=", ".join(k[:30] for k in unknown[:5])), icon="ℹ️")
+
+
+def lesson_link(page_id: str, lead: str) -> None:
+    """A pointer to another lesson where the learner meets its question: the lead-in sentence, then a
+    link labelled with that lesson's name (``<id>.nav``). Nothing for a page the syllabus lacks, or with
+    ``?hide=links`` (a slide has no use for a link)."""
+    if hidden("links"):
+        return
+    try:
+        lesson = by_id(page_id)
+    except KeyError:
+        return
+    st.markdown(lead)
+    st.page_link(lesson.file, label=t(f"{page_id}.nav"), icon=lesson.icon)
 
 
 def page_links(page_id: str) -> None:

@@ -11,10 +11,15 @@ from lossviz.lessons.mistakes import (
     LOGITS_BIN,
     LOGITS_MC,
     MISTAKES,
+    SEQ_B,
+    SEQ_T,
+    SEQ_V,
     TARGET_BIN,
     TARGET_MC,
+    TARGET_SOFT,
     WEIGHT_AMP,
 )
+from lossviz.text.i18n import translate
 from tests.app.helpers import metric_pairs, open_page, raw_messages, texts
 
 X = torch.tensor(LOGITS_MC)
@@ -180,3 +185,58 @@ def test_key_line_is_plain_text_not_a_code_block():
     assert len(at.code) == 0
     assert any(m.startswith("loss = F.cross_entropy(x, y)") for m in raw_messages(at))
 
+
+
+def _links(at) -> list[tuple[str, str]]:
+    """(label, page script stem) of each st.page_link on the page."""
+    return [(el.proto.label, el.proto.page) for el in at.get("page_link")]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_seq_logits_show_torchs_size_error_and_the_fix(lang):
+    """Test that (B, T, V) logits with (B, T) targets show torch's exact size error and the translated
+    explanation; fixed, the permuted call shows torch's loss and the reshape route's equal value."""
+    at = open_page("mistakes", lang, mis_which=LABELS["seq_logits"])
+    assert not at.exception
+    x = torch.randn(SEQ_B, SEQ_T, SEQ_V, generator=torch.Generator().manual_seed(2))
+    y = torch.randint(SEQ_V, (SEQ_B, SEQ_T), generator=torch.Generator().manual_seed(3))
+    with pytest.raises(RuntimeError) as exc:
+        F.cross_entropy(x, y)
+    assert f"RuntimeError: {exc.value}" in _codes(at)
+    assert "Expected target size [2, 8], got [2, 4]" in _codes(at)
+    assert at.error and "permute(0, 2, 1)" in at.error[0].value
+    at.toggle(key="mis_on").set_value(False).run()
+    assert not at.exception
+    right = F.cross_entropy(x.permute(0, 2, 1), y).item()
+    flat = F.cross_entropy(x.reshape(-1, SEQ_V), y.reshape(-1)).item()
+    metrics = {m.label: m.value for m in metric_pairs(at)}
+    assert float(next(v for k, v in metrics.items() if k in ("loss", "损失"))) == pytest.approx(right, rel=1e-5)
+    assert "reshape(-1, 8)" in texts(at) and f"{flat:.4f}"[:5] in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_kl_div_on_probabilities_shows_torchs_negative_number(lang):
+    """Test that kl_div on softmax probabilities shows torch's own (negative) number, the fix with log_softmax
+    shows torch's KL, and the mistake links lesson 12 by its name."""
+    at = open_page("mistakes", lang, mis_which=LABELS["kl_probs"])
+    assert not at.exception
+    q = torch.tensor(TARGET_SOFT)
+    wrong = F.kl_div(torch.softmax(X, 1), q, reduction="batchmean").item()
+    metrics = {m.label: m.value for m in metric_pairs(at)}
+    loss = float(next(v for k, v in metrics.items() if k in ("loss", "损失")))
+    assert loss == pytest.approx(wrong, rel=1e-5) and loss < 0
+    assert at.warning and "log_softmax" in at.warning[0].value
+    assert (translate(lang, "entropy_kl.nav"), "l12_entropy_kl") in _links(at)
+    assert "different result" not in texts(at) and "不同" not in " ".join(e.value for e in at.error)
+    at.toggle(key="mis_on").set_value(False).run()
+    right = F.kl_div(torch.log_softmax(X, 1), q, reduction="batchmean").item()
+    metrics = {m.label: m.value for m in metric_pairs(at)}
+    assert float(next(v for k, v in metrics.items() if k in ("loss", "损失"))) == pytest.approx(right, rel=1e-5)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_softmax_before_ce_links_lesson_14(lang):
+    """Test that the softmax-before-CrossEntropyLoss mistake links lesson 14 (log_softmax + NLLLoss) by its name."""
+    at = open_page("mistakes", lang)
+    assert (translate(lang, "nll_pipeline.nav"), "l14_nll_pipeline") in _links(at)
+    assert translate(lang, "mistakes.see_softmax_ce") in texts(at)

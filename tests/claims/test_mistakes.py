@@ -27,9 +27,9 @@ def text(key: str, lang: str = "en") -> str:
     return translate(lang, f"mistakes.{key}")
 
 
-def test_intro_seven_slips():
-    """Test mistakes_intro: the page runs seven slips, each twice (with the mistake and fixed)."""
-    assert len(M.MISTAKES) == 7 == len(M.LABELS)
+def test_intro_nine_slips():
+    """Test mistakes_intro: the page runs nine slips, each twice (with the mistake and fixed)."""
+    assert len(M.MISTAKES) == 9 == len(M.LABELS)
     for m in M.MISTAKES:
         case = M.run(m)
         assert case.wrong is not None and case.right is not None
@@ -262,7 +262,8 @@ def test_fixed_line_is_torchs_reference():
     assert all(M.run(m, label=3).right.ok for m in M.MISTAKES)
 
 
-@pytest.mark.parametrize(("mistake", "params"), [("float_target", {}), ("channels_last", {"positions": 4}), ("index_range", {"label": 5})])
+@pytest.mark.parametrize(("mistake", "params"), [("float_target", {}), ("channels_last", {"positions": 4}), ("index_range", {"label": 5}),
+                                                 ("seq_logits", {})])
 def test_raising_mistakes_raise_at_every_scale(mistake, params):
     """Test sweep_summary_error: a mistake that raises does so at every scale of the slider, so only the
     fixed line can be drawn."""
@@ -289,3 +290,109 @@ def test_task_t1_disagreement_is_torchs(scale):
     naive = F.binary_cross_entropy(torch.sigmoid(x), YB).item()
     stable = F.binary_cross_entropy_with_logits(x, YB).item()
     assert M.run("sigmoid_bce", scale=scale).agree == (abs(naive - stable) <= 1e-5 * (1 + abs(stable)))
+
+
+# ----------------------------------------------------------------- (B, T, V) sequence logits --
+
+def _seq(scale=1.0):
+    x = torch.randn(M.SEQ_B, M.SEQ_T, M.SEQ_V, generator=torch.Generator().manual_seed(2)) * scale
+    y = torch.randint(M.SEQ_V, (M.SEQ_B, M.SEQ_T), generator=torch.Generator().manual_seed(3))
+    return x, y
+
+
+@settings(max_examples=40, deadline=None)
+@given(scales)
+def test_seq_logits_raise_torchs_size_error_and_both_fixes_agree(scale):
+    """Test err_seq_logits, silent_seq_logits (never shown: T ≠ V, so it always raises), seq_reshape and
+    mistakes_seq_logits: (B, T, V) logits with (B, T) targets raise "Expected target size [B, V], got [B, T]";
+    permute(0, 2, 1) and reshape(-1, V) / reshape(-1) give the same loss, the mean over the B·T tokens."""
+    x, y = _seq(scale)
+    with pytest.raises(RuntimeError, match=rf"Expected target size \[{M.SEQ_B}, {M.SEQ_V}\], got \[{M.SEQ_B}, {M.SEQ_T}\]"):
+        F.cross_entropy(x, y)
+    permuted = F.cross_entropy(x.permute(0, 2, 1), y)
+    flat = F.cross_entropy(x.reshape(-1, M.SEQ_V), y.reshape(-1))
+    assert permuted.item() == pytest.approx(flat.item(), rel=1e-6)
+    assert flat.item() == pytest.approx(F.cross_entropy(x.permute(0, 2, 1), y, reduction="none").mean().item(), rel=1e-6)
+    case = M.run("seq_logits", scale=scale)
+    assert not case.wrong.ok and case.wrong.message == f"Expected target size [{M.SEQ_B}, {M.SEQ_V}], got [{M.SEQ_B}, {M.SEQ_T}]"
+    assert case.right.value == pytest.approx(permuted.item(), rel=1e-6)
+    assert case.info["reshape_value"] == pytest.approx(flat.item(), rel=1e-6)
+    assert case.info["tokens"] == M.SEQ_B * M.SEQ_T == len(case.right.elements)
+    assert M.SEQ_T != M.SEQ_V
+
+
+def test_seq_logits_run_silently_when_t_equals_v():
+    """Test mistakes_seq_logits ("unless T happens to equal V: then it runs silently"): with T = V torch
+    returns a loss, and it differs from the permuted one."""
+    x = torch.randn(2, 6, 6, generator=torch.Generator().manual_seed(0))
+    y = torch.randint(6, (2, 6), generator=torch.Generator().manual_seed(1))
+    assert F.cross_entropy(x, y).item() != pytest.approx(F.cross_entropy(x.permute(0, 2, 1), y).item(), rel=1e-3)
+
+
+# ------------------------------------------------------------------------ kl_div on probabilities --
+
+Q = torch.tensor(M.TARGET_SOFT)
+
+
+def test_kl_target_rows_are_distributions():
+    """Test mistakes_kl_probs: the target q is probabilities (every row sums to 1, all entries > 0)."""
+    assert torch.allclose(Q.sum(1), torch.ones(len(Q))) and bool((Q > 0).all())
+
+
+@settings(max_examples=60, deadline=None)
+@given(scales)
+def test_kl_probs_silent_negative_and_bounded(scale):
+    """Test silent_kl_probs, err_kl_probs (never shown: it never raises), mistakes_kl_probs and quiz-free claims:
+    kl_div(softmax(x), q, 'batchmean') runs without an error or a warning, is negative, lies between −H(q) − 1 and
+    −H(q) (H: the targets' mean entropy); with log_softmax it is the KL, ≥ 0; softmax(x).log() is close to it
+    (1e-3) until a probability underflows to 0, and inf on this example from scale 34.7."""
+    import warnings
+
+    x = torch.tensor(M.LOGITS_MC) * scale
+    p = torch.softmax(x, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        wrong = F.kl_div(p, Q, reduction="batchmean").item()
+        right = F.kl_div(torch.log_softmax(x, 1), Q, reduction="batchmean").item()
+    h = -(Q * Q.log()).sum(1).mean().item()
+    assert -h - 1 < wrong < -h < 0
+    assert right >= 0
+    right64 = (Q.double() * (Q.double().log() - torch.log_softmax(x.double(), 1))).sum(1).mean().item()
+    assert right == pytest.approx(right64, rel=1e-4, abs=1e-6)
+    logged = F.kl_div(p.log(), Q, reduction="batchmean").item()
+    if scale < 34.7:
+        assert bool((p > 0).all()) and logged == pytest.approx(right, rel=1e-3, abs=1e-3)
+    else:
+        assert logged == math.inf and bool((p == 0).any())
+    case = M.run("kl_probs", scale=scale)
+    assert case.wrong.ok and case.wrong.value == pytest.approx(wrong, rel=1e-6)
+    assert case.right.value == pytest.approx(right, rel=1e-6, abs=1e-7)
+    assert case.info["lo"] == pytest.approx(-h - 1) and case.info["hi"] == pytest.approx(-h)
+    assert case.info["entropy"] == pytest.approx(h)
+    assert case.wrong.elements == pytest.approx(F.kl_div(p, Q, reduction="none").sum(1).tolist(), rel=1e-6)
+    assert np.mean(case.wrong.elements) == pytest.approx(wrong, rel=1e-5)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(2, 10), st.lists(st.floats(-30, 30), min_size=20, max_size=20))
+def test_kl_div_of_probabilities_is_never_positive_and_kl_never_negative(c, xs):
+    """Test mistakes_kl_probs and see_kl_probs: for any logits and any target distribution, kl_div given
+    probabilities is ≤ 0 and stays in (−H(q) − 1, −H(q)], an interval of width 1; given log-probabilities it is
+    KL(q‖p) ≥ 0."""
+    x = torch.tensor(xs[:c], dtype=torch.float64)
+    q = torch.softmax(torch.tensor(xs[10:10 + c], dtype=torch.float64), 0)
+    p = torch.softmax(x, 0)
+    h = -(q * q.log()).sum().item()
+    wrong = F.kl_div(p, q, reduction="sum").item()
+    assert wrong <= 0 and -h - 1 - 1e-12 < wrong <= -h + 1e-12
+    assert F.kl_div(torch.log_softmax(x, 0), q, reduction="sum").item() >= -1e-12
+
+
+def test_kl_probs_texts_link_lesson_12_and_say_batchmean():
+    """Test see_kl_probs: lesson 12 (entropy_kl) shows the reduction='mean' trap of kl_div (torch's own
+    warning): 'mean' divides by numel, not the batch size."""
+    x = torch.log_softmax(torch.tensor(M.LOGITS_MC), 1)
+    with pytest.warns(UserWarning, match="batchmean"):
+        mean = F.kl_div(x, Q, reduction="mean").item()
+    assert mean * Q.numel() == pytest.approx(F.kl_div(x, Q, reduction="batchmean").item() * len(Q), rel=1e-6)
+    assert M.SEE_ALSO["kl_probs"] == "entropy_kl" and M.SEE_ALSO["softmax_ce"] == "nll_pipeline"

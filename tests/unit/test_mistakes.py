@@ -124,7 +124,8 @@ def test_torch_call_agrees_with_lossviz(mistake):
 
     for wrong in (True, False):
         name, x, y = M.torch_call(mistake, wrong, scale=2.0)
-        assert torch_ref.agrees(torch_ref.ours(name, x, y), torch_ref.reference(name, x, y))
+        kw = M.torch_kwargs(mistake)
+        assert torch_ref.agrees(torch_ref.ours(name, x, y, **kw), torch_ref.reference(name, x, y, **kw))
 
 
 def test_sweep_and_figure_as_data():
