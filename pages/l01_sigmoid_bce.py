@@ -54,6 +54,7 @@ one_logit()
 st.latex(r"\begin{aligned}\ell(x, y) = -\big[\,&y \log\sigma(x)\\ &+ (1-y)\log\big(1-\sigma(x)\big)\big]\end{aligned}")
 st.latex(r"\frac{\partial \ell}{\partial x} = \sigma(x) - y")
 ui.prose("sigmoid_bce_gradient")
+ui.lesson_link("log_odds", t("sigmoid_bce.see_log_odds"))
 
 # ---- a small tensor: its own fragment
 ui.header(t("sigmoid_bce.tensor_head"))

@@ -87,6 +87,7 @@ def seed_part() -> None:
 
 
 seed_part()
+ui.lesson_link("entropy_kl", t("ce_vs_bce.see_entropy_kl"))
 
 ui.subheader(t("ce_vs_bce.bridge_title"))
 st.markdown(t("ce_vs_bce.bridge_intro"))

@@ -53,6 +53,7 @@ def linear_part() -> None:
 
 
 linear_part()
+ui.lesson_link("reading_loss", t("train.see_reading_loss"))
 
 
 @st.fragment
@@ -90,6 +91,7 @@ def toy_part() -> None:
                         labels={"title": t("train.curves_title"), "x": t("train.step"), "loss": t("train.objective"),
                                 "grad": t("train.grad_norm")})
     ui.plot(fig, "tr_curves", t("train.curves_summary", **{k: fmt.cell(r.losses[-1]) for k, r in runs.items()}))
+    ui.lesson_link("why_mse", t("train.see_why_mse"))  # the MSE curve just drawn: why it is so flat
     run = runs[view]
     x, y = _blobs()
     prob = T.probability_map(run.w, run.b, GRID, GRID)

@@ -390,3 +390,17 @@ def test_tasks_t1_t3_checks():
     assert math.isnan(F.cross_entropy(X, torch.full((4,), IGNORE), weight=W).item())
     assert ce_options.tasks_done([1, 2, 0.5], 1.0, 4)["t3"]
     assert torch.allclose(torch.tensor(ce_options.smoothed_target(2, C, 1.0)), torch.full((C,), 1 / C, dtype=torch.float64))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-20, 20), min_size=3, max_size=3), st.integers(0, 2), st.integers(0, 20))
+def test_see_entropy_kl_smoothed_target_loss_is_entropy_plus_kl(xs, y, k):
+    """Test see_entropy_kl: with label smoothing ε, CrossEntropyLoss = H(smoothed target) + KL(target‖softmax)
+    ≥ H(target), with KL ≥ 0 (the page's ε slider: 0 … 1, step 0.05)."""
+    eps = k / 20
+    x = torch.tensor([xs], dtype=torch.float64)
+    q = (1 - eps) * F.one_hot(torch.tensor([y]), 3).double() + eps / 3
+    h = -torch.special.xlogy(q, q).sum().item()
+    ce = F.cross_entropy(x, torch.tensor([y]), label_smoothing=eps).item()
+    kl = F.kl_div(torch.log_softmax(x, 1), q, reduction="batchmean").item()
+    assert kl >= -1e-12 and ce == pytest.approx(h + kl, rel=1e-9, abs=1e-9) and ce >= h - 1e-9

@@ -178,3 +178,18 @@ def test_float_target_of_input_shape_switches_to_probability_targets():
     x = torch.tensor([[0.8, 0.2, 0.4], [0.1, 0.9, 0.3]])
     soft = torch.tensor([[0.6, 0.4, 0.0], [0.0, 1.0, 0.0]])
     assert F.cross_entropy(x, soft).item() == pytest.approx(-(soft * torch.log_softmax(x, 1)).sum(1).mean().item(), rel=1e-6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(-10, 10), min_size=3, max_size=3), st.lists(st.floats(-5, 5), min_size=3, max_size=3))
+def test_see_entropy_kl_soft_label_floor_is_its_entropy(xs, ls):
+    """Test see_entropy_kl: for a soft label q (entries in [0, 1] summing to 1) CrossEntropyLoss is never below
+    H(q), and it reaches H(q) when softmax(x) = q (x = log q); above it is KL(q‖softmax(x))."""
+    q = torch.softmax(torch.tensor(ls, dtype=torch.float64), 0)
+    x = torch.tensor(xs, dtype=torch.float64)
+    h = -(q * q.log()).sum().item()
+    ce = F.cross_entropy(x, q).item()
+    kl = F.kl_div(torch.log_softmax(x, 0), q, reduction="sum").item()
+    assert ce >= h - 1e-12 and ce == pytest.approx(h + kl, rel=1e-9, abs=1e-12)
+    assert F.cross_entropy(q.log(), q).item() == pytest.approx(h, rel=1e-9, abs=1e-12)
+    assert not math.isclose(F.cross_entropy(q.log() + 0.5 * torch.tensor([1.0, -1.0, 0.0], dtype=torch.float64), q).item(), h)

@@ -127,3 +127,16 @@ def test_task_t1_only_when_sigma_is_within_0_01_of_a_soft_label(x, y, done):
         assert 0 < _entropy(float(y)) <= loss.item() < _entropy(float(y)) + 1e-3
     at = open_page("sigmoid_bce", sb_x=x, sb_y=y)
     assert ("task_sigmoid_bce_t1" in at.session_state["quiz_done"]) == done
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(-15, 15), st.floats(0, 1))
+def test_see_log_odds_logit_is_log_odds_and_bce_is_negative_log_likelihood(x, y):
+    """Test see_log_odds: the logit is the log-odds log(p / (1 − p)) of p = σ(x) (σ's inverse: torch.logit),
+    and BCE is the negative log-likelihood −log(p^y (1 − p)^(1 − y)) of the label."""
+    xt = torch.tensor(x, dtype=torch.float64)
+    p = torch.sigmoid(xt)
+    assert torch.log(p / (1 - p)).item() == pytest.approx(x, abs=1e-9)
+    assert torch.logit(p).item() == pytest.approx(x, abs=1e-9)
+    nll = -torch.log(p**y * (1 - p) ** (1 - y)).item()
+    assert F.binary_cross_entropy_with_logits(xt, torch.tensor(y, dtype=torch.float64)).item() == pytest.approx(nll, rel=1e-9, abs=1e-12)

@@ -185,3 +185,24 @@ def test_probability_map_boundary_is_sigma_one_half():
     ys = torch.tensor(T.boundary(run.w, run.b, xs.numpy()))
     z = run.w[0] * xs + run.w[1] * ys + run.b
     assert torch.allclose(torch.sigmoid(z), torch.full_like(z, 0.5), atol=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 50), st.floats(-20, 20), st.integers(1, 8))
+def test_see_reading_loss_a_model_that_knows_nothing_scores_ln_c(c, same, n):
+    """Test see_reading_loss: with all logits equal, CrossEntropyLoss is ln C for any targets, and with two
+    classes (or one logit of 0 and BCEWithLogitsLoss) ln 2."""
+    x = torch.full((n, c), same, dtype=torch.float64)
+    y = torch.arange(n) % c
+    assert F.cross_entropy(x, y).item() == pytest.approx(math.log(c), rel=1e-12)
+    assert F.binary_cross_entropy_with_logits(torch.zeros(n, dtype=torch.float64), (torch.arange(n) % 2).double()).item() == pytest.approx(math.log(2))
+
+
+def test_see_why_mse_gradient_vanishes_where_confidently_wrong():
+    """Test see_why_mse: for a label 1 and a logit z, MSE on σ(z) has gradient 2(σ − 1)σ(1 − σ), which falls
+    toward 0 as z → −∞ (most confidently wrong), while BCE's gradient σ − 1 approaches −1."""
+    z = torch.tensor([-2.0, -5.0, -10.0, -20.0], dtype=torch.float64, requires_grad=True)
+    (g_mse,) = torch.autograd.grad(((torch.sigmoid(z) - 1) ** 2).sum(), z)
+    (g_bce,) = torch.autograd.grad(F.binary_cross_entropy_with_logits(z, torch.ones(4, dtype=torch.float64), reduction="sum"), z)
+    assert g_mse.abs().tolist() == sorted(g_mse.abs().tolist(), reverse=True) and g_mse.abs()[-1] < 1e-8
+    assert g_bce[-1].item() == pytest.approx(-1.0, abs=1e-8) and (g_bce.abs() > 0.8).all()
