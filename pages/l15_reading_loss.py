@@ -59,6 +59,7 @@ def to_predictions() -> None:
     k, probs, ce = R.argmax_example()
     st.caption(t("reading_loss.argmax", x=", ".join(cell(v) for v in R.CE_LOGITS), p=", ".join(cell(v, 3) for v in probs),
                  k=k, ce=cell(ce)))
+    st.caption(t("reading_loss.th_check"))
     ui.torch_check("binary_cross_entropy_with_logits", th.logits, th.labels.astype(np.float64))
     ui.code_panel(R.threshold_code(cut))
 

@@ -165,6 +165,17 @@ def test_default_cut_flips_three_and_costs_accuracy():
     assert "σ(x) > 0.6225" in summary and "3 of the 10" in summary and "from 0.9 (logit > 0) to 0.6" in summary
 
 
+def test_the_loss_does_not_depend_on_the_threshold():
+    """Test th_check: the page's torch check of the batch shows the same BCEWithLogitsLoss whatever the wrong threshold,
+    torch's value for the ten logits and labels, while the accuracy at the cut changes."""
+    ref = F.binary_cross_entropy_with_logits(f64(LOGITS), f64(LABELS)).item()
+    seen = set()
+    for cut in ("0.5", "-1.5", "2"):
+        at = open_page("reading_loss", "en", rl_cut=cut)
+        seen.add(next(s.value for s in at.success if f"{ref!r}" in s.value))
+    assert len(seen) == 1
+
+
 @settings(max_examples=200, deadline=None)
 @given(x=st.lists(st.floats(-30, 30), min_size=2, max_size=8, unique=True))
 def test_softmax_keeps_the_order_of_the_logits(x):
