@@ -203,14 +203,34 @@ def test_probe_help_16_64_is_stored_as_16_640625_in_float16():
 @settings(max_examples=200, deadline=None)
 @given(x=st.floats(-1000.0, 1000.0), dtype=st.sampled_from(DTYPES))
 def test_stable_loss_keeps_growing_like_the_true_loss(x, dtype):
-    """Test loss_summary_0/1 and the takeaway: BCEWithLogitsLoss in every dtype stays within the dtype's precision of
-    softplus(±x) for every probe logit (it never jumps to 100)."""
+    """Test loss_summary_0/1 and the takeaway: BCEWithLogitsLoss in every dtype stays within a few units in the last
+    place of |x| of softplus(±x) for every probe logit (it never jumps to 100). Not relative to a tiny loss: torch
+    computes (1 − y)·x − log σ(x), which cancels for y = 0 and x ≪ 0 (see the test below)."""
     dt = TORCH_DTYPES[dtype]
     xv = torch.tensor(x, dtype=dt)
     zero = torch.zeros((), dtype=torch.float64)  # softplus(±x) as logaddexp: F.softplus turns linear above 20
     for y, true in ((0.0, torch.logaddexp(zero, xv.double())), (1.0, torch.logaddexp(zero, -xv.double()))):
         got = stable_bce([xv.item()], [y], dt)[0].item()
-        assert abs(got - true.item()) <= 8 * torch.finfo(dt).eps * max(1.0, true.item())
+        assert abs(got - true.item()) <= 8 * torch.finfo(dt).eps * max(1.0, abs(x), true.item())
+
+
+def test_takeaway_torch_computes_one_minus_y_times_x_minus_log_sigma():
+    """Test the takeaway's formula: torch 2.13's BCEWithLogitsLoss is (1 − y)·x − log σ(x) as computed (x = −33,
+    y = 0 gives x − logsigmoid(x) = 7.1e-15, not log1p(exp(−33)) = 4.7e-15), the same on paper as max(x, 0) − x·y +
+    log(1 + exp(−|x|)) (agreeing to 1e-12 over a grid), and finite with gradient σ(x) − y up to x = 1000."""
+    x = torch.tensor(-33.0, dtype=torch.float64)
+    got = torch.nn.functional.binary_cross_entropy_with_logits(x, torch.tensor(0.0, dtype=torch.float64))
+    assert got.item() == (x - torch.nn.functional.logsigmoid(x)).item() != torch.log1p(torch.exp(x)).item()
+    xs = torch.linspace(-50, 50, 2001, dtype=torch.float64)
+    for y in (0.0, 0.3, 1.0):
+        yt = torch.full_like(xs, y)
+        a = torch.nn.functional.binary_cross_entropy_with_logits(xs, yt, reduction="none")
+        b = xs.clamp(min=0) - xs * yt + torch.log1p(torch.exp(-xs.abs()))
+        assert torch.allclose(a, b, rtol=0, atol=1e-12)
+    big = torch.tensor(1000.0, requires_grad=True)
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(big, torch.tensor(0.0))
+    loss.backward()
+    assert torch.isfinite(loss).item() and big.grad.item() == 1.0
 
 
 @pytest.mark.parametrize("shift", [0.0, 90.0, -120.0, 1000.0])
