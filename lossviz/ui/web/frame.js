@@ -62,7 +62,7 @@ export default function (component) {
   document.addEventListener("keydown", onKey);
   // Display formulas: one watcher per page, replaced like the key listener.
   if (window.__lvFormulas) window.__lvFormulas.disconnect();
-  const formulas = watchFormulas((data.labels && data.labels.formula) || FORMULA_LABEL[data.lang] || FORMULA_LABEL.en);
+  const formulas = watchFormulas(data.labels.formula);
   window.__lvFormulas = formulas;
   return () => {
     document.removeEventListener("keydown", onKey);
@@ -79,8 +79,6 @@ export default function (component) {
 // page's own DOM (this component's markup is in a shadow root, its script runs in the page): a
 // MutationObserver finds new ones, a ResizeObserver per formula says when its size changed.
 // The name, until Python passes it as data.labels.formula (common.frame_formula):
-const FORMULA_LABEL = { en: "Formula (scrolls sideways)", zh: "公式（可横向滚动）" };
-
 function watchFormulas(label) {
   const mark = (box) => {
     const scrolls = box.scrollWidth > box.clientWidth;
