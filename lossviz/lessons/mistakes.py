@@ -212,7 +212,7 @@ FORMULAS = {
     r"(B, T, V) \xrightarrow{\ \texttt{reshape(-1, V)}\ } (B{\cdot}T, V)",
     "kl_probs": r"\texttt{kl\_div}(a, q) = \tfrac1N \sum q\,(\log q - a) \\ "
     r"a = \log p \;\Rightarrow\; \mathrm{KL}(q\,\|\,p) \ge 0 \\ a = p \;\Rightarrow\; "
-    r"-H(q) - \tfrac1N \sum q\,p \in \big(-H(q) - 1,\, -H(q)\big)",
+    r"-H(q) - \tfrac1N \sum q\,p \\ \in \big(-H(q) - 1,\, -H(q)\big)",
 }
 
 
