@@ -179,22 +179,6 @@ def test_numbers_of_a_guess_are_read_strictly():
     assert np.isfinite(p.truth)
 
 
-def test_entropy_kl_mean_is_batchmean_over_c():
-    """Test, with torch's kl_div on the lesson's default sample in a batch of 2 × 4, that "batchmean" is the KL per
-    sample and "mean" is it divided by C = 4 (Σ / (N·C)), that torch warns about "mean", and the keyed truth."""
-    p = q("entropy_kl")
-    x = torch.tensor([[2.0, 1.0, 0.1, -1.0]] * 2, dtype=torch.float64)
-    y = torch.tensor([[0.7, 0.2, 0.1, 0.0]] * 2, dtype=torch.float64)
-    logp = TF.log_softmax(x, 1)
-    bm = TF.kl_div(logp, y, reduction="batchmean")
-    with pytest.warns(UserWarning, match="divides the total loss by both the batch size and the support size"):
-        mean = TF.kl_div(logp, y, reduction="mean")
-    kl = (torch.special.entr(y[0]).sum().neg() - (y[0] * logp[0]).sum())  # Σ y log y − Σ y log p
-    assert p.params == {"n": 2, "c": 4, "bm": pytest.approx(float(bm), rel=1e-12)}
-    assert close(bm, kl) and close(mean, bm / 4) and close(mean, TF.kl_div(logp, y, reduction="sum") / 8)
-    assert close(p.truth, mean) and p.is_right(float(mean)) and not p.is_right(float(bm))
-
-
 def test_log_odds_nll_is_minus_log_likelihood_over_n():
     """Test that eight labels with likelihood 0.01 have mean BCE −log(0.01) / 8 = ln 100 / 8 ≈ 0.5756 in torch, that
     a probability 0.01^(1/8) ≈ 0.562 on every true label gives it, and that any eight probabilities with product
@@ -212,6 +196,22 @@ def test_log_odds_nll_is_minus_log_likelihood_over_n():
             labels = (torch.rand(8, generator=gen) < 0.5).double()
             model = torch.where(labels == 1, probs, 1 - probs)  # σ's output: probs on the true labels
             assert close(TF.binary_cross_entropy(model, labels), math.log(100) / 8, rel=1e-12)
+
+
+def test_entropy_kl_mean_is_batchmean_over_c():
+    """Test, with torch's kl_div on the lesson's default sample in a batch of 2 × 4, that "batchmean" is the KL per
+    sample and "mean" is it divided by C = 4 (Σ / (N·C)), that torch warns about "mean", and the keyed truth."""
+    p = q("entropy_kl")
+    x = torch.tensor([[2.0, 1.0, 0.1, -1.0]] * 2, dtype=torch.float64)
+    y = torch.tensor([[0.7, 0.2, 0.1, 0.0]] * 2, dtype=torch.float64)
+    logp = TF.log_softmax(x, 1)
+    bm = TF.kl_div(logp, y, reduction="batchmean")
+    with pytest.warns(UserWarning, match="divides the total loss by both the batch size and the support size"):
+        mean = TF.kl_div(logp, y, reduction="mean")
+    kl = (torch.special.entr(y[0]).sum().neg() - (y[0] * logp[0]).sum())  # Σ y log y − Σ y log p
+    assert p.params == {"n": 2, "c": 4, "bm": pytest.approx(float(bm), rel=1e-12)}
+    assert close(bm, kl) and close(mean, bm / 4) and close(mean, TF.kl_div(logp, y, reduction="sum") / 8)
+    assert close(p.truth, mean) and p.is_right(float(mean)) and not p.is_right(float(bm))
 
 
 def test_nll_pipeline_probs_is_minus_p_y():
