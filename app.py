@@ -43,4 +43,4 @@ sections[ui.t("nav.reference")] = [*sections.get(ui.t("nav.reference"), []),
                                    *(_page(lesson, visibility="hidden") for lesson in HIDDEN)]
 # A student's phone on the class poll sees the poll only, not the syllabus.
 student = urlsplit(st.context.url or "").path.rstrip("/").endswith("/" + HIDDEN[0].url_path)
-st.navigation(sections, position="hidden" if student else "sidebar").run()
+st.navigation(sections, position="hidden" if student else "sidebar", expanded=True).run()

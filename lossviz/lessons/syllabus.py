@@ -55,6 +55,11 @@ def all_pages() -> tuple[Lesson, ...]:
     return (START, *LESSONS, *EXTRA, *HIDDEN)
 
 
+def navigation_pages() -> tuple[Lesson, ...]:
+    """The pages the sidebar lists, in its order (the hidden ones left out)."""
+    return (START, *LESSONS, *EXTRA)
+
+
 def by_id(page_id: str) -> Lesson:
     for lesson in all_pages():
         if lesson.id == page_id:

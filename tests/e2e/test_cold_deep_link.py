@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from lossviz.lessons.syllabus import all_pages, by_id
+from lossviz.lessons.syllabus import by_id, navigation_pages
 from lossviz.text.i18n import LANGS, translate
 from tests.e2e.conftest import ROOT, h1, nav_labels, open, selected_language
 from tests.e2e.conftest import switch_language as _switch
@@ -39,7 +39,7 @@ def switch_language(page, lang: str) -> None:
 
 
 def expected_nav(lang: str) -> list[str]:
-    return [translate(lang, f"{p.id}.nav") for p in all_pages() if (ROOT / p.file).is_file()]
+    return [translate(lang, f"{p.id}.nav") for p in navigation_pages() if (ROOT / p.file).is_file()]
 
 
 @pytest.mark.parametrize(("page_id", "lang"), CASES, ids=[f"{p}-{lang}" for p, lang in CASES])

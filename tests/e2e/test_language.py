@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from lossviz.lessons.syllabus import all_pages
+from lossviz.lessons.syllabus import navigation_pages
 from lossviz.text.i18n import catalog, translate
 from tests.e2e.conftest import (
     ROOT,
@@ -63,7 +63,7 @@ def test_switch_to_chinese_changes_every_visible_string(server, page):
     assert slider_value(page) == -3.5
     assert selected_language(page) == "简体中文"
     assert h1(page) == translate("zh", "start.title")
-    expected_nav = [translate("zh", f"{p.id}.nav") for p in all_pages() if (ROOT / p.file).is_file()]
+    expected_nav = [translate("zh", f"{p.id}.nav") for p in navigation_pages() if (ROOT / p.file).is_file()]
     assert nav_labels(page) == expected_nav
     titles = chart_titles(page)
     assert titles and all(CJK.search(t) for t in titles), titles

@@ -10,7 +10,7 @@ from tests.e2e.conftest import h1, open
 
 pytestmark = pytest.mark.e2e
 
-NO_CHARTS = {"glossary", "doctor"}  # pages that have no plotly chart by design
+NO_CHARTS = {"glossary", "doctor", "classroom"}  # pages that have no plotly chart by design
 CHART_TIMEOUT = 30_000  # ms for plotly.js to draw after the script finished
 
 CASES = [(p, lang) for p in all_pages() for lang in ("en", "zh")]
