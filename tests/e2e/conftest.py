@@ -123,6 +123,24 @@ class StreamlitServer:
         self.start()
 
 
+class ScriptServer(StreamlitServer):
+    """The shared server class running another script (``streamlit run``) from ``cwd``: a test harness from the
+    project root (its config and package), or a bare baseline app from its own folder (Streamlit's defaults)."""
+
+    def __init__(self, script: Path, cwd: Path = ROOT) -> None:
+        super().__init__()
+        self.script, self.cwd = script, cwd
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        cmd = [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.port", str(self.port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen(cmd, cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT, env=env)
+        log.close()
+        self.wait_healthy()
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """One LossViz server for the whole e2e session; its poll store is a SQLite file in a temp dir

@@ -11,16 +11,13 @@ The bare app (``BASELINE`` below) is served by a second server in this module.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from collections import defaultdict
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.e2e.conftest import RUN_TIMEOUT, StreamlitServer, assert_no_exception, log_mark, open_app, wait_finished
+from tests.e2e.conftest import RUN_TIMEOUT, ScriptServer, assert_no_exception, log_mark, open_app, wait_finished
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING = ("serious", "critical")
@@ -156,23 +153,6 @@ def audit(page, axe_script: str, *, app: bool = True) -> list[dict]:
     return page.evaluate(AXE_JS, TAGS)
 
 
-class BaselineServer(StreamlitServer):
-    """The shared server class, running the bare app instead of LossViz."""
-
-    def __init__(self, script) -> None:
-        super().__init__()
-        self.script = script
-
-    def start(self) -> None:
-        log = self.log_path.open("ab")
-        cmd = [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.port", str(self.port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-        self.proc = subprocess.Popen(cmd, cwd=self.script.parent, stdout=log, stderr=subprocess.STDOUT,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        log.close()
-        self.wait_healthy()
-
-
 @pytest.fixture(scope="module")
 def axe_script() -> str:
     from axe_playwright_python.base import AXE_SCRIPT
@@ -214,7 +194,7 @@ def streamlits_own(browser, axe_script, tmp_path_factory) -> set[tuple[str, str]
     """(rule, pattern) of every violation of the bare Streamlit app (its start page and another)."""
     script = tmp_path_factory.mktemp("a11y") / "baseline_app.py"
     script.write_text(BASELINE, encoding="utf-8")
-    srv = BaselineServer(script)
+    srv = ScriptServer(script, cwd=script.parent)
     srv.start()
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     ctx.set_default_timeout(RUN_TIMEOUT)

@@ -10,9 +10,6 @@ numbers Python computed after each rerun.
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
 import textwrap
 from urllib.parse import parse_qs, urlparse
 
@@ -23,7 +20,7 @@ import torch
 from bench.drag_frames import measure_on_page
 from lossviz.core import functional as F
 from lossviz.text import fmt
-from tests.e2e.conftest import ROOT, StreamlitServer, assert_no_exception, open_app, wait_finished
+from tests.e2e.conftest import ScriptServer, assert_no_exception, open_app, wait_finished
 
 HARNESS = textwrap.dedent(
     """
@@ -53,28 +50,11 @@ HARNESS = textwrap.dedent(
 )
 
 
-class HarnessServer(StreamlitServer):
-    """The shared server class, running the harness script instead of app.py."""
-
-    def __init__(self, script) -> None:
-        super().__init__()
-        self.script = script
-
-    def start(self) -> None:
-        log = self.log_path.open("ab")
-        cmd = [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.port", str(self.port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-        log.close()
-        self.wait_healthy()
-
-
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory):
     script = tmp_path_factory.mktemp("drag") / "drag_harness.py"
     script.write_text(HARNESS, encoding="utf-8")
-    srv = HarnessServer(script)
+    srv = ScriptServer(script)
     srv.start()
     try:
         yield srv
