@@ -115,7 +115,7 @@ if case is not None:
     st.caption(t("doctor.shapes", x=str(e.input_shape), xd=e.input_dtype, y=str(e.target_shape), yd=e.target_dtype))
     ui.metric_row([(t("doctor.torch_value", version=e.torch_version), t("doctor.raises") if e.error else dr.value_text(e.value)),
                    (t("doctor.lossviz_value"), dr.value_text(e.lossviz_value))])
-    st.caption(t(dr.lossviz_key(e.lossviz_note), note=e.lossviz_note))
+    st.caption(t(dr.lossviz_key(e), note=e.lossviz_note, dtype=e.input_dtype))
     if e.error:
         ui.raw_message(e.error)
         if (note := dr.size_note(e)) is not None:

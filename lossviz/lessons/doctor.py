@@ -117,10 +117,14 @@ def value_text(v: np.ndarray | None) -> str:
     return f"{tuple(v.shape)}, Σ = {fmt.cell(v.astype(np.float64).sum(), 8)}"
 
 
-def lossviz_key(note: str) -> str:
-    """The catalog key for explain's English note on lossviz's cross-check."""
+def lossviz_key(e: Explanation) -> str:
+    """The catalog key for explain's note on lossviz's cross-check: ``lv_agrees`` only when the two values
+    are the same numbers, ``lv_close`` when they agree to the dtype's rounding but their digits differ."""
+    note = e.lossviz_note
     if note == "agrees with torch":
-        return "doctor.lv_agrees"
+        same = e.value is not None and e.lossviz_value is not None and np.array_equal(
+            np.asarray(e.value, dtype=np.float64), np.asarray(e.lossviz_value, dtype=np.float64), equal_nan=True)
+        return "doctor.lv_agrees" if same else "doctor.lv_close"
     if note.startswith("lossviz raises too"):
         return "doctor.lv_raises_too"
     if "DIFFERS" in note or "torch raised" in note or "but torch does not" in note:

@@ -195,3 +195,27 @@ def test_class_dim_last_is_not_also_called_out_of_range():
     e = explain("cross_entropy", x, y)
     assert [f.code for f in e.findings] == ["class_dim_last"]
     assert math.isfinite(F.cross_entropy(x.permute(0, 2, 1), y).item())
+
+
+def _page_default():
+    from lossviz.doctor import parse_tensor
+
+    x = parse_tensor("tensor([[ 2.0, -1.0,  0.5], [ 0.1,  1.2, -0.3], [-1.5,  0.3,  2.2], [ 0.7,  0.7, -2.0]])")
+    y = parse_tensor("tensor([0, 1, 2, 1])")
+    return explain("cross_entropy", x, y)
+
+
+def test_lossviz_note_says_agrees_only_for_the_same_number_and_close_otherwise():
+    """Test lv_agrees / lv_close: "agrees with torch" is said only when lossviz's value is torch's to the bit; the
+    page's default float32 case is 1 ulp apart, so it says "to within float32 rounding: the last digits differ"."""
+    from lossviz.lessons.doctor import lossviz_key
+
+    e = _page_default()
+    ours, theirs = float(e.lossviz_value), float(e.value)
+    assert lossviz_key(e) == "doctor.lv_close" and ours != theirs
+    assert abs(ours - theirs) <= 4 * torch.finfo(torch.float32).eps * abs(theirs)
+    assert e.input_dtype == "float32"
+    e64 = explain("binary_cross_entropy_with_logits", torch.tensor([0.3, -1.2], dtype=torch.float64),
+                  torch.tensor([1.0, 0.0], dtype=torch.float64))
+    same = float(e64.value) == float(e64.lossviz_value)
+    assert lossviz_key(e64) == ("doctor.lv_agrees" if same else "doctor.lv_close")
