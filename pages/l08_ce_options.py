@@ -12,6 +12,7 @@ from lossviz.text import codegen, fmt
 t = ui.t
 ui.page_setup("ce_options")
 ui.prose("ce_options_intro")
+ui.predict_first("ce_options")
 
 LOGITS = ((2.0, 0.5, -1.0), (0.2, 1.5, 0.3), (-0.5, 0.1, 2.2), (1.0, 1.0, 0.0))
 TARGETS = (0, 1, 2, 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lossviz.lessons.predict import questions
+from lossviz.lessons.syllabus import LESSONS
 from lossviz.text.i18n import translate
 from lossviz.ui.classroom import poll_store
 from tests.app.helpers import open_page, texts
@@ -97,3 +98,12 @@ def test_join_with_no_or_a_bad_code_says_so(code):
     assert translate("en", "classroom.enter_code") in shown or translate("en", "classroom.poll_error_unknown_code") in shown
     if code:
         assert translate("en", "classroom.poll_error_unknown_code") in shown
+
+
+@pytest.mark.parametrize("page", [lesson.id for lesson in LESSONS if questions(lesson.id)])
+def test_every_lesson_with_a_question_shows_its_predict_first_card(page):
+    """Test that each lesson whose syllabus entry has predict-first questions shows them on its page."""
+    at = open_page(page, "en", panels=False)
+    shown = texts(at)
+    for p in questions(page):
+        assert translate("en", p.key, **p.text_params()) in shown, p.key
