@@ -103,6 +103,19 @@ IGNORE = ("none", "some", "custom", "all")  # default -100 unused / some -100 / 
 SMOOTHING = (0.0, 0.1, 1.0)
 
 
+def _ignored_targets(t: np.ndarray, ignore: str) -> tuple[np.ndarray, int]:
+    """Index targets with none, some ("some": every other one; "custom": ignore_index 1) or all ignored."""
+    ignore_index = -100
+    if ignore == "some":
+        t.flat[::2] = -100
+    elif ignore == "all":
+        t[...] = -100
+    elif ignore == "custom":
+        ignore_index = 1
+        t.flat[::2] = 1
+    return t.astype(np.int64), ignore_index
+
+
 def _ce_inputs(rng, shape: str, kind: str, ignore: str, dtype):
     """Logits of ``shape`` and an index or probability target; returns (x, y, ignore_index)."""
     size = SHAPES[shape]
@@ -113,15 +126,8 @@ def _ce_inputs(rng, shape: str, kind: str, ignore: str, dtype):
         y = rng.dirichlet(np.ones(n_classes), size=size[:class_dim] + size[class_dim + 1 :])
         return x, np.moveaxis(y, -1, class_dim).astype(dtype), -100
     t = rng.integers(0, n_classes, size=size[:class_dim] + size[class_dim + 1 :])
-    ignore_index = -100
-    if ignore == "some":
-        t.flat[::2] = -100
-    elif ignore == "all":
-        t[...] = -100
-    elif ignore == "custom":
-        ignore_index = 1
-        t.flat[::2] = 1
-    return x, t.astype(np.int64), ignore_index
+    t, ignore_index = _ignored_targets(t, ignore)
+    return x, t, ignore_index
 
 
 def _ce_cases():

@@ -19,7 +19,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from test_functional_vs_torch import _check, _rng
+from test_functional_vs_torch import _check, _ignored_targets, _rng
 
 from lossviz.core import functional as F
 from lossviz.core import torch_ref
@@ -44,15 +44,8 @@ def _nll_inputs(rng, shape: str, ignore: str, dtype):
     class_dim = 0 if len(size) == 1 else 1
     x = F.log_softmax(rng.standard_normal(size) * 3.0, class_dim).astype(dtype)
     t = rng.integers(0, size[class_dim], size=size[:class_dim] + size[class_dim + 1 :])
-    ignore_index = -100
-    if ignore == "some":
-        t.flat[::2] = -100
-    elif ignore == "all":
-        t[...] = -100
-    elif ignore == "custom":
-        ignore_index = 1
-        t.flat[::2] = 1
-    return x, t.astype(np.int64), ignore_index
+    t, ignore_index = _ignored_targets(t, ignore)
+    return x, t, ignore_index
 
 
 def _nll_cases():
