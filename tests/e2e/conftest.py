@@ -203,6 +203,21 @@ def wait_finished(page, timeout: float = RUN_TIMEOUT, settle_ms: int = 300) -> N
     page.wait_for_function(_FINISHED_JS, timeout=timeout)
 
 
+def main_text(page) -> str:
+    """The visible text of the page's main area."""
+    return page.locator("[data-testid=stMain]").inner_text()
+
+
+def wait_text(page, text: str, timeout: float = 8_000) -> None:
+    """Wait until the main area shows ``text``, without a reload (fragments rerun on their own)."""
+    try:
+        page.wait_for_function(
+            "t => (document.querySelector('[data-testid=stMain]') || {innerText: ''}).innerText.includes(t)",
+            arg=text, timeout=timeout)
+    except Exception as exc:  # playwright TimeoutError
+        raise AssertionError(f"{page.url}: {text!r} not shown within {timeout} ms; shown:\n{main_text(page)[:1500]}") from exc
+
+
 def assert_no_exception(page, since: int = 0) -> None:
     """No Streamlit exception box on the page (quoting the server's traceback if there is one)."""
     n = page.locator("[data-testid=stException]").count()

@@ -13,24 +13,9 @@ import time
 from lossviz.classroom import PollStore
 from lossviz.lessons.predict import questions
 from lossviz.text.i18n import translate
-from tests.e2e.conftest import assert_no_exception, log_mark, open_app, wait_finished
+from tests.e2e.conftest import assert_no_exception, log_mark, main_text, open_app, wait_finished, wait_text
 
-LIVE_TIMEOUT = 8_000  # ms: the presenter's fragment reruns every 1 s, the student's every 2 s
 P = questions("negative")[0]  # a choice: "what is the sign of the loss?"
-
-
-def _text(page) -> str:
-    return page.locator("[data-testid=stMain]").inner_text()
-
-
-def _wait_text(page, text: str, timeout: float = LIVE_TIMEOUT) -> None:
-    """Wait until the page's main area shows ``text`` (no reload: fragments rerun on their own)."""
-    try:
-        page.wait_for_function(
-            "t => (document.querySelector('[data-testid=stMain]') || {innerText: ''}).innerText.includes(t)",
-            arg=text, timeout=timeout)
-    except Exception as exc:  # playwright TimeoutError
-        raise AssertionError(f"{page.url}: {text!r} not shown within {timeout} ms; shown:\n{_text(page)[:1500]}") from exc
 
 
 def _plain(markdown: str) -> str:
@@ -40,7 +25,7 @@ def _plain(markdown: str) -> str:
 def _answer(page, lang: str, option: str) -> None:
     """Pick ``option`` on the student's page and send it."""
     label = translate(lang, f"{P.key}_{option}", **P.text_params())
-    _wait_text(page, translate(lang, "classroom.send"), 30_000)  # the form shows once the voter token is in
+    wait_text(page, translate(lang, "classroom.send"), 30_000)  # the form shows once the voter token is in
     page.locator("[data-testid=stRadio] label", has_text=label).first.click()
     page.locator("[data-testid=stFormSubmitButton] button").click()
     wait_finished(page)
@@ -64,12 +49,12 @@ def test_presenter_and_three_students(server, browser):
         presenter.get_by_role("button", name=translate("en", "classroom.poll_ask")).click()
         wait_finished(presenter)
         url = presenter.url  # the count must move without the presenter's page reloading
-        _wait_text(presenter, _plain(translate("en", "classroom.poll_count", n=0)))
-        m = re.search(r"https?://\S+/join\?code=([A-Z0-9]{5})", _text(presenter))
-        assert m, _text(presenter)
+        wait_text(presenter, _plain(translate("en", "classroom.poll_count", n=0)))
+        m = re.search(r"https?://\S+/join\?code=([A-Z0-9]{5})", main_text(presenter))
+        assert m, main_text(presenter)
         link, code = m.group(0), m.group(1)
         assert presenter.locator(f"img[alt*='{link}']").count() == 1  # the QR code, with the link as alt text
-        assert _plain(translate("en", "classroom.poll_join", code=code)) in _text(presenter)
+        assert _plain(translate("en", "classroom.poll_join", code=code)) in main_text(presenter)
         assert_no_exception(presenter, mark)
 
         # Three students open the join link on their phones: English, Chinese (from the browser's
@@ -77,44 +62,44 @@ def test_presenter_and_three_students(server, browser):
         students = []
         for locale, lang in (("en-US", "en"), ("zh-CN", "zh"), ("en-GB", "en")):
             page = open_app(ctx(locale).new_page(), link)
-            _wait_text(page, translate(lang, P.key, **P.text_params()))
+            wait_text(page, translate(lang, P.key, **P.text_params()))
             students.append((page, lang))
             assert_no_exception(page, mark)
         second_tab = open_app(contexts[-1].new_page(), link)
-        _wait_text(second_tab, translate("en", "classroom.send"), 30_000)
+        wait_text(second_tab, translate("en", "classroom.send"), 30_000)
 
         # Each answers once; the presenter's count follows without a reload.
         for n, ((page, lang), option) in enumerate(zip(students, ("neg", "neg", "pos"), strict=True), start=1):
             _answer(page, lang, option)
-            _wait_text(page, translate(lang, "classroom.thanks"))
+            wait_text(page, translate(lang, "classroom.thanks"))
             assert_no_exception(page, mark)
             t0 = time.monotonic()
-            _wait_text(presenter, _plain(translate("en", "classroom.poll_count", n=n)), 5_000)
+            wait_text(presenter, _plain(translate("en", "classroom.poll_count", n=n)), 5_000)
             assert time.monotonic() - t0 < 5
             assert_no_exception(presenter, mark)
 
         # The same browser again: the open second tab sends an answer, a reload of the first tab shows
         # the form no more; both are told this browser already answered. The count stays 3.
         _answer(second_tab, "en", "zero")
-        _wait_text(second_tab, translate("en", "classroom.already"))
+        wait_text(second_tab, translate("en", "classroom.already"))
         assert_no_exception(second_tab, mark)
         first = students[0][0]
         first.reload(wait_until="domcontentloaded")
         wait_finished(first)
-        _wait_text(first, translate("en", "classroom.already"))
+        wait_text(first, translate("en", "classroom.already"))
         assert first.locator("[data-testid=stFormSubmitButton]").count() == 0
         assert_no_exception(first, mark)
         presenter.wait_for_timeout(1500)  # at least one more live refresh
-        assert _plain(translate("en", "classroom.poll_count", n=3)) in _text(presenter)
+        assert _plain(translate("en", "classroom.poll_count", n=3)) in main_text(presenter)
         assert presenter.url == url and presenter.evaluate("performance.getEntriesByType('navigation').length") == 1
 
         # Reveal: the projector and every student's page show the answer (the phones poll every 2 s).
         presenter.get_by_role("button", name=translate("en", "classroom.poll_reveal")).click()
         truth = {lang: translate(lang, f"{P.key}_{P.truth}", **P.text_params()) for lang in ("en", "zh")}
-        _wait_text(presenter, translate("en", "classroom.poll_revealed", truth=truth["en"]))
+        wait_text(presenter, translate("en", "classroom.poll_revealed", truth=truth["en"]))
         assert_no_exception(presenter, mark)
         for page, lang in [*students, (second_tab, "en")]:
-            _wait_text(page, translate(lang, "classroom.poll_revealed", truth=truth[lang]))
+            wait_text(page, translate(lang, "classroom.poll_revealed", truth=truth[lang]))
             assert_no_exception(page, mark)
     finally:
         for c in contexts:
@@ -138,6 +123,6 @@ def test_bad_and_expired_codes_get_a_message(server, page):
     ]
     for query, key in cases:
         open_app(page, f"{server.base_url}/join?lang=en&{query}")
-        _wait_text(page, translate("en", key))
+        wait_text(page, translate("en", key))
         assert page.locator("[data-testid=stFormSubmitButton]").count() == 0
         assert_no_exception(page, mark)

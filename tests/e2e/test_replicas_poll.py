@@ -20,11 +20,10 @@ import pytest
 from lossviz.classroom import PollStore
 from lossviz.lessons.predict import questions
 from lossviz.text.i18n import translate
-from tests.e2e.conftest import wait_finished
+from tests.e2e.conftest import main_text, wait_finished, wait_text
 from tests.e2e.test_replicas import run_cluster
 
 P = questions("negative")[0]
-LIVE = 8_000  # ms
 
 
 @pytest.fixture(scope="module")
@@ -35,22 +34,9 @@ def poll_cluster(tmp_path_factory):
         yield c
 
 
-def _main(page) -> str:
-    return page.locator("[data-testid=stMain]").inner_text()
-
-
 def _no_exception(page) -> None:
     n = page.locator("[data-testid=stException]").count()
     assert n == 0, f"{page.url}: {n} exception(s): {page.locator('[data-testid=stException]').all_inner_texts()}"
-
-
-def _wait_text(page, text: str, timeout: float = LIVE) -> None:
-    try:
-        page.wait_for_function(
-            "t => (document.querySelector('[data-testid=stMain]') || {innerText: ''}).innerText.includes(t)",
-            arg=text, timeout=timeout)
-    except Exception as exc:  # playwright TimeoutError
-        raise AssertionError(f"{page.url}: {text!r} not shown in {timeout} ms:\n{_main(page)[:1500]}") from exc
 
 
 def _goto(page, url: str) -> str:
@@ -68,7 +54,7 @@ def _count(n: int) -> str:
 
 
 def _answer(page, option: str) -> None:
-    _wait_text(page, translate("en", "classroom.send"), 30_000)
+    wait_text(page, translate("en", "classroom.send"), 30_000)
     page.locator("[data-testid=stRadio] label", has_text=translate("en", f"{P.key}_{option}")).first.click()
     page.locator("[data-testid=stFormSubmitButton] button").click()
     wait_finished(page, 60_000)
@@ -87,8 +73,8 @@ def test_poll_across_replicas_and_a_replica_stopped_mid_poll(poll_cluster, brows
         assert home in replicas
         presenter.get_by_role("button", name=translate("en", "classroom.poll_ask")).click()
         wait_finished(presenter, 60_000)
-        _wait_text(presenter, _count(0))
-        link = re.search(r"https?://\S+/join\?code=[A-Z0-9]{5}", _main(presenter)).group(0)
+        wait_text(presenter, _count(0))
+        link = re.search(r"https?://\S+/join\?code=[A-Z0-9]{5}", main_text(presenter)).group(0)
         assert link.startswith(url), (link, url)  # the link names the proxy, not a replica
 
         # Students arrive until two are on the presenter's replica and one on the other (bounded).
@@ -101,7 +87,7 @@ def test_poll_across_replicas_and_a_replica_stopped_mid_poll(poll_cluster, brows
             if (where == home and len(same) < 2) or (where != home and not other):
                 contexts.append(ctx)
                 (same if where == home else other).append(page)
-                _wait_text(page, translate("en", P.key, **P.text_params()))
+                wait_text(page, translate("en", P.key, **P.text_params()))
             else:
                 ctx.close()
             if len(same) == 2 and other:
@@ -110,10 +96,10 @@ def test_poll_across_replicas_and_a_replica_stopped_mid_poll(poll_cluster, brows
 
         # 1. A student on the other replica answers: the presenter's count moves (shared database).
         _answer(other[0], "neg")
-        _wait_text(other[0], translate("en", "classroom.thanks"))
-        _wait_text(presenter, _count(1), 5_000)
+        wait_text(other[0], translate("en", "classroom.thanks"))
+        wait_text(presenter, _count(1), 5_000)
         _answer(same[0], "pos")
-        _wait_text(presenter, _count(2), 5_000)
+        wait_text(presenter, _count(2), 5_000)
 
         # 2. The presenter's replica stops mid-poll; the second student there has not answered yet.
         os.kill(replicas[home], signal.SIGTERM)
@@ -133,7 +119,7 @@ def test_poll_across_replicas_and_a_replica_stopped_mid_poll(poll_cluster, brows
         wait_finished(presenter, 90_000)
         _no_exception(presenter)
         assert presenter.context.request.get(f"{url}/_stcore/health").headers["x-upstream"].split(",")[-1].strip() != home
-        _wait_text(presenter, _count(2))
+        wait_text(presenter, _count(2))
         assert presenter.get_by_role("button", name=translate("en", "classroom.poll_ask")).count() == 0
 
         # Its students reload too and land on the remaining replica (same cookie, same browser token).
@@ -141,10 +127,10 @@ def test_poll_across_replicas_and_a_replica_stopped_mid_poll(poll_cluster, brows
             page.reload(wait_until="domcontentloaded", timeout=90_000)
             wait_finished(page, 90_000)
             _no_exception(page)
-        _wait_text(same[0], translate("en", "classroom.already"))  # its answer is still there
+        wait_text(same[0], translate("en", "classroom.already"))  # its answer is still there
         _answer(same[1], "neg")
-        _wait_text(same[1], translate("en", "classroom.thanks"))
-        _wait_text(presenter, _count(3), 5_000)
+        wait_text(same[1], translate("en", "classroom.thanks"))
+        wait_text(presenter, _count(3), 5_000)
 
         # Every answer is in the shared file: three, one per browser.
         store = PollStore.from_env({"LOSSVIZ_DATA_DIR": str(poll_cluster["data_dir"])})
@@ -159,7 +145,7 @@ def test_poll_across_replicas_and_a_replica_stopped_mid_poll(poll_cluster, brows
         presenter.get_by_role("button", name=translate("en", "classroom.poll_reveal")).click()
         truth = translate("en", "classroom.poll_revealed", truth=translate("en", f"{P.key}_{P.truth}"))
         for page in (presenter, *other, *same):
-            _wait_text(page, truth)
+            wait_text(page, truth)
             _no_exception(page)
     finally:
         for c in contexts:
