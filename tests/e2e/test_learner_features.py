@@ -71,6 +71,23 @@ def test_presenter_mode_is_large_without_sidebar_and_arrows_change_lesson(server
     assert page.locator("[data-testid=stSidebar]").is_visible()
 
 
+def test_presenter_arrows_keep_the_hidden_panels(server, page):
+    """Test that → in presenter mode keeps ?hide= (slides made without predict cards stay without them)."""
+    open(page, f"{server.base_url}/softmax-ce?lang=en&present=1&hide=predict")
+    assert page.locator("[class*=st-key-lv_predict_]").count() == 0
+    page.get_by_text(translate("en", "common.frame_keys")).wait_for()
+    page.locator("[data-testid=stMain] h1").click()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url("**/ce-vs-bce?**", timeout=RUN_TIMEOUT)
+    wait_finished(page)
+    assert parse_qs(urlsplit(page.url).query) == {"lang": ["en"], "present": ["1"], "hide": ["predict"]}
+    assert h1(page) == translate("en", "ce_vs_bce.title")
+    assert page.locator("[class*=st-key-lv_predict_]").count() == 0
+    # the same lesson without the flag shows its card: the check above can fail
+    open(page, f"{server.base_url}/ce-vs-bce?lang=en&present=1")
+    assert page.locator("[class*=st-key-lv_predict_]").count() > 0
+
+
 def test_quiz_gives_immediate_feedback(server, page):
     """Test that answering a self-check question shows feedback with an explanation at once."""
     open(page, f"{server.base_url}/ce-vs-bce?lang=en")

@@ -40,7 +40,11 @@ export default function (component) {
   const go = (path) => {
     if (!path && path !== "") return;
     const url = new URL("./" + path, window.location.href);
-    url.search = new URLSearchParams({ lang: data.lang, present: "1" }).toString();
+    // The next lesson starts from its defaults; only the view flags go along (the panels hidden for slides).
+    const params = new URLSearchParams({ lang: data.lang, present: "1" });
+    const hide = new URL(window.location.href).searchParams.get("hide");
+    if (hide) params.set("hide", hide);
+    url.search = params.toString();
     window.location.assign(url.toString());
   };
   const onKey = (event) => {
