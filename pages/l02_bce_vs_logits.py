@@ -19,6 +19,13 @@ ui.prose("bce_vs_logits_intro")
 ui.predict_first("bce_vs_logits")
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _sweep(x0: np.ndarray, y0: np.ndarray, scales: np.ndarray, dtype: str) -> bce_vs_logits.Sweep:
+    """The sweep depends on the typed tensors and the dtype, not on the scale slider: computed once
+    per input, and each call gets its own copy (st.cache_data)."""
+    return bce_vs_logits.scale_sweep(x0, y0, scales, dtype)
+
+
 # The lesson is a fragment: a step on a control reruns it, not the frame around it (navigation,
 # title, introduction), so the browser gets and redraws less (bench/README.md).
 @st.fragment
@@ -52,11 +59,12 @@ def lesson() -> None:
     # the numbers sit above the charts but are written after them: a step redraws the charts first
     numbers = st.container()
     scales = np.linspace(0.0, 60.0, 241)
-    sweep = bce_vs_logits.scale_sweep(x0, y0, scales, dtype)
+    sweep = _sweep(x0, y0, scales, dtype)
     names = {"naive": "BCELoss(sigmoid(x))", "stable": "BCEWithLogitsLoss(x)"}
     c1, c2 = st.columns(2)
     with c1:
-        fig = scale_sweep_figure(scales, {names[k]: v for k, v in sweep.items()}, current=(scale, [float(naive), float(stable)]),
+        curves = {names["naive"]: sweep.naive, names["stable"]: sweep.stable}
+        fig = scale_sweep_figure(scales, curves, current=(scale, [float(naive), float(stable)]),
                                  parting=None if parting is None else parting[0],
                                  labels={"title": t("bce_vs_logits.sweep_title", dtype=dtype), "x": t("bce_vs_logits.scale"),
                                          "y": t("bce_vs_logits.mean_loss"), "parting": t("bce_vs_logits.parting_mark")})

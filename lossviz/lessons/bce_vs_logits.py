@@ -6,7 +6,7 @@ which the page maps to translated headers and sentences.
 
 from __future__ import annotations
 
-import functools
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -97,27 +97,22 @@ def parting_scale(x, y, dtype: str) -> tuple[float, tuple[int, ...]] | None:
     return best
 
 
-def scale_sweep(x, y, scales, dtype: str) -> dict[str, np.ndarray]:
-    """Mean loss both ways for every scale: ``{"naive": BCELoss(sigmoid(s·x)), "stable": ...}``.
+@dataclass(frozen=True)
+class Sweep:
+    """The mean loss both ways at every scale s of a sweep: one value per scale, in the sweep's order."""
 
-    Cached by the exact inputs (bytes, shape, dtype): the sweep does not depend on the page's
-    scale slider, so moving it reuses the curves. Returns fresh copies."""
-    key = tuple((a.dtype, a.shape, a.tobytes()) for a in (np.asarray(x), np.asarray(y), np.asarray(scales)))
-    out = _scale_sweep_cached(key, str(dtype))
-    return {k: v.copy() for k, v in out.items()}
+    naive: np.ndarray  # BCELoss(sigmoid(s·x), y), reduction="mean"
+    stable: np.ndarray  # BCEWithLogitsLoss(s·x, y), reduction="mean"
 
 
-@functools.lru_cache(maxsize=64)
-def _scale_sweep_cached(key: tuple, dtype: str) -> dict[str, np.ndarray]:
-    x, y, scales = (np.frombuffer(b, dtype=dt).reshape(shape).copy() for dt, shape, b in key)
-    return _scale_sweep(x, y, scales, dtype)
+def scale_sweep(x, y, scales, dtype: str) -> Sweep:
+    """Mean loss both ways for every scale: BCELoss(sigmoid(s·x)) and BCEWithLogitsLoss(s·x).
 
-
-def _scale_sweep(x, y, scales, dtype: str) -> dict[str, np.ndarray]:
+    The sweep does not depend on the page's scale slider: the page caches it per input."""
     naive, stable = [], []
     for s in scales:
         xs = scaled(x, s, dtype)
         yy = np.asarray(y, dtype=xs.dtype)
         naive.append(float(F.naive_bce_from_logits(xs, yy)))
         stable.append(float(F.binary_cross_entropy_with_logits(xs, yy)))
-    return {"naive": np.asarray(naive), "stable": np.asarray(stable)}
+    return Sweep(np.asarray(naive), np.asarray(stable))

@@ -37,7 +37,7 @@ def test_seed_routes_are_bit_identical():
     rows = bce_vs_logits.compare_rows(SEED_X.numpy(), SEED_Y.numpy())
     assert {r["reason"] for r in rows} == {"same"}
     sweep = bce_vs_logits.scale_sweep(SEED_X.numpy(), SEED_Y.numpy(), [1.0], "float32")
-    assert sweep["naive"][0] == sweep["stable"][0] == 0.8354646563529968
+    assert sweep.naive[0] == sweep.stable[0] == 0.8354646563529968
 
 
 def test_routes_part_where_sigma_rounds_to_one():
@@ -87,8 +87,8 @@ def test_scale_sweep_matches_torch():
         x = SEED_X.to(torch.float16) * s
         np.testing.assert_array_equal(bce_vs_logits.scaled(SEED_X.numpy(), s, "float16"), x.numpy())
         y = SEED_Y.to(torch.float16)
-        assert sweep["naive"][i] == pytest.approx(torch.nn.functional.binary_cross_entropy(torch.sigmoid(x), y).item(), rel=2e-3)
-        assert sweep["stable"][i] == pytest.approx(torch.nn.functional.binary_cross_entropy_with_logits(x, y).item(), rel=2e-3)
+        assert sweep.naive[i] == pytest.approx(torch.nn.functional.binary_cross_entropy(torch.sigmoid(x), y).item(), rel=2e-3)
+        assert sweep.stable[i] == pytest.approx(torch.nn.functional.binary_cross_entropy_with_logits(x, y).item(), rel=2e-3)
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
