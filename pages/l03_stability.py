@@ -32,14 +32,21 @@ st.caption(t("stability.sat_caption"))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _curves(span: float, dtype: str, y: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _curves(span: float, dtype: str, y: int) -> tuple[np.ndarray, S.Curves]:
     """The curves depend on the set-up controls only, not on the probe: computed once per
     (span, dtype, label) for every session, and read-only because they are shared."""
     xs = S.grid(span, dtype)
     cv = S.curves(xs, y, dtype)
-    for arr in (xs, *cv.values()):
+    for arr in (xs, *vars(cv).values()):
         arr.flags.writeable = False
     return xs, cv
+
+
+def _probe_cell(column: str, value) -> str:
+    """A probe table cell: the dtype's name, x and σ(x) in full, the losses and gradients rounded."""
+    if column == "dtype":
+        return value
+    return fmt.value(value) if column in ("x", "sigma") else fmt.cell(value)
 
 
 @st.fragment
@@ -47,35 +54,33 @@ def probe_part(dtype: str, y: int, span: float) -> None:
     x_in = ui.number("st_x", t("stability.probe"), -1000.0, 1000.0, 16.64, 0.01, fmt_str="%.6g", help=t("stability.probe_help"))
     sat = S.saturation(dtype)
     probed = S.probe(x_in, y)  # every dtype: the table below shows them all
-    p = next(r for r in probed if r["dtype"] == dtype)
+    p = next(r for r in probed if r.dtype == dtype)
     # the numbers sit above the charts but are written after them: a step redraws the charts first
     numbers = st.container()
     xs, cv = _curves(span, dtype, y)
     marks = [(v, lab) for v, lab in ((sat.sigmoid_one, "σ = 1"), (sat.sigmoid_zero, "σ = 0")) if -span <= v <= span]
     common = {"x": t("common.logit_x"), "current": t("common.current")}
-    losses = {t(f"stability.c_naive_{y}"): cv["naive"], "BCELoss(σ(x), y)": cv["clamped"], "BCEWithLogitsLoss(x, y)": cv["stable"]}
-    fig = logit_curves_figure(xs, losses, marks=marks, current=(p["x"], p["clamped"]) if abs(p["x"]) <= span else None,
+    losses = {t(f"stability.c_naive_{y}"): cv.naive, "BCELoss(σ(x), y)": cv.clamped, "BCEWithLogitsLoss(x, y)": cv.stable}
+    fig = logit_curves_figure(xs, losses, marks=marks, current=(p.x, p.clamped) if abs(p.x) <= span else None,
                               labels={**common, "title": t("stability.loss_title", dtype=dtype, y=y), "y": t("common.loss")})
     ui.plot(fig, "st_loss", t(f"stability.loss_summary_{y}", dtype=dtype, one=fmt.value(sat.sigmoid_one), jump=fmt.cell(sat.jump_from, 4),
                               zero=fmt.value(sat.sigmoid_zero)))
-    grads = {t("stability.c_grad_clamped"): cv["grad_clamped"], t("stability.c_grad_stable"): cv["grad_stable"]}
-    fig = logit_curves_figure(xs, grads, marks=marks, current=(p["x"], p["grad_clamped"]) if abs(p["x"]) <= span else None,
+    grads = {t("stability.c_grad_clamped"): cv.grad_clamped, t("stability.c_grad_stable"): cv.grad_stable}
+    fig = logit_curves_figure(xs, grads, marks=marks, current=(p.x, p.grad_clamped) if abs(p.x) <= span else None,
                               labels={**common, "title": t("stability.grad_title", dtype=dtype, y=y), "y": t("stability.grad_y")},
                               uirevision="stability_grad")
     ui.plot(fig, "st_grad", t(f"stability.grad_summary_{y}", dtype=dtype, one=fmt.value(sat.sigmoid_one), zero=fmt.value(sat.sigmoid_zero)))
     with numbers:
-        ui.metric_row([(t("stability.stored", dtype=dtype), fmt.value(p["x"])), ("σ(x)", fmt.value(p["sigma"]))])
-        ui.metric_row([(t(f"stability.m_naive_{y}"), fmt.cell(p["naive"])), ("BCELoss(σ(x), y)", fmt.cell(p["clamped"])),
-                       ("BCEWithLogitsLoss", fmt.cell(p["stable"]))])
-        ui.metric_row([(t("stability.m_grad_clamped"), fmt.cell(p["grad_clamped"])), (t("stability.m_grad_stable"), fmt.cell(p["grad_stable"]))])
-        if p["clamped"] == 100.0:
+        ui.metric_row([(t("stability.stored", dtype=dtype), fmt.value(p.x)), ("σ(x)", fmt.value(p.sigma))])
+        ui.metric_row([(t(f"stability.m_naive_{y}"), fmt.cell(p.naive)), ("BCELoss(σ(x), y)", fmt.cell(p.clamped)),
+                       ("BCEWithLogitsLoss", fmt.cell(p.stable))])
+        ui.metric_row([(t("stability.m_grad_clamped"), fmt.cell(p.grad_clamped)), (t("stability.m_grad_stable"), fmt.cell(p.grad_stable))])
+        if p.clamped == 100.0:
             st.error(t(f"stability.clamped_now_{y}", dtype=dtype, zero=fmt.value(sat.sigmoid_zero)), icon="💥")
 
     st.caption(t("stability.probe_table"))
-    probe_cols = ("dtype", "x", "sigma", "naive", "clamped", "stable", "grad_clamped", "grad_stable")
-    ui.table([{t(f"stability.col_{k}"): (r[k] if k == "dtype" else fmt.value(r[k]) if k in ("x", "sigma") else fmt.cell(r[k]))
-               for k in probe_cols} for r in probed])
-    checked = np.asarray([p["x"], sat.before_one, sat.sigmoid_one, sat.sigmoid_zero], dtype=resolve(dtype))
+    ui.table([{t(f"stability.col_{k}"): _probe_cell(k, getattr(r, k)) for k in S.PROBE_COLUMNS} for r in probed])
+    checked = np.asarray([p.x, sat.before_one, sat.sigmoid_one, sat.sigmoid_zero], dtype=resolve(dtype))
     for col, name, route in zip(st.columns(2), ("naive_bce_from_logits", "binary_cross_entropy_with_logits"),
                                 ("BCELoss(sigmoid(x), y)", "BCEWithLogitsLoss(x, y)"), strict=True):
         with col:
@@ -89,7 +94,7 @@ def probe_part(dtype: str, y: int, span: float) -> None:
         + "print(naive.tolist(), stable.tolist())\n"
         + "print(torch.autograd.grad(naive.sum(), x)[0].tolist(), torch.autograd.grad(stable.sum(), x)[0].tolist())"
     )
-    ui.record_tasks("stability", {"t1": dtype == "float16" and p["x"] == sat.sigmoid_one})
+    ui.record_tasks("stability", {"t1": dtype == "float16" and p.x == sat.sigmoid_one})
 
 
 probe_part(dtype, y, span)
@@ -117,22 +122,22 @@ def softmax_part(dtype: str) -> None:
     except LossVizError as exc:
         ui.show_error(exc)
     if sm is not None:
-        classes = [str(i) for i in range(sm["z"].size)]
-        ui.table({t("stability.col_class"): classes, "x + c": [fmt.cell(v) for v in sm["z"]],
-                  "exp(x + c)": [fmt.cell(v) for v in sm["exp"]], t("stability.col_sm_naive"): [fmt.cell(v) for v in sm["naive"]],
-                  "softmax": [fmt.cell(v) for v in sm["stable"]]})
-        fig = softmax_figure(classes, sm["naive"], sm["stable"], labels={"title": t("stability.sm_title", dtype=dtype), "x": t("stability.col_class"),
+        classes = [str(i) for i in range(sm.z.size)]
+        ui.table({t("stability.col_class"): classes, "x + c": [fmt.cell(v) for v in sm.z],
+                  "exp(x + c)": [fmt.cell(v) for v in sm.exp], t("stability.col_sm_naive"): [fmt.cell(v) for v in sm.naive],
+                  "softmax": [fmt.cell(v) for v in sm.stable]})
+        fig = softmax_figure(classes, sm.naive, sm.stable, labels={"title": t("stability.sm_title", dtype=dtype), "x": t("stability.col_class"),
                                                                           "y": t("stability.probability"), "naive": t("stability.col_sm_naive"), "stable": "softmax"})
         ui.plot(fig, "st_softmax", t("stability.sm_summary", dtype=dtype, limit=fmt.value(sat.exp_inf),
-                                     nan=int(np.isnan(sm["naive"].astype(np.float64)).sum()), n=len(classes),
-                                     zero=int(((sm["naive"] == 0) & (sm["stable"] != 0)).sum())))
+                                     nan=int(np.isnan(sm.naive.astype(np.float64)).sum()), n=len(classes),
+                                     zero=int(((sm.naive == 0) & (sm.stable != 0)).sum())))
         ui.code_panel(
-            "import torch\n" + codegen.tensor("z", sm["z"], dtype) + "\n"
+            "import torch\n" + codegen.tensor("z", sm.z, dtype) + "\n"
             + "print((torch.exp(z) / torch.exp(z).sum()).tolist(), torch.softmax(z, dim=0).tolist())",
             key="lv_code_softmax",
         )
-    stable_ok = sm is not None and bool(np.all(np.isfinite(sm["stable"]))) and abs(float(sm["stable"].astype(np.float64).sum()) - 1) < 0.01
-    ui.record_tasks("stability", {"t2": stable_ok and bool(np.isnan(sm["naive"].astype(np.float64)).any())})
+    stable_ok = sm is not None and bool(np.all(np.isfinite(sm.stable))) and abs(float(sm.stable.astype(np.float64).sum()) - 1) < 0.01
+    ui.record_tasks("stability", {"t2": stable_ok and bool(np.isnan(sm.naive.astype(np.float64)).any())})
 
 
 softmax_part(dtype)

@@ -10,7 +10,7 @@ overflows. The curve helpers put those exact points into the plotted grid, so th
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -115,56 +115,79 @@ def grid(span: float, dtype: str, n: int = 801) -> np.ndarray:
     return np.unique(np.asarray(xs, dtype=dt))
 
 
-def curves(xs, y: float, dtype: str) -> dict[str, np.ndarray]:
-    """The loss of label ``y`` (0 or 1) three ways, and both gradients, at logits ``xs``.
+@dataclass(frozen=True)
+class Curves:
+    """The loss of one label three ways and both gradients, at every logit of a grid (arrays in its dtype)."""
 
-    ``naive``: -log(sigmoid(x)) (y=1) or -log(1 - sigmoid(x)) (y=0) in two steps; +inf once σ
-    rounds to 0 or 1. ``clamped``: ``BCELoss(sigmoid(x), y)``, whose log is clamped at -100.
-    ``stable``: ``BCEWithLogitsLoss(x, y)`` (log-sum-exp form). ``grad_clamped`` and
-    ``grad_stable``: autograd's gradients of the last two with respect to x.
-    """
+    naive: np.ndarray  # −log σ(x) (y = 1) or −log(1 − σ(x)) (y = 0) in two steps: +inf once σ rounds to 0 or 1
+    clamped: np.ndarray  # BCELoss(sigmoid(x), y), whose log is clamped at −100
+    stable: np.ndarray  # BCEWithLogitsLoss(x, y), the log-sum-exp form
+    grad_clamped: np.ndarray  # autograd's gradient of ``clamped`` with respect to x
+    grad_stable: np.ndarray  # autograd's gradient of ``stable`` with respect to x
+
+
+def curves(xs, y: float, dtype: str) -> Curves:
+    """The loss of label ``y`` (0 or 1) three ways, and both gradients, at logits ``xs`` (see :class:`Curves`)."""
     dt = resolve(dtype)
     x = np.asarray(xs, dtype=dt)
     target = np.full(x.shape, float(y), dtype=dt)
     with np.errstate(all="ignore"):  # inf and NaN are the lesson here, not a warning
         naive = -(F.naive_log_sigmoid(x) if y == 1 else F.naive_log1m_sigmoid(x))
-        return {
-            "naive": naive,
-            "clamped": F.naive_bce_from_logits(x, target, reduction="none"),
-            "stable": F.binary_cross_entropy_with_logits(x, target, reduction="none"),
-            "grad_clamped": F.naive_bce_from_logits_grad(x, target, reduction="none"),
-            "grad_stable": F.binary_cross_entropy_with_logits_grad(x, target, reduction="none"),
-        }
+        return Curves(
+            naive=naive,
+            clamped=F.naive_bce_from_logits(x, target, reduction="none"),
+            stable=F.binary_cross_entropy_with_logits(x, target, reduction="none"),
+            grad_clamped=F.naive_bce_from_logits_grad(x, target, reduction="none"),
+            grad_stable=F.binary_cross_entropy_with_logits_grad(x, target, reduction="none"),
+        )
 
 
 PROBE_COLUMNS = ("dtype", "x", "sigma", "naive", "clamped", "stable", "grad_clamped", "grad_stable")
 
 
-def probe(x: float, y: float) -> list[dict[str, float | str]]:
+@dataclass(frozen=True)
+class Probe:
+    """One logit in one dtype: the fields of :class:`Curves` at that logit, as floats."""
+
+    dtype: str
+    x: float  # the logit as the dtype stores it
+    sigma: float  # σ(x)
+    naive: float
+    clamped: float
+    stable: float
+    grad_clamped: float
+    grad_stable: float
+
+
+def probe(x: float, y: float) -> list[Probe]:
     """One logit in every dtype: x as that dtype stores it, σ(x), the three losses, both gradients."""
     rows = []
     for name in DTYPE_NAMES:
         xv = np.asarray(x, dtype=resolve(name))
         c = curves(xv.reshape(1), y, name)
-        rows.append({"dtype": name, "x": float(xv), "sigma": float(F.sigmoid(xv)),
-                     **{k: float(v[0]) for k, v in c.items()}})
+        at_x = {f.name: float(getattr(c, f.name)[0]) for f in fields(c)}
+        rows.append(Probe(name, float(xv), float(F.sigmoid(xv)), **at_x))
     return rows
 
 
-def softmax_shift(logits, shift: float, dtype: str) -> dict[str, np.ndarray | float]:
+@dataclass(frozen=True)
+class Softmax:
+    """One row of logits shifted by c in one dtype: exp, and softmax without and with the max shift."""
+
+    z: np.ndarray  # logits + c, rounded to the dtype
+    exp: np.ndarray  # exp(z): inf past the dtype's exp limit
+    naive: np.ndarray  # exp(z) / Σ exp(z): NaN or zeros once an exp overflows or all underflow
+    stable: np.ndarray  # softmax(z) with the max shift: never moves with c
+
+
+def softmax_shift(logits, shift: float, dtype: str) -> Softmax:
     """``logits + shift`` in ``dtype``: exp without the shift, softmax without and with the max shift.
 
     softmax(x + c) = softmax(x) for every c, so the stable column never moves; the naive one
-    (``lossviz.core.functional.naive_softmax``) turns to NaN once an exp overflows (inf / inf) or every exp underflows
-    (0 / 0), and to all zeros once only the sum overflows (x / inf).
+    (``lossviz.core.functional.naive_softmax``) turns to NaN once an exp overflows (inf / inf) or every exp
+    underflows (0 / 0), and to all zeros once only the sum overflows (x / inf).
     """
     dt = resolve(dtype)
     with np.errstate(over="ignore"):
         z = np.asarray(np.asarray(logits, dtype=np.float64) + float(shift), dtype=dt)
-    return {
-        "z": z,
-        "exp": exp(z),
-        "naive": F.naive_softmax(z),
-        "stable": F.softmax(z),
-        "lse": F.logsumexp(z),
-    }
+    return Softmax(z=z, exp=exp(z), naive=F.naive_softmax(z), stable=F.softmax(z))

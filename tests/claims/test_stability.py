@@ -41,7 +41,7 @@ def test_naive_softmax_is_all_zero_when_only_the_sum_overflows(dtype, row):
     assert torch.isfinite(torch.exp(z)).all() and torch.isinf(torch.exp(z).sum())
     assert ref.tolist() == [0.0, 0.0, 0.0]
     sm = S.softmax_shift(row, 0.0, dtype)
-    assert _same(sm["naive"].astype(np.float64), ref)
+    assert _same(sm.naive.astype(np.float64), ref)
     for s in (*both_prose("stability_softmax"), *both("stability.sm_summary")):
         assert "inf / inf = NaN" in s and "/ inf = 0" in s, s
 
@@ -54,8 +54,8 @@ def test_naive_softmax_column_is_torchs(row, shift, dtype):
     whole range of the shift c (−1000 … 1000) and short rows of logits: the same NaNs and zeros, exact in the
     16-bit types, within 8 ulps in float32 and float64 (where torch's own sum order depends on the CPU)."""
     sm = S.softmax_shift(row, float(shift), dtype)
-    z = torch.tensor(sm["z"].astype(np.float64)).to(TORCH_DTYPES[dtype])
-    assert _same(sm["naive"].astype(np.float64), _torch_naive_softmax(z), 0 if dtype in ("float16", "bfloat16") else 8)
+    z = torch.tensor(sm.z.astype(np.float64)).to(TORCH_DTYPES[dtype])
+    assert _same(sm.naive.astype(np.float64), _torch_naive_softmax(z), 0 if dtype in ("float16", "bfloat16") else 8)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -101,28 +101,28 @@ def test_curves_match_torch(name, y):
     tol = 1e-12 if name == "float64" else 1e-5 if name == "float32" else 1e-2
     for key, ref in (("naive", naive), ("clamped", clamped), ("stable", stable),
                      ("grad_clamped", g_clamped), ("grad_stable", g_stable)):
-        np.testing.assert_allclose(cv[key].astype(np.float64), ref.detach().double().numpy(),
+        np.testing.assert_allclose(getattr(cv, key).astype(np.float64), ref.detach().double().numpy(),
                                    rtol=tol, atol=tol, equal_nan=True, err_msg=f"{name} y={y} {key}")
 
 
 def test_gradient_collapses_through_sigmoid_but_not_with_logits():
     """Test seed facts: float32 x=20,y=0 → loss 100, grad 0 vs 1; x=-90,y=1 → grad -0 vs -1; x=10 agree."""
     cv = S.curves(np.array([20.0, 10.0], dtype=np.float32), 0, "float32")
-    assert cv["clamped"][0] == 100.0 and cv["grad_clamped"][0] == 0.0 and cv["grad_stable"][0] == 1.0
-    assert cv["grad_clamped"][1] == pytest.approx(cv["grad_stable"][1], rel=1e-5)
+    assert cv.clamped[0] == 100.0 and cv.grad_clamped[0] == 0.0 and cv.grad_stable[0] == 1.0
+    assert cv.grad_clamped[1] == pytest.approx(cv.grad_stable[1], rel=1e-5)
     cv = S.curves(np.array([-90.0], dtype=np.float32), 1, "float32")
-    assert cv["grad_clamped"][0] == 0.0 and math.copysign(1.0, cv["grad_clamped"][0]) < 0
-    assert cv["grad_stable"][0] == -1.0
+    assert cv.grad_clamped[0] == 0.0 and math.copysign(1.0, cv.grad_clamped[0]) < 0
+    assert cv.grad_stable[0] == -1.0
 
 
 def test_float16_naive_gradient_is_nan_like_torch():
     """Test that through sigmoid → BCELoss float16's gradient at a saturated logit is NaN, as torch's."""
-    p = {r["dtype"]: r for r in S.probe(16.64, 0)}
+    p = {r.dtype: r for r in S.probe(16.64, 0)}
     x = torch.tensor(16.64, dtype=torch.float16, requires_grad=True)
     (g,) = torch.autograd.grad(torch.nn.functional.binary_cross_entropy(torch.sigmoid(x), torch.tensor(0.0, dtype=torch.float16)), x)
-    assert math.isnan(g.item()) and math.isnan(p["float16"]["grad_clamped"])
-    assert p["float16"]["x"] == 16.640625
-    assert p["float64"]["clamped"] == pytest.approx(16.64, rel=1e-8)
+    assert math.isnan(g.item()) and math.isnan(p["float16"].grad_clamped)
+    assert p["float16"].x == 16.640625
+    assert p["float64"].clamped == pytest.approx(16.64, rel=1e-8)
 
 
 @pytest.mark.parametrize("name", S.DTYPE_NAMES)
@@ -130,19 +130,19 @@ def test_float16_naive_gradient_is_nan_like_torch():
 def test_softmax_shift_matches_torch(name, shift):
     """Test exp, the naive softmax and torch.softmax of logits + c in each dtype."""
     sm = S.softmax_shift([2.0, 1.0, 0.1], shift, name)
-    z = torch.tensor(sm["z"].astype(np.float64)).to(TORCH[name])
+    z = torch.tensor(sm.z.astype(np.float64)).to(TORCH[name])
     e = torch.exp(z)
     tol = 1e-12 if name == "float64" else 1e-5 if name == "float32" else 1e-2
     for key, ref in (("exp", e), ("naive", e / e.sum()), ("stable", torch.softmax(z, 0))):
-        np.testing.assert_allclose(sm[key].astype(np.float64), ref.double().numpy(), rtol=tol, atol=tol,
+        np.testing.assert_allclose(getattr(sm, key).astype(np.float64), ref.double().numpy(), rtol=tol, atol=tol,
                                    equal_nan=True, err_msg=f"{name} {shift} {key}")
 
 
 def test_softmax_overflow_in_float32_from_the_exp_limit():
     """Test that the naive softmax is NaN once max(x + c) passes 88.72 in float32, the stable one unchanged."""
     sm = S.softmax_shift([2.0, 1.0, 0.1], 87.0, "float32")  # max 89
-    assert np.isnan(sm["naive"][0]) and sm["naive"][1] == 0.0  # inf / inf and 2.4e38 / inf
-    np.testing.assert_allclose(sm["stable"], torch.softmax(torch.tensor([2.0, 1.0, 0.1]), 0).numpy(), rtol=1e-5)  # 87.1 keeps fewer bits
+    assert np.isnan(sm.naive[0]) and sm.naive[1] == 0.0  # inf / inf and 2.4e38 / inf
+    np.testing.assert_allclose(sm.stable, torch.softmax(torch.tensor([2.0, 1.0, 0.1]), 0).numpy(), rtol=1e-5)  # 87.1 keeps fewer bits
 
 
 def test_previous_and_following_are_one_ulp_apart():
