@@ -49,63 +49,63 @@ def lesson() -> None:
     # the numbers sit above the charts but are written after them: a step redraws the charts first
     numbers = st.container()
     classes = [str(i) for i in range(n)]
-    series = {t("softmax_ce.bar_p", temp=fmt.cell(temp)): v["p"], t("softmax_ce.bar_target"): v["onehot"]}
+    series = {t("softmax_ce.bar_p", temp=fmt.cell(temp)): v.p, t("softmax_ce.bar_target"): v.onehot}
     if temp != 1.0:
-        series[t("softmax_ce.bar_p1")] = v["p_t1"]
+        series[t("softmax_ce.bar_p1")] = v.p_t1
     true_cls = None if soft else target
     fig = class_bars_figure(
         classes, series, highlight=true_cls, y_range=(0.0, 1.15), uirevision="smx_p",
         labels={"title": t("softmax_ce.bars_title"), "x": t("softmax_ce.col_class"), "y": t("softmax_ce.prob_axis")},
     )
-    top = v["top"]
-    summary = t("softmax_ce.bars_summary", top=top, ptop=fmt.cell(v["p"][top]), temp=fmt.cell(temp), loss=fmt.cell(v["loss"]))
+    top = v.top
+    summary = t("softmax_ce.bars_summary", top=top, ptop=fmt.cell(v.p[top]), temp=fmt.cell(temp), loss=fmt.cell(v.loss))
     ui.plot(fig, "smx_bars", summary if soft else summary + " " + t("softmax_ce.outline"))
     gfig = class_bars_figure(
-        classes, {t("softmax_ce.col_grad"): v["grad"]}, highlight=true_cls, uirevision="smx_g",
+        classes, {t("softmax_ce.col_grad"): v.grad}, highlight=true_cls, uirevision="smx_g",
         labels={"title": t("softmax_ce.grad_title"), "x": t("softmax_ce.col_class"), "y": t("softmax_ce.grad_axis")},
     )
-    lo = v["lowest_grad"]
-    zero = np.max(np.abs(v["grad"])) < 1e-12  # e.g. equal logits, uniform target: no "most negative" class to name
+    lo = v.lowest_grad
+    zero = np.max(np.abs(v.grad)) < 1e-12  # e.g. equal logits, uniform target: no "most negative" class to name
     ui.plot(gfig, "smx_grad", t("softmax_ce.grad_zero") if zero else
-            t("softmax_ce.grad_summary", lo=lo, glo=fmt.cell(v["grad"][lo]), gsum=fmt.cell(v["grad_sum"], 3)))
+            t("softmax_ce.grad_summary", lo=lo, glo=fmt.cell(v.grad[lo]), gsum=fmt.cell(v.grad_sum, 3)))
     with numbers:
         ui.subheader(t("softmax_ce.numbers"))
         if soft:
-            ui.metric_row([(t("softmax_ce.loss"), fmt.cell(v["loss"])), (t("softmax_ce.target_sum"), fmt.cell(v["target_sum"]))])
-            st.caption(t("softmax_ce.soft_note" if abs(v["target_sum"] - 1) < 1e-9 else "softmax_ce.unnormalised", s=fmt.cell(v["target_sum"])))
+            ui.metric_row([(t("softmax_ce.loss"), fmt.cell(v.loss)), (t("softmax_ce.target_sum"), fmt.cell(v.target_sum))])
+            st.caption(t("softmax_ce.soft_note" if abs(v.target_sum - 1) < 1e-9 else "softmax_ce.unnormalised", s=fmt.cell(v.target_sum)))
         else:
             ui.metric_row(
                 [
-                    (t("softmax_ce.loss"), fmt.cell(v["loss"])),
-                    (t("softmax_ce.p_true"), fmt.cell(v["p"][target])),
-                    (t("softmax_ce.neg_log_p"), fmt.cell(v["neg_log_p"])),
-                    (t("softmax_ce.lse_minus"), fmt.cell(v["lse_minus_xy"])),
+                    (t("softmax_ce.loss"), fmt.cell(v.loss)),
+                    (t("softmax_ce.p_true"), fmt.cell(v.p[target])),
+                    (t("softmax_ce.neg_log_p"), fmt.cell(v.neg_log_p)),
+                    (t("softmax_ce.lse_minus"), fmt.cell(v.lse_minus_xy)),
                 ]
             )
-            st.caption(t("softmax_ce.two_routes", lse=fmt.cell(v["lse"]), zy=fmt.cell(v["z"][target]), loss=fmt.cell(v["loss"])))
+            st.caption(t("softmax_ce.two_routes", lse=fmt.cell(v.lse), zy=fmt.cell(v.z[target]), loss=fmt.cell(v.loss)))
         ui.table(
             {
                 t("softmax_ce.col_class"): classes,
                 t("softmax_ce.col_x"): [fmt.cell(a) for a in x],
-                t("softmax_ce.col_z"): [fmt.cell(a) for a in v["z"]],
-                t("softmax_ce.col_p"): [fmt.cell(a) for a in v["p"]],
-                t("softmax_ce.col_target"): [fmt.cell(a) for a in v["onehot"]],
-                t("softmax_ce.col_grad"): [fmt.cell(a) for a in v["grad"]],
+                t("softmax_ce.col_z"): [fmt.cell(a) for a in v.z],
+                t("softmax_ce.col_p"): [fmt.cell(a) for a in v.p],
+                t("softmax_ce.col_target"): [fmt.cell(a) for a in v.onehot],
+                t("softmax_ce.col_grad"): [fmt.cell(a) for a in v.grad],
             }
         )
 
     ui.subheader(t("softmax_ce.shift_title"))
     ui.metric_row(
         [
-            (t("softmax_ce.loss"), fmt.cell(v["loss"], 10)),
-            (t("softmax_ce.shifted_loss", s=fmt.cell(shift)), fmt.cell(v["shifted_loss"], 10)),
-            (t("softmax_ce.delta"), fmt.cell(v["shift_delta"], 3)),
+            (t("softmax_ce.loss"), fmt.cell(v.loss, 10)),
+            (t("softmax_ce.shifted_loss", s=fmt.cell(shift)), fmt.cell(v.shifted_loss, 10)),
+            (t("softmax_ce.delta"), fmt.cell(v.shift_delta, 3)),
         ]
     )
-    st.caption(t("softmax_ce.shift_note", dp=fmt.cell(v["p_shift_maxdiff"], 3), l0=fmt.value(v["loss"]), l1=fmt.value(v["shifted_loss"])))
-    st.caption(t("softmax_ce.temp_note", temp=fmt.cell(temp), ptop=fmt.cell(v["p"][top]), ptop1=fmt.cell(v["p_t1"][top])))
+    st.caption(t("softmax_ce.shift_note", dp=fmt.cell(v.p_shift_maxdiff, 3), l0=fmt.value(v.loss), l1=fmt.value(v.shifted_loss)))
+    st.caption(t("softmax_ce.temp_note", temp=fmt.cell(temp), ptop=fmt.cell(v.p[top]), ptop1=fmt.cell(v.p_t1[top])))
 
-    z = np.asarray(v["z"])
+    z = np.asarray(v.z)
     tgt = np.asarray(target, dtype=np.float64) if soft else np.asarray(target)
     ui.torch_check("cross_entropy", z, tgt)
     target_code = f"torch.tensor({[float(a) for a in target]!r}, dtype=torch.float64)" if soft else f"torch.tensor({target})"
@@ -122,9 +122,9 @@ def lesson() -> None:
         f"print('shifted by {float(shift)!r}:', F.cross_entropy(z + {float(shift)!r}, target).item())"
     )
     ui.record_tasks("softmax_ce", {
-        "t1": (not soft) and float(v["p"][target]) > 0.9,
-        "t2": temp >= 3.0 and float(np.max(v["p"])) < 0.5,
-        "t3": soft and abs(float(v["target_sum"]) - 1.0) > 1e-9,
+        "t1": (not soft) and float(v.p[target]) > 0.9,
+        "t2": temp >= 3.0 and float(np.max(v.p)) < 0.5,
+        "t3": soft and abs(float(v.target_sum) - 1.0) > 1e-9,
     })
 
 

@@ -62,7 +62,7 @@ def test_gradient_is_p_times_target_sum_minus_target(s, temp):
     p = torch.softmax(z, 0)
     t = F.one_hot(torch.tensor(target), len(x)).double() if isinstance(target, int) else tgt(target)
     assert torch.allclose(g, p * t.sum() - t, rtol=1e-9, atol=1e-12)
-    assert torch.allclose(g, torch.tensor(softmax_ce.softmax_view(x, target, temperature=temp)["grad"]), rtol=1e-9, atol=1e-12)
+    assert torch.allclose(g, torch.tensor(softmax_ce.softmax_view(x, target, temperature=temp).grad), rtol=1e-9, atol=1e-12)
     for lang in LANGS:
         assert "Σ" in text("col_grad", lang)
 

@@ -61,13 +61,13 @@ def test_softmax_view_matches_torch_with_temperature_and_shift():
     z = (torch.tensor(x, dtype=torch.float64) / 2.0).requires_grad_()
     loss = F.cross_entropy(z, torch.tensor(2))
     (g,) = torch.autograd.grad(loss, z)
-    assert float(v["loss"]) == pytest.approx(loss.item(), rel=1e-12)
-    assert np.allclose(v["grad"], g.numpy(), rtol=1e-12, atol=1e-15)
-    assert np.allclose(v["p"], torch.softmax(z, 0).detach().numpy())
-    assert float(v["neg_log_p"]) == pytest.approx(loss.item(), rel=1e-12)
-    assert float(v["lse_minus_xy"]) == pytest.approx(loss.item(), rel=1e-12)
-    assert abs(float(v["shift_delta"])) < 1e-14
-    assert v["top"] == 3 and v["lowest_grad"] == 2
+    assert float(v.loss) == pytest.approx(loss.item(), rel=1e-12)
+    assert np.allclose(v.grad, g.numpy(), rtol=1e-12, atol=1e-15)
+    assert np.allclose(v.p, torch.softmax(z, 0).detach().numpy())
+    assert float(v.neg_log_p) == pytest.approx(loss.item(), rel=1e-12)
+    assert float(v.lse_minus_xy) == pytest.approx(loss.item(), rel=1e-12)
+    assert abs(float(v.shift_delta)) < 1e-14
+    assert v.top == 3 and v.lowest_grad == 2
 
 
 def test_softmax_view_probability_target():
@@ -75,8 +75,8 @@ def test_softmax_view_probability_target():
     x, p = [0.3, 1.0, -0.4], [0.5, 0.5, 0.5]
     v = softmax_ce.softmax_view(x, p)
     ref = F.cross_entropy(torch.tensor(x, dtype=torch.float64), torch.tensor(p, dtype=torch.float64)).item()
-    assert float(v["loss"]) == pytest.approx(ref, rel=1e-12)
-    assert float(v["target_sum"]) == 1.5
+    assert float(v.loss) == pytest.approx(ref, rel=1e-12)
+    assert float(v.target_sum) == 1.5
 
 
 def test_ce_vs_bce_view_seed_002():
