@@ -66,12 +66,12 @@ def batch_part(batch, rows, s, losses) -> None:
     if rows is None:
         return
     x, y, w, p = batch
-    result = fmt.cell(s[reduction]) if reduction != "none" else t("weights.none_value", shape=list(x.shape))
-    ui.metric_row([(t("weights.result", reduction=reduction), result), (t("weights.numel"), str(s["numel"])),
-                   (t("weights.sum_w"), fmt.cell(s["weight_sum"]))])
-    st.markdown(t("weights.sum_line", sum=fmt.cell(s["sum"])))
-    st.markdown(t("weights.mean_line", numel=s["numel"], sum=fmt.cell(s["sum"]), mean=fmt.cell(s["mean"])))
-    st.caption(t("weights.not_normalised", weight_sum=fmt.cell(s["weight_sum"]), normalised=fmt.cell(s["normalised"])))
+    result = fmt.cell(getattr(s, reduction)) if reduction != "none" else t("weights.none_value", shape=list(x.shape))
+    ui.metric_row([(t("weights.result", reduction=reduction), result), (t("weights.numel"), str(s.numel)),
+                   (t("weights.sum_w"), fmt.cell(s.weight_sum))])
+    st.markdown(t("weights.sum_line", sum=fmt.cell(s.sum)))
+    st.markdown(t("weights.mean_line", numel=s.numel, sum=fmt.cell(s.sum), mean=fmt.cell(s.mean)))
+    st.caption(t("weights.not_normalised", weight_sum=fmt.cell(s.weight_sum), normalised=fmt.cell(s.normalised)))
     st.markdown("**" + t("common.element_table") + "**")
     cols = {k: t(f"weights.col_{k}") for k in weights.BCE_LOGITS_COLUMNS}
     ui.table(weights.relabel(rows, cols))
@@ -82,7 +82,7 @@ def batch_part(batch, rows, s, losses) -> None:
         "plain": t("weights.bars_plain"), "weighted": t("weights.bars_weighted")})
     biggest = int(np.argmax(np.ravel(weighted))) if np.all(np.isfinite(weighted)) else 0
     ui.plot(fig, "wt_bars", t("weights.bars_summary", element=labels[biggest], value=fmt.cell(np.ravel(weighted)[biggest]),
-                               sum=fmt.cell(s["sum"])))
+                               sum=fmt.cell(s.sum)))
     ui.torch_check("binary_cross_entropy_with_logits", x, y, weight=w, pos_weight=p, reduction=reduction)
     ui.code_panel(weights.bce_logits_snippet(x, y, w, p, reduction))
 
@@ -97,18 +97,18 @@ ui.subheader(t("weights.shapes_head"))
 ui.prose("weights_shapes")
 n_classes = batch[0].shape[-1] if rows is not None else 4
 for case in weights.pos_weight_cases(batch[3] if rows is not None else None, n_classes):
-    st.markdown(t(f"weights.case_{case['id']}", input=case["input_shape"], pw=case["pos_weight_shape"]))
+    st.markdown(t(f"weights.case_{case.id}", input=case.input_shape, pw=case.pos_weight_shape))
     try:
-        value = F.binary_cross_entropy_with_logits(case["input"], case["target"], pos_weight=case["pos_weight"])
+        value = F.binary_cross_entropy_with_logits(case.input, case.target, pos_weight=case.pos_weight)
         st.markdown(t("weights.case_works", value=fmt.cell(value)))
     except LossVizError as exc:
         ui.show_error(exc)
-        ref = torch_ref.reference("binary_cross_entropy_with_logits", case["input"], case["target"],
-                                  pos_weight=case["pos_weight"])
+        ref = torch_ref.reference("binary_cross_entropy_with_logits", case.input, case.target,
+                                  pos_weight=case.pos_weight)
         if ref.error is not None:
             st.caption(t("weights.torch_raised", version=torch_ref.torch_version()))
             ui.raw_message(f"{ref.error_kind}: {ref.error}")
-    ui.torch_check("binary_cross_entropy_with_logits", case["input"], case["target"], pos_weight=case["pos_weight"])
+    ui.torch_check("binary_cross_entropy_with_logits", case.input, case.target, pos_weight=case.pos_weight)
 
 # ---- class imbalance: negatives / positives, and what it does to predictions ----
 ui.subheader(t("weights.imbalance_head"))

@@ -79,10 +79,10 @@ def lesson() -> None:
     logits, probs = np.array([2.0, 0.5, -1.0]), np.array([0.7, 0.2, 0.1])
     k = ui.slider("ng_k", t("negative.scale"), -3.0, 3.0, 2.0, 0.1)
     ce = negative.ce_scaled(logits, probs, k)
-    ui.metric_row([(t("negative.ce_base"), fmt.cell(ce["base"])), (t("negative.ce_scaled", k=fmt.cell(k)), fmt.cell(ce["scaled"])),
-                   (t("negative.ce_ratio"), fmt.cell(ce["ratio"]))])
-    st.caption(t("negative.ce_target", target=fmt.array(ce["target"], 4)))
-    ui.torch_check("cross_entropy", logits, ce["target"])
+    ui.metric_row([(t("negative.ce_base"), fmt.cell(ce.base)), (t("negative.ce_scaled", k=fmt.cell(k)), fmt.cell(ce.scaled)),
+                   (t("negative.ce_ratio"), fmt.cell(ce.ratio))])
+    st.caption(t("negative.ce_target", target=fmt.array(ce.target, 4)))
+    ui.torch_check("cross_entropy", logits, ce.target)
     st.info(t("negative.takeaway"), icon="💡")
 
     ui.code_panel(negative.snippet(x, y, w, p))

@@ -9,6 +9,8 @@ Gradient descent then pushes the logit to ±∞ and the loss keeps falling below
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from lossviz.core import functional as F
@@ -53,7 +55,17 @@ def curve(xs, target: float, weight: float = 1.0, pos_weight: float = 1.0) -> np
     )
 
 
-def ce_scaled(logits, probs, scale: float) -> dict[str, object]:
+@dataclass(frozen=True)
+class ScaledCE:
+    """CrossEntropy with a soft target p and with k·p, which is k times the first: CE(x, k·p) = k·CE(x, p)."""
+
+    target: np.ndarray  # k·p, the scaled soft target
+    base: float  # CE(x, p)
+    scaled: float  # CE(x, k·p)
+    ratio: float  # scaled / base, NaN when base is 0
+
+
+def ce_scaled(logits, probs, scale: float) -> ScaledCE:
     """CrossEntropy with the soft target ``probs`` and with ``scale · probs``: CE(x, k·p) = k·CE(x, p)."""
     x = np.asarray(logits, dtype=np.float64)
     p = np.asarray(probs, dtype=np.float64)
@@ -61,7 +73,7 @@ def ce_scaled(logits, probs, scale: float) -> dict[str, object]:
     base = float(F.cross_entropy(x, p))
     scaled = float(F.cross_entropy(x, scaled_target))
     ratio = scaled / base if base != 0 else float("nan")
-    return {"target": scaled_target, "base": base, "scaled": scaled, "ratio": ratio}
+    return ScaledCE(target=scaled_target, base=base, scaled=scaled, ratio=ratio)
 
 
 def snippet(x: float, y: float, weight: float, pos_weight: float) -> str:

@@ -14,6 +14,8 @@ Two readings of that one formula:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from lossviz.core import functional as F
@@ -68,7 +70,27 @@ def constant_batch(positives: int, negatives: int) -> np.ndarray:
     return np.concatenate([np.ones(int(positives)), np.zeros(int(negatives))])
 
 
-def pos_weight_cases(pos_weight, n_classes: int) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class PosWeightCase:
+    """One pos_weight shape on one input shape: the tensors to run the loss on, and their shapes to print."""
+
+    id: str  # "nc", "nchw_flat" or "nchw_c11" (catalog ``weights.case_<id>``)
+    input: np.ndarray  # logits of shape (2, C) or (2, C, H, W)
+    target: np.ndarray  # every third element 1, the others 0
+    pos_weight: np.ndarray  # (C,) or (C, 1, 1)
+
+    @property
+    def input_shape(self) -> list[int]:
+        """The input's shape as torch prints it: ``[2, 3, 4, 4]``."""
+        return list(self.input.shape)
+
+    @property
+    def pos_weight_shape(self) -> list[int]:
+        """pos_weight's shape as torch prints it: ``[3]`` or ``[3, 1, 1]``."""
+        return list(self.pos_weight.shape)
+
+
+def pos_weight_cases(pos_weight, n_classes: int) -> list[PosWeightCase]:
     """Three shapes for one (C,) pos_weight: (C,) on (N, C) works, (C,) on (N, C, H, W) fails,
     (C, 1, 1) on (N, C, H, W) works (pytorch issues 82496, 65702).
 
@@ -89,8 +111,7 @@ def pos_weight_cases(pos_weight, n_classes: int) -> list[dict[str, object]]:
         size = int(np.prod(shape))
         x = np.linspace(-1.5, 1.5, size).reshape(shape)
         y = (np.arange(size) % 3 == 0).astype(np.float64).reshape(shape)
-        cases.append({"id": case, "input": x, "target": y, "pos_weight": pw_case,
-                      "input_shape": list(shape), "pos_weight_shape": list(pw_case.shape)})
+        cases.append(PosWeightCase(case, x, y, pw_case))
     return cases
 
 
@@ -164,7 +185,18 @@ def bce_logits_rows(input, target, weight=None, pos_weight=None, *, digits: int 
     return rows
 
 
-def reduction_summary(input, target, weight=None, pos_weight=None) -> dict[str, float | int]:
+@dataclass(frozen=True)
+class Reduction:
+    """The reduced values of a weighted batch and their exact denominators."""
+
+    numel: int  # the mean's denominator
+    sum: float  # Σ w·l
+    mean: float  # Σ w·l / numel, as torch
+    weight_sum: float  # Σ w (1 where weight is None): what torch does NOT divide by
+    normalised: float  # Σ w·l / Σ w: shown only as what torch does not do
+
+
+def reduction_summary(input, target, weight=None, pos_weight=None) -> Reduction:
     """The reduced values and their exact denominators.
 
     ``sum`` = Σ w·l, ``mean`` = Σ w·l / numel (torch does NOT divide by Σ w);
@@ -177,7 +209,7 @@ def reduction_summary(input, target, weight=None, pos_weight=None) -> dict[str, 
     weight_sum = float(np.sum(_multiplier(weight, x.shape, np.dtype(np.float64))))
     with np.errstate(divide="ignore", invalid="ignore"):
         normalised = float(np.float64(total) / np.float64(weight_sum))
-    return {"numel": int(x.size), "sum": total, "mean": mean, "weight_sum": weight_sum, "normalised": normalised}
+    return Reduction(numel=int(x.size), sum=total, mean=mean, weight_sum=weight_sum, normalised=normalised)
 
 
 def relabel(rows: list[dict[str, str]], labels: dict[str, str]) -> list[dict[str, str]]:

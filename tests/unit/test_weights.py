@@ -47,10 +47,10 @@ def test_reduction_summary_divides_by_numel_not_by_sum_of_weights():
     s = weights.reduction_summary(X, Y, W, P)
     ref_sum = BCEL(_t(X), _t(Y), weight=_t(W), pos_weight=_t(P), reduction="sum").item()
     ref_mean = BCEL(_t(X), _t(Y), weight=_t(W), pos_weight=_t(P)).item()
-    assert s["numel"] == 12 and s["weight_sum"] == 16.0
-    assert s["sum"] == pytest.approx(ref_sum, rel=1e-12)
-    assert s["mean"] == pytest.approx(ref_mean, rel=1e-12) == pytest.approx(ref_sum / 12, rel=1e-12)
-    assert s["normalised"] == pytest.approx(ref_sum / 16) != pytest.approx(ref_mean)
+    assert s.numel == 12 and s.weight_sum == 16.0
+    assert s.sum == pytest.approx(ref_sum, rel=1e-12)
+    assert s.mean == pytest.approx(ref_mean, rel=1e-12) == pytest.approx(ref_sum / 12, rel=1e-12)
+    assert s.normalised == pytest.approx(ref_sum / 16) != pytest.approx(ref_mean)
 
 
 def test_bad_weight_raises_like_torch():
@@ -93,16 +93,16 @@ def test_pos_weight_cases_behave_as_torch():
     from lossviz.core import functional as F
 
     for case in weights.pos_weight_cases(np.array([3.0, 1.0, 2.0]), 3):
-        args = (case["input"], case["target"])
-        if case["id"] == "nchw_flat":
+        args = (case.input, case.target)
+        if case.id == "nchw_flat":
             with pytest.raises(RuntimeError):
-                BCEL(*map(_t, args), pos_weight=_t(case["pos_weight"]))
+                BCEL(*map(_t, args), pos_weight=_t(case.pos_weight))
             with pytest.raises(LossRuntimeError):
-                F.binary_cross_entropy_with_logits(*args, pos_weight=case["pos_weight"])
+                F.binary_cross_entropy_with_logits(*args, pos_weight=case.pos_weight)
         else:
-            ref = BCEL(*map(_t, args), pos_weight=_t(case["pos_weight"])).item()
-            assert float(F.binary_cross_entropy_with_logits(*args, pos_weight=case["pos_weight"])) == pytest.approx(ref)
-    assert weights.pos_weight_cases(None, 2)[0]["pos_weight_shape"] == [2]
+            ref = BCEL(*map(_t, args), pos_weight=_t(case.pos_weight)).item()
+            assert float(F.binary_cross_entropy_with_logits(*args, pos_weight=case.pos_weight)) == pytest.approx(ref)
+    assert weights.pos_weight_cases(None, 2)[0].pos_weight_shape == [2]
 
 
 def test_weighted_snippet_prints_the_page_numbers():
@@ -139,8 +139,8 @@ def test_ce_scaled_is_linear_in_the_target(k):
     x, p = np.array([2.0, 0.5, -1.0]), np.array([0.7, 0.2, 0.1])
     ce = negative.ce_scaled(x, p, k)
     ref = torch.nn.functional.cross_entropy(_t(x), _t(k * p)).item()
-    assert ce["scaled"] == pytest.approx(ref, rel=1e-12)
-    assert ce["ratio"] == pytest.approx(k, rel=1e-12)
+    assert ce.scaled == pytest.approx(ref, rel=1e-12)
+    assert ce.ratio == pytest.approx(k, rel=1e-12)
 
 
 def test_negative_snippet_runs():
