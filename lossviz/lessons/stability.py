@@ -83,9 +83,6 @@ class Saturation:
     sigmoid_zero: float  # largest x with σ(x) == 0.0 exactly (σ(x) == 0 at or below)
     exp_inf: float  # smallest x with exp(x) == inf
 
-    def as_dict(self) -> dict[str, float | str]:
-        return dict(self.__dict__)
-
 
 @functools.cache
 def saturation(dtype: str) -> Saturation:
