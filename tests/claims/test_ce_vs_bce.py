@@ -63,7 +63,7 @@ def test_ce_reads_pred_as_logits_of_one_sample(p, y):
     assert ce == pytest.approx(-(yt * torch.log_softmax(pt, 0)).sum().item(), rel=1e-5, abs=1e-5)
     assert ce == pytest.approx((torch.logsumexp(pt, 0) * yt.sum() - (yt * pt).sum()).item(), rel=1e-5, abs=1e-5)
     v = ce_vs_bce.ce_vs_bce_view(p, y)
-    assert float(v["ce"]) == pytest.approx(ce, rel=1e-6, abs=1e-6)
+    assert float(v.ce) == pytest.approx(ce, rel=1e-6, abs=1e-6)
 
 
 @settings(max_examples=300, deadline=None)
@@ -115,8 +115,8 @@ def test_bridge_two_class_ce_is_bce_with_logits_on_the_difference(a, b, y):
     assert abs(ce - bcel) <= tol
     assert torch.softmax(ab, 0)[1].item() == pytest.approx(torch.sigmoid(d).item(), rel=1e-12, abs=1e-300)
     v = ce_vs_bce.bridge_view(a, b, y)
-    assert abs(float(v["diff"])) <= tol
-    assert torch.allclose(torch.tensor(v["ce_curve"]), torch.tensor(v["bcel_curve"]), rtol=1e-12, atol=1e-14)
+    assert abs(float(v.diff)) <= tol
+    assert torch.allclose(torch.tensor(v.ce_curve), torch.tensor(v.bcel_curve), rtol=1e-12, atol=1e-14)
 
 
 @settings(max_examples=200, deadline=None)

@@ -36,7 +36,7 @@ def test_class_bars_figure_writes_nan_on_a_bar():
 def test_bridge_figure_draws_both_curves_and_the_current_point():
     """Test that the bridge figure holds the CE curve, the BCE curve and a marker at (d, loss)."""
     v = ce_vs_bce.bridge_view(0.5, 2.0, 1, grid=np.linspace(-3, 3, 7))
-    fig = bridge_figure(v["grid"], v["ce_curve"], v["bcel_curve"], current=(v["d"], float(v["ce"])),
+    fig = bridge_figure(v.grid, v.ce_curve, v.bcel_curve, current=(v.d, float(v.ce)),
                         labels={"title": "B", "x": "d", "y": "loss", "ce": "CE", "bce": "BCE", "current": "now"})
     assert [tr.name for tr in fig.data] == ["CE", "BCE", "now"]
     assert list(fig.data[2].x) == [1.5]
@@ -48,10 +48,10 @@ def test_bridge_equals_torch(y):
     """Test that 2-class CE on (a, b) and BCEWithLogits on b − a both match torch."""
     v = ce_vs_bce.bridge_view(-1.2, 3.4, y)
     ab = torch.tensor([-1.2, 3.4], dtype=torch.float64)
-    assert float(v["ce"]) == pytest.approx(F.cross_entropy(ab, torch.tensor(y)).item(), rel=1e-12)
+    assert float(v.ce) == pytest.approx(F.cross_entropy(ab, torch.tensor(y)).item(), rel=1e-12)
     ref = F.binary_cross_entropy_with_logits(ab[1] - ab[0], torch.tensor(float(y), dtype=torch.float64)).item()
-    assert float(v["bcel"]) == pytest.approx(ref, rel=1e-12)
-    assert abs(float(v["diff"])) < 1e-14
+    assert float(v.bcel) == pytest.approx(ref, rel=1e-12)
+    assert abs(float(v.diff)) < 1e-14
 
 
 def test_softmax_view_matches_torch_with_temperature_and_shift():
@@ -83,19 +83,19 @@ def test_ce_vs_bce_view_seed_002():
     """Test seed 002: BCELoss 0.3190375864505768, CrossEntropyLoss 0.7971159815788269, softmax [0.45063, ...]."""
     v = ce_vs_bce.ce_vs_bce_view([0.8, 0.2, 0.4], [1.0, 0.0, 0.0])
     pred, label = torch.tensor([0.8, 0.2, 0.4]), torch.tensor([1.0, 0.0, 0.0])
-    assert float(v["bce"]) == torch.nn.BCELoss()(pred, label).item()
-    assert float(v["ce"]) == torch.nn.CrossEntropyLoss()(pred, label).item()
-    assert np.allclose(v["softmax"], [0.45063, 0.24731, 0.30206], atol=5e-6)
-    assert float(v["lse"] - 0.8) == pytest.approx(float(v["ce"]), rel=1e-6)
+    assert float(v.bce) == torch.nn.BCELoss()(pred, label).item()
+    assert float(v.ce) == torch.nn.CrossEntropyLoss()(pred, label).item()
+    assert np.allclose(v.softmax, [0.45063, 0.24731, 0.30206], atol=5e-6)
+    assert float(v.lse - 0.8) == pytest.approx(float(v.ce), rel=1e-6)
 
 
 def test_multi_view_matches_torch():
     """Test softmax-over-the-row CE vs independent-sigmoid BCEWithLogits against torch."""
     x, y = torch.tensor([0.8, 0.2, 0.4]), torch.tensor([1.0, 1.0, 0.0])
     v = ce_vs_bce.multi_view(x.tolist(), y.tolist())
-    assert float(v["ce"]) == pytest.approx(F.cross_entropy(x, y).item(), rel=1e-6)
-    assert float(v["bcel"]) == pytest.approx(F.binary_cross_entropy_with_logits(x, y).item(), rel=1e-6)
-    assert float(v["softmax_sum"]) == pytest.approx(1.0)
+    assert float(v.ce) == pytest.approx(F.cross_entropy(x, y).item(), rel=1e-6)
+    assert float(v.bcel) == pytest.approx(F.binary_cross_entropy_with_logits(x, y).item(), rel=1e-6)
+    assert float(v.softmax_sum) == pytest.approx(1.0)
 
 
 X = torch.tensor([[2.0, 0.5, -1.0], [0.2, 1.5, 0.3], [-0.5, 0.1, 2.2], [1.0, 1.0, 0.0]], dtype=torch.float64)
