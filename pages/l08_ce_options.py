@@ -33,7 +33,9 @@ with st.expander(t("ce_options.edit_logits")):
 
 
 @st.fragment
-def lesson(targets: list, weight: list[float], logits: list[list[float]], terms: dict | LossVizError) -> None:
+def lesson(
+    targets: list, weight: list[float], logits: list[list[float]], terms: ce_options.WeightedTerms | LossVizError
+) -> None:
     left, right = st.columns(2)
     eps = ui.slider("ceo_eps", t("ce_options.eps"), 0.0, 1.0, 0.0, 0.05, container=left, help=t("ce_options.eps_help"))
     reduction = ui.choice("ceo_red", t("common.reduction"), ["mean", "sum", "none"], "mean", container=right)
@@ -41,7 +43,7 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]], terms:
     try:
         if isinstance(terms, LossVizError):
             raise terms
-        v = {**terms, **ce_options.smoothing_view(logits, targets, weight, reduction=reduction, label_smoothing=eps)}
+        view = ce_options.smoothing_view(logits, targets, weight, reduction=reduction, label_smoothing=eps)
     except LossVizError as exc:
         ui.show_error(exc)
         return
@@ -52,11 +54,11 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]], terms:
     show = ui.choice("ceo_n", t("ce_options.inspect"), [1, 2, 3, 4], 1)
     n = show - 1
     classes = [str(c) for c in range(C)]
-    if v["keep"][n]:
+    if terms.keep[n]:
         smooth = ce_options.smoothed_target(targets[n], C, eps)
         fig = class_bars_figure(
             classes,
-            {t("ce_options.bar_onehot"): softmax_ce.onehot(targets[n], C), t("ce_options.bar_smooth", eps=fmt.cell(eps)): smooth, t("ce_options.bar_p"): v["softmax"][n]},
+            {t("ce_options.bar_onehot"): softmax_ce.onehot(targets[n], C), t("ce_options.bar_smooth", eps=fmt.cell(eps)): smooth, t("ce_options.bar_p"): terms.softmax[n]},
             highlight=targets[n], y_range=(0.0, 1.15), uirevision="ceo_target",
             labels={"title": t("ce_options.target_fig", n=show), "x": t("ce_options.col_class"), "y": t("ce_options.prob_axis")},
         )
@@ -65,39 +67,39 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]], terms:
     else:
         st.info(t("ce_options.inspect_ignored", n=show))
     gfig = class_bars_figure(
-        classes, {t("ce_options.bar_grad"): v["grad"][n]}, highlight=targets[n] if v["keep"][n] else None, uirevision="ceo_grad",
+        classes, {t("ce_options.bar_grad"): view.grad[n]}, highlight=targets[n] if terms.keep[n] else None, uirevision="ceo_grad",
         labels={"title": t("ce_options.grad_fig", n=show, red=reduction), "x": t("ce_options.col_class"), "y": "∂ loss / ∂ x"},
     )
-    ui.plot(gfig, "ceo_grad", t("ce_options.grad_summary", n=show, g=fmt.array(v["grad"][n], 4)))
+    ui.plot(gfig, "ceo_grad", t("ce_options.grad_summary", n=show, g=fmt.array(view.grad[n], 4)))
 
     with numbers:
         ui.subheader(t("ce_options.numbers"))
-        loss_text = fmt.array(v["loss"], 6) if reduction == "none" else fmt.value(v["loss"])
+        loss_text = fmt.array(view.loss, 6) if reduction == "none" else fmt.value(view.loss)
         ui.metric_row([(t("ce_options.loss", red=reduction), loss_text)])
         ui.metric_row(
             [
-                (t("ce_options.num"), fmt.cell(v["numerator"])),
-                (t("ce_options.den"), fmt.cell(v["denominator"])),
-                (t("ce_options.kept"), f"{v['n_kept']} / {N}"),
+                (t("ce_options.num"), fmt.cell(terms.numerator)),
+                (t("ce_options.den"), fmt.cell(terms.denominator)),
+                (t("ce_options.kept"), f"{terms.n_kept} / {N}"),
             ]
         )
-        sym, nums = ce_options.weighted_mean_formula(v["w_y"], v["nll"], v["keep"])
-        st.markdown(t("ce_options.mean_empty", mean=fmt.value(v["nll_mean"])) if v["n_kept"] == 0 else t("ce_options.mean_formula", sym=sym, nums=nums, num=fmt.cell(v["numerator"]), den=fmt.cell(v["denominator"]), mean=fmt.value(v["nll_mean"])))
+        sym, nums = ce_options.weighted_mean_formula(terms.w_y, terms.nll, terms.keep)
+        st.markdown(t("ce_options.mean_empty", mean=fmt.value(terms.nll_mean)) if terms.n_kept == 0 else t("ce_options.mean_formula", sym=sym, nums=nums, num=fmt.cell(terms.numerator), den=fmt.cell(terms.denominator), mean=fmt.value(terms.nll_mean)))
         if eps > 0:
             st.caption(t("ce_options.formula_eps"))
-        if v["n_kept"] == 0:
+        if terms.n_kept == 0:
             st.warning(t("ce_options.all_ignored"), icon="⚠️")
-        elif v["denominator"] == 0:
+        elif terms.denominator == 0:
             st.warning(t("ce_options.zero_weights"), icon="⚠️")
         ignored = t("ce_options.ignored")
         ui.table(
             {
                 t("ce_options.col_n"): [str(k) for k in range(1, N + 1)],
-                t("ce_options.col_y"): [str(y) if k else ignored for y, k in zip(targets, v["keep"], strict=True)],
-                "w[y]": [fmt.cell(a) if k else "—" for a, k in zip(v["w_y"], v["keep"], strict=True)],
-                t("ce_options.col_l"): [fmt.cell(a) if k else "—" for a, k in zip(v["nll"], v["keep"], strict=True)],
-                "w[y]·l": [fmt.cell(a) if k else "—" for a, k in zip(v["contrib"], v["keep"], strict=True)],
-                t("ce_options.col_none"): [fmt.cell(a) for a in v["loss_none"]],
+                t("ce_options.col_y"): [str(y) if k else ignored for y, k in zip(targets, terms.keep, strict=True)],
+                "w[y]": [fmt.cell(a) if k else "—" for a, k in zip(terms.w_y, terms.keep, strict=True)],
+                t("ce_options.col_l"): [fmt.cell(a) if k else "—" for a, k in zip(terms.nll, terms.keep, strict=True)],
+                "w[y]·l": [fmt.cell(a) if k else "—" for a, k in zip(terms.contrib, terms.keep, strict=True)],
+                t("ce_options.col_none"): [fmt.cell(a) for a in view.loss_none],
             }
         )
         ui.torch_check("cross_entropy", np.array(logits), np.array(targets), weight=np.array(weight), reduction=reduction, label_smoothing=eps)
@@ -106,11 +108,11 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]], terms:
     ui.table(
         {
             t("ce_options.route"): [t("ce_options.route_index"), t("ce_options.route_onehot")],
-            t("ce_options.no_weights"): [fmt.cell(v["mean_index"]), fmt.cell(v["mean_onehot"])],
-            t("ce_options.with_weights"): [fmt.cell(v["mean_index_w"]), fmt.cell(v["mean_onehot_w"])],
+            t("ce_options.no_weights"): [fmt.cell(view.mean_index), fmt.cell(view.mean_onehot)],
+            t("ce_options.with_weights"): [fmt.cell(view.mean_index_w), fmt.cell(view.mean_onehot_w)],
         }
     )
-    st.markdown(t("ce_options.routes_note", den=fmt.cell(v["denominator"]), n=v["n_kept"]))
+    st.markdown(t("ce_options.routes_note", den=fmt.cell(terms.denominator), n=terms.n_kept))
 
     ui.code_panel(
         "import torch\nimport torch.nn.functional as F\n"
@@ -123,7 +125,7 @@ def lesson(targets: list, weight: list[float], logits: list[list[float]], terms:
         + "onehot = F.one_hot(y[keep], 3).double()\n"
         + f"print('one-hot route, weighted mean', F.cross_entropy(x[keep], onehot, weight=w, label_smoothing={float(eps)!r}).item())"
     )
-    ui.record_tasks("ce_options", ce_options.tasks_done(weight, eps, v["n_kept"]))
+    ui.record_tasks("ce_options", ce_options.tasks_done(weight, eps, terms.n_kept)._asdict())
 
 
 try:  # the terms of the weighted mean depend on the batch only: computed here, once per batch

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import NamedTuple
+
 import numpy as np
 
 from lossviz.core import functional as F
@@ -12,11 +15,58 @@ from lossviz.text import fmt
 IGNORE = -100  # CrossEntropyLoss's default ignore_index
 
 
-def batch_view(logits, targets, weight, *, reduction: str = "mean", label_smoothing: float = 0.0) -> dict:
+@dataclass(frozen=True)
+class WeightedTerms:
+    """The weighted mean of a batch written out term by term (float64; ignored samples: NaN in ``nll``,
+    ``w_y`` and ``contrib``)."""
+
+    keep: np.ndarray  # y_n != ignore_index, (N,)
+    nll: np.ndarray  # l_n = −log softmax(x_n)[y_n], unweighted, (N,)
+    w_y: np.ndarray  # w[y_n], (N,)
+    contrib: np.ndarray  # w[y_n]·l_n, (N,)
+    numerator: float  # Σ over kept n of w[y_n]·l_n
+    denominator: float  # Σ over kept n of w[y_n]
+    n_kept: int  # samples whose target is not ignore_index
+    nll_mean: np.ndarray  # cross_entropy(x, y, weight=w) = numerator / denominator, ()
+    softmax: np.ndarray  # softmax(x, 1), (N, C)
+
+
+@dataclass(frozen=True)
+class SmoothingView:
+    """What ε and the reduction change: the loss, its gradient, and the mean four ways (float64)."""
+
+    loss: np.ndarray  # cross_entropy(x, y, weight=w, reduction=…, label_smoothing=ε): () or (N,)
+    loss_none: np.ndarray  # the same with reduction="none", (N,)
+    grad: np.ndarray  # ∂loss/∂x, (N, C)
+    mean_index_w: np.ndarray  # index targets, weighted mean, ()
+    mean_index: np.ndarray  # index targets, no weights, ()
+    mean_onehot_w: np.ndarray | float  # one-hot rows of the kept samples, weighted (÷ N, not Σ w[y_n]); NaN if none
+    mean_onehot: np.ndarray | float  # one-hot rows of the kept samples, no weights; NaN if none
+
+
+@dataclass(frozen=True)
+class BatchView:
+    """A batch through weighted CE: :func:`weighted_terms` and :func:`smoothing_view` together."""
+
+    terms: WeightedTerms  # depends on the batch only
+    smoothing: SmoothingView  # depends on ε and the reduction too
+
+
+class Tasks(NamedTuple):
+    """The page's tasks, each achieved in this state or not (the page records them by name: ``_asdict()``)."""
+
+    t1: bool  # every target ignored
+    t2: bool  # three equal, positive class weights, with a sample counted
+    t3: bool  # ε = 1
+
+
+def batch_view(logits, targets, weight, *, reduction: str = "mean", label_smoothing: float = 0.0) -> BatchView:
     """A batch through weighted CE, with the weighted mean written out term by term:
-    :func:`weighted_terms` and :func:`smoothing_view` in one dict."""
-    return {**weighted_terms(logits, targets, weight),
-            **smoothing_view(logits, targets, weight, reduction=reduction, label_smoothing=label_smoothing)}
+    :func:`weighted_terms` and :func:`smoothing_view` in one view."""
+    return BatchView(
+        weighted_terms(logits, targets, weight),
+        smoothing_view(logits, targets, weight, reduction=reduction, label_smoothing=label_smoothing),
+    )
 
 
 def _batch_arrays(logits, targets, weight):
@@ -25,7 +75,7 @@ def _batch_arrays(logits, targets, weight):
     return np.asarray(logits, dtype=np.float64), t, np.asarray(weight, dtype=np.float64), t != IGNORE
 
 
-def weighted_terms(logits, targets, weight) -> dict:
+def weighted_terms(logits, targets, weight) -> WeightedTerms:
     """The weighted mean written out term by term (no label smoothing, no reduction choice).
 
     ``l_n = -log softmax(x_n)[y_n]`` (unweighted); ``mean = Σ w[y_n] l_n / Σ w[y_n]`` over
@@ -37,40 +87,41 @@ def weighted_terms(logits, targets, weight) -> dict:
     lsm = F.log_softmax(x)
     nll = np.where(keep, -lsm[np.arange(t.size), safe], np.nan)
     w_y = np.where(keep, w[safe], np.nan)
-    return {
-        "keep": keep,
-        "nll": nll,
-        "w_y": w_y,
-        "contrib": w_y * nll,
-        "numerator": float(np.sum(np.where(keep, w_y * nll, 0.0))),
-        "denominator": float(np.sum(np.where(keep, w_y, 0.0))),
-        "n_kept": int(np.sum(keep)),
-        "nll_mean": F.cross_entropy(x, t, weight=w),
-        "softmax": F.softmax(x),
-    }
+    return WeightedTerms(
+        keep=keep,
+        nll=nll,
+        w_y=w_y,
+        contrib=w_y * nll,
+        numerator=float(np.sum(np.where(keep, w_y * nll, 0.0))),
+        denominator=float(np.sum(np.where(keep, w_y, 0.0))),
+        n_kept=int(np.sum(keep)),
+        nll_mean=F.cross_entropy(x, t, weight=w),
+        softmax=F.softmax(x),
+    )
 
 
-def smoothing_view(logits, targets, weight, *, reduction: str = "mean", label_smoothing: float = 0.0) -> dict:
+def smoothing_view(logits, targets, weight, *, reduction: str = "mean", label_smoothing: float = 0.0) -> SmoothingView:
     """What ε and the reduction change: the loss, its gradient, and the mean four ways (index or
     one-hot probability targets, with and without weights; the one-hot rows drop ignored
     samples, and their mean divides by N instead of Σ w[y_n])."""
     x, t, w, keep = _batch_arrays(logits, targets, weight)
     kw = {"label_smoothing": label_smoothing}
     loss = F.cross_entropy(x, t, weight=w, reduction=reduction, **kw)
-    out = {
-        "loss": loss,
-        "loss_none": F.cross_entropy(x, t, weight=w, reduction="none", **kw),
-        "grad": F.cross_entropy_grad(x, t, weight=w, reduction=reduction, **kw),
-        "mean_index_w": loss if reduction == "mean" else F.cross_entropy(x, t, weight=w, **kw),
-        "mean_index": F.cross_entropy(x, t, **kw),
-    }
     if keep.any():
         hot = np.eye(x.shape[1])[t[keep]]
-        out["mean_onehot_w"] = F.cross_entropy(x[keep], hot, weight=w, **kw)
-        out["mean_onehot"] = F.cross_entropy(x[keep], hot, **kw)
+        mean_onehot_w = F.cross_entropy(x[keep], hot, weight=w, **kw)
+        mean_onehot = F.cross_entropy(x[keep], hot, **kw)
     else:
-        out["mean_onehot_w"] = out["mean_onehot"] = np.float64(np.nan)
-    return out
+        mean_onehot_w = mean_onehot = np.float64(np.nan)
+    return SmoothingView(
+        loss=loss,
+        loss_none=F.cross_entropy(x, t, weight=w, reduction="none", **kw),
+        grad=F.cross_entropy_grad(x, t, weight=w, reduction=reduction, **kw),
+        mean_index_w=loss if reduction == "mean" else F.cross_entropy(x, t, weight=w, **kw),
+        mean_index=F.cross_entropy(x, t, **kw),
+        mean_onehot_w=mean_onehot_w,
+        mean_onehot=mean_onehot,
+    )
 
 
 def weighted_mean_formula(w_y, nll, keep) -> tuple[str, str]:
@@ -112,10 +163,9 @@ def entropy(target) -> float:
     return float(-np.sum(np.where(t > 0, t * np.log(np.where(t > 0, t, 1.0)), 0.0)))
 
 
-def tasks_done(weight, eps: float, n_kept: int) -> dict[str, bool]:
+def tasks_done(weight, eps: float, n_kept: int) -> Tasks:
     """The page's tasks, achieved in this state: t1 every target ignored; t2 three equal, positive
     class weights with a sample counted (an equal weight of 0 makes the mean 0/0 = NaN, not the
     plain mean); t3 ε = 1."""
     w = [float(a) for a in weight]
-    return {"t1": n_kept == 0, "t2": n_kept > 0 and w[0] > 0 and w[0] == w[1] == w[2], "t3": float(eps) >= 1.0}
-
+    return Tasks(t1=n_kept == 0, t2=n_kept > 0 and w[0] > 0 and w[0] == w[1] == w[2], t3=float(eps) >= 1.0)

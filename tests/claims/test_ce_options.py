@@ -326,7 +326,7 @@ def test_task_t2_message_holds_wherever_the_check_accepts(x, y, wc, eps):
     index route — so the routes agree only at weight 1."""
     w = torch.full((C,), wc, dtype=torch.float64)
     n_kept = int((y != IGNORE).sum())
-    if not ce_options.tasks_done(w.tolist(), eps, n_kept)["t2"]:
+    if not ce_options.tasks_done(w.tolist(), eps, n_kept).t2:
         assert wc == 0 or n_kept == 0
         return
     index_w = F.cross_entropy(x, y, weight=w, label_smoothing=eps)
@@ -345,8 +345,8 @@ def test_task_t2_equal_weights_2_routes_differ_by_a_factor_2():
 def test_task_t2_zero_weights_not_accepted():
     """Test that the check refuses three equal weights of 0 (the mean is 0/0 = NaN, not the plain mean)
     and an all-ignored batch."""
-    assert not ce_options.tasks_done([0.0, 0.0, 0.0], 0.0, 4)["t2"]
-    assert not ce_options.tasks_done([1.0, 1.0, 1.0], 0.0, 0)["t2"]
+    assert not ce_options.tasks_done([0.0, 0.0, 0.0], 0.0, 4).t2
+    assert not ce_options.tasks_done([1.0, 1.0, 1.0], 0.0, 0).t2
     assert math.isnan(F.cross_entropy(X, Y, weight=torch.zeros(C, dtype=torch.float64)).item())
 
 
@@ -386,9 +386,9 @@ def test_task_t3_weighted_mean_still_depends_on_labels():
 
 def test_tasks_t1_t3_checks():
     """Test task t1 (all ignored → the mean is 0/0 = NaN) and t3 (ε = 1 → the target is uniform 1/C)."""
-    assert ce_options.tasks_done([1, 2, 0.5], 0.0, 0)["t1"]
+    assert ce_options.tasks_done([1, 2, 0.5], 0.0, 0).t1
     assert math.isnan(F.cross_entropy(X, torch.full((4,), IGNORE), weight=W).item())
-    assert ce_options.tasks_done([1, 2, 0.5], 1.0, 4)["t3"]
+    assert ce_options.tasks_done([1, 2, 0.5], 1.0, 4).t3
     assert torch.allclose(torch.tensor(ce_options.smoothed_target(2, C, 1.0)), torch.full((C,), 1 / C, dtype=torch.float64))
 
 

@@ -1,5 +1,6 @@
 """Unit tests of lossviz.plots.softmax_ce, lossviz.plots.ce_vs_bce and the lessons 6-8 models: figures as data, numbers vs torch."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -102,19 +103,25 @@ X = torch.tensor([[2.0, 0.5, -1.0], [0.2, 1.5, 0.3], [-0.5, 0.1, 2.2], [1.0, 1.0
 W = torch.tensor([1.0, 2.0, 0.5], dtype=torch.float64)
 
 
+def _same(a, b) -> bool:
+    """Every field of two views equal (NaN equal to NaN)."""
+    return all(np.array_equal(getattr(a, f.name), getattr(b, f.name), equal_nan=True) for f in dataclasses.fields(a))
+
+
 @pytest.mark.parametrize("eps", [0.0, 0.3])
 def test_batch_view_weighted_mean_and_routes(eps):
     """Test Σ w[y]·l / Σ w[y], the ignored sample, and the one-hot route against torch (issue 104776)."""
     y = torch.tensor([0, -100, 2, 1])
     v = ce_options.batch_view(X.numpy(), y.numpy(), W.numpy(), label_smoothing=eps)
-    assert float(v["loss"]) == pytest.approx(F.cross_entropy(X, y, weight=W, label_smoothing=eps).item(), rel=1e-12)
-    assert v["denominator"] == pytest.approx(1.0 + 0.5 + 2.0)
+    terms, s = v.terms, v.smoothing
+    assert float(s.loss) == pytest.approx(F.cross_entropy(X, y, weight=W, label_smoothing=eps).item(), rel=1e-12)
+    assert terms.denominator == pytest.approx(1.0 + 0.5 + 2.0)
     if eps == 0.0:
-        assert v["numerator"] / v["denominator"] == pytest.approx(float(v["loss"]), rel=1e-12)
+        assert terms.numerator / terms.denominator == pytest.approx(float(s.loss), rel=1e-12)
     keep = y != -100
     hot = F.one_hot(y[keep], 3).double()
-    assert float(v["mean_onehot_w"]) == pytest.approx(F.cross_entropy(X[keep], hot, weight=W, label_smoothing=eps).item(), rel=1e-12)
-    assert float(v["mean_onehot"]) == pytest.approx(float(v["mean_index"]), rel=1e-12)
+    assert float(s.mean_onehot_w) == pytest.approx(F.cross_entropy(X[keep], hot, weight=W, label_smoothing=eps).item(), rel=1e-12)
+    assert float(s.mean_onehot) == pytest.approx(float(s.mean_index), rel=1e-12)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -124,22 +131,22 @@ def test_smoothing_view_keeps_the_mean_for_every_reduction(reduction):
     y = torch.tensor([0, -100, 2, 1])
     v = ce_options.smoothing_view(X.numpy(), y.numpy(), W.numpy(), reduction=reduction, label_smoothing=0.2)
     ref = F.cross_entropy(X, y, weight=W, reduction=reduction, label_smoothing=0.2)
-    assert np.allclose(v["loss"], ref.numpy(), rtol=1e-12, atol=0)
+    assert np.allclose(v.loss, ref.numpy(), rtol=1e-12, atol=0)
     mean = F.cross_entropy(X, y, weight=W, label_smoothing=0.2).item()
-    assert float(v["mean_index_w"]) == pytest.approx(mean, rel=1e-12)
-    assert np.allclose(v["loss_none"], F.cross_entropy(X, y, weight=W, reduction="none", label_smoothing=0.2).numpy(), rtol=1e-12)
+    assert float(v.mean_index_w) == pytest.approx(mean, rel=1e-12)
+    assert np.allclose(v.loss_none, F.cross_entropy(X, y, weight=W, reduction="none", label_smoothing=0.2).numpy(), rtol=1e-12)
     both = ce_options.batch_view(X.numpy(), y.numpy(), W.numpy(), reduction=reduction, label_smoothing=0.2)
     terms = ce_options.weighted_terms(X.numpy(), y.numpy(), W.numpy())
-    assert set(both) == set(v) | set(terms)
-    assert float(terms["nll_mean"]) == pytest.approx(F.cross_entropy(X, y, weight=W).item(), rel=1e-12)
+    assert _same(both.smoothing, v) and _same(both.terms, terms)
+    assert float(terms.nll_mean) == pytest.approx(F.cross_entropy(X, y, weight=W).item(), rel=1e-12)
 
 
 def test_batch_view_all_ignored_is_nan():
     """Test that all targets −100 give NaN like torch (pytorch issue 70348), and a '0 / 0' formula."""
     y = np.full(4, -100)
     v = ce_options.batch_view(X.numpy(), y, W.numpy())
-    assert math.isnan(float(v["loss"])) and math.isnan(F.cross_entropy(X, torch.tensor(y), weight=W).item())
-    assert ce_options.weighted_mean_formula(v["w_y"], v["nll"], v["keep"]) == ("0 / 0", "0 / 0")
+    assert math.isnan(float(v.smoothing.loss)) and math.isnan(F.cross_entropy(X, torch.tensor(y), weight=W).item())
+    assert ce_options.weighted_mean_formula(v.terms.w_y, v.terms.nll, v.terms.keep) == ("0 / 0", "0 / 0")
 
 
 def test_smoothed_target():
