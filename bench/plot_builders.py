@@ -12,6 +12,8 @@ import timeit
 import numpy as np
 import plotly.io as pio
 
+from lossviz.lessons.mistakes import Sweep
+
 L = {k: k for k in ("title", "x", "y", "curve", "current", "slope", "parting", "ce", "bce", "naive", "stable",
                     "loss", "grad", "wrong", "right", "prob", "class0", "class1", "boundary", "plain", "weighted",
                     "sigma_star", "threshold", "recommended", "negative")}
@@ -55,8 +57,8 @@ def cases(pkg: str):
                                                                recommended=(3.0, 0.5), labels=L),
         "weights.signed_loss_figure": lambda: w.signed_loss_figure(XS, {"mine": XS - 1, "ref": np.abs(XS)},
                                                                    current=(0.5, -0.5), labels=L),
-        "mistakes.sweep_figure": lambda: mi.sweep_figure(SC, {"wrong": SC, "right": SC / 2, "wrong_grad": SC - 1,
-                                                              "right_grad": SC}, current=(20.0, 25.0, 6.0), labels=L),
+        "mistakes.sweep_figure": lambda: mi.sweep_figure(SC, Sweep(wrong=SC, right=SC / 2, wrong_grad=SC - 1,
+                                                                   right_grad=SC), current=(20.0, 25.0, 6.0), labels=L),
     }
 
 

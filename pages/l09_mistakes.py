@@ -18,7 +18,7 @@ def _run(which: str, scale: float, params: tuple) -> M.Case:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _sweep(which: str, params: tuple) -> dict:
+def _sweep(which: str, params: tuple) -> M.Sweep:
     return M.sweep(which, SCALES, **dict(params))
 
 
@@ -68,7 +68,7 @@ def lesson(which: str) -> None:
                 "grad": t("mistakes.grad_norm"), "wrong": t("mistakes.col_wrong"), "right": t("mistakes.col_right"),
                 "current": t("common.current")},
     )
-    raised = bool(np.all(np.isnan(sweep["wrong"])))
+    raised = bool(np.all(np.isnan(sweep.wrong)))
     summary = t("mistakes.sweep_summary_error" if raised else "mistakes.sweep_summary", scale=fmt.cell(scale),
                 wrong=_cell(case.wrong.value), right=_cell(case.right.value), kind=case.wrong.error_kind or "")
     ui.plot(fig, "mis_sweep", summary)

@@ -11,6 +11,7 @@ than one call live in :mod:`lossviz.lessons.mistakes_cases` (re-exported here). 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -135,9 +136,17 @@ def run(mistake: str, *, scale: float = 1.0, label: int = 5, positions: int = 4,
         return kl_probs_case(scale)
     return autocast_case(scale, amp_dtype)
 
+@dataclass(frozen=True)
+class Sweep:
+    """Both versions of a mistake over a range of logit scales (NaN where a version raised)."""
+
+    wrong: np.ndarray  # the mistake's loss, (S,)
+    right: np.ndarray  # the fix's loss, (S,)
+    wrong_grad: np.ndarray  # the mistake's gradient norm, (S,)
+    right_grad: np.ndarray  # the fix's gradient norm, (S,)
 
 
-def sweep(mistake: str, scales, **params) -> dict[str, np.ndarray]:
+def sweep(mistake: str, scales, **params) -> Sweep:
     """Loss and gradient norm of both versions over ``scales`` (NaN where a version raised)."""
     out = {k: np.full(len(scales), np.nan) for k in ("wrong", "right", "wrong_grad", "right_grad")}
     for i, s in enumerate(scales):
@@ -147,7 +156,7 @@ def sweep(mistake: str, scales, **params) -> dict[str, np.ndarray]:
             if r.ok:
                 out[side][i] = r.value
                 out[side + "_grad"][i] = r.grad_norm
-    return out
+    return Sweep(**out)
 
 
 def torch_call(mistake: str, wrong: bool, *, scale: float = 1.0, label: int = 5, positions: int = 4, amp_dtype: str = "bfloat16"):

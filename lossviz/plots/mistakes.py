@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import plotly.graph_objects as go
 
 from lossviz.plots.base import PALETTE, base_layout, figure, merge, point_legend, point_mark, rows_layout
 from lossviz.plots.train import _two_rows_titles
 
+if TYPE_CHECKING:
+    from lossviz.lessons.mistakes import Sweep
+
 
 def sweep_figure(
-    scales, sweep: dict[str, np.ndarray], *, current: tuple[float, float | None, float | None], labels: dict[str, str]
+    scales, sweep: Sweep, *, current: tuple[float, float | None, float | None], labels: dict[str, str]
 ) -> go.Figure:
     """Top: loss of the mistake and the fix vs the logit scale; bottom: gradient norms (log axis).
 
-    ``sweep``: keys wrong, right, wrong_grad, right_grad (NaN where torch raised).
+    ``sweep``: its wrong, right, wrong_grad, right_grad (NaN where torch raised).
     ``current``: (scale, wrong loss, right loss) of the live example, marked on the top panel
     with annotations (``point_mark``: a step on the scale redraws only them); a trace without
     data gives them their legend entry.
@@ -23,10 +28,11 @@ def sweep_figure(
     traces = []
     styles = {"wrong": (PALETTE["vermillion"], "dash"), "right": (PALETTE["blue"], "solid")}
     for side, (col, dash) in styles.items():
+        loss, grad = getattr(sweep, side), getattr(sweep, side + "_grad")
         line = {"color": col, "dash": dash, "width": 2.5}
-        traces.append({"type": "scatter", "x": list(scales), "y": sweep[side], "mode": "lines", "name": labels[side],
+        traces.append({"type": "scatter", "x": list(scales), "y": loss, "mode": "lines", "name": labels[side],
                        "line": line, "legendgroup": side, "xaxis": "x", "yaxis": "y"})
-        g = np.asarray(sweep[side + "_grad"], dtype=np.float64)
+        g = np.asarray(grad, dtype=np.float64)
         traces.append({"type": "scatter", "x": list(scales), "y": np.where(g > 0, g, np.nan), "mode": "lines",
                        "name": labels[side], "line": dict(line), "legendgroup": side, "showlegend": False,
                        "xaxis": "x2", "yaxis": "y2"})

@@ -217,7 +217,7 @@ def test_sweep_gap_means_gradient_zero_or_nan(scale):
     sw = M.sweep("autocast_bce", [scale], amp_dtype="float16")
     fig = sweep_figure([scale], sw, current=(scale, None, None), labels={k: k for k in ("title", "x", "loss", "grad", "wrong", "right", "current")})
     ys = [t.y[0] for t in fig.data if t.yaxis == "y2"]
-    grads = [sw["wrong_grad"][0], sw["right_grad"][0]]
+    grads = [sw.wrong_grad[0], sw.right_grad[0]]
     for y, g in zip(ys, grads, strict=True):
         assert (y is None or np.isnan(y)) == (g == 0 or np.isnan(g))
     for lang in LANGS:
@@ -268,7 +268,7 @@ def test_raising_mistakes_raise_at_every_scale(mistake, params):
     """Test sweep_summary_error: a mistake that raises does so at every scale of the slider, so only the
     fixed line can be drawn."""
     sw = M.sweep(mistake, [0.1, 1.0, 7.3, 50.0], **params)
-    assert np.all(np.isnan(sw["wrong"])) and np.all(np.isfinite(sw["right"]))
+    assert np.all(np.isnan(sw.wrong)) and np.all(np.isfinite(sw.right))
 
 
 def test_quoted_cuda_autocast_error_is_in_this_torch_build():

@@ -132,9 +132,9 @@ def test_sweep_and_figure_as_data():
     """Test the sweep (NaN where torch raised) and the figure's traces."""
     scales = [0.5, 1.0, 20.0]
     s = M.sweep("sigmoid_bce", scales)
-    assert s["wrong"][2] == pytest.approx(25.0)
+    assert s.wrong[2] == pytest.approx(25.0)
     err = M.sweep("float_target", scales)
-    assert np.all(np.isnan(err["wrong"])) and np.all(np.isfinite(err["right"]))
+    assert np.all(np.isnan(err.wrong)) and np.all(np.isfinite(err.right))
     labels = {k: k for k in ("title", "x", "loss", "grad", "wrong", "right", "current")}
     fig = sweep_figure(scales, s, current=(20.0, 25.0, 6.0), labels=labels)
     names = [tr.name for tr in fig.data]
