@@ -9,7 +9,7 @@ from lossviz.core import parse
 from lossviz.core.errors import LossVizError
 from lossviz.lessons import sigmoid_bce
 from lossviz.plots.sigmoid_bce import loss_curves_figure, sigmoid_figure
-from lossviz.text import codegen, fmt
+from lossviz.text import fmt
 from lossviz.ui import drag as ui_drag
 
 t = ui.t
@@ -90,17 +90,7 @@ def small_tensor() -> None:
         st.caption(t("common.element_table"))
         ui.table([{headers[k]: v for k, v in r.items()} for r in rows])
         ui.torch_check("binary_cross_entropy_with_logits", xt, yt, reduction=red)
-        out = "loss.tolist()" if red == "none" else "loss.item()"
-        ui.code_panel(
-            "import torch\n"
-            + codegen.tensor("x", x64, "float32", requires_grad=True) + "\n"
-            + codegen.tensor("y", y64, "float32") + "\n"
-            + f"loss = torch.nn.BCEWithLogitsLoss(reduction={red!r})(x, y)\n"
-            + "print(torch.sigmoid(x).tolist())\n"
-            + f"print({out})\n"
-            + "loss.sum().backward()\n"
-            + "print(x.grad.tolist())  # sigmoid(x) - y" + (" divided by numel" if red == "mean" else "")
-        )
+        ui.code_panel(sigmoid_bce.small_tensor_code(x64, y64, red))
     ui.record_tasks("sigmoid_bce", {"t2": xt is not None and red == "sum" and float(total) > 10.0})
 
 

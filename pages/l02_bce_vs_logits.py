@@ -10,7 +10,7 @@ from lossviz.core.errors import LossVizError
 from lossviz.lessons import bce_vs_logits
 from lossviz.lessons.stability import DTYPE_NAMES, saturation
 from lossviz.plots.bce_vs_logits import element_compare_figure, scale_sweep_figure
-from lossviz.text import codegen, fmt
+from lossviz.text import fmt
 from lossviz.ui import drag as ui_drag
 
 t = ui.t
@@ -102,13 +102,7 @@ def lesson() -> None:
         with col:
             st.caption(t("bce_vs_logits.check", route=route))
             ui.torch_check({"naive": "naive_bce_from_logits", "stable": "binary_cross_entropy_with_logits"}[name], x, y)
-    ui.code_panel(
-        "import torch\n" + codegen.tensor("x", x0, dtype) + f" * {scale!r}\n" + codegen.tensor("y", y0, dtype) + "\n"
-        "print(torch.nn.BCELoss()(torch.sigmoid(x), y).item())\n"
-        "print(torch.nn.BCEWithLogitsLoss()(x, y).item())\n"
-        "print(torch.nn.BCELoss(reduction='none')(torch.sigmoid(x), y).tolist())\n"
-        "print(torch.nn.BCEWithLogitsLoss(reduction='none')(x, y).tolist())"
-    )
+    ui.code_panel(bce_vs_logits.scaled_code(x0, y0, scale, dtype))
     ui.record_tasks("bce_vs_logits", {
         "t1": "clamp_one" in reasons,
         "t2": dtype == "float16" and "clamp_one" in reasons and parting is not None and x0[parting[1]] > 0

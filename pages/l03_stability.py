@@ -9,7 +9,7 @@ from lossviz.core.dtypes import resolve
 from lossviz.core.errors import LossVizError
 from lossviz.lessons import stability as S
 from lossviz.plots.stability import logit_curves_figure, softmax_figure
-from lossviz.text import codegen, fmt
+from lossviz.text import fmt
 
 t = ui.t
 ui.page_setup("stability")
@@ -86,14 +86,7 @@ def probe_part(dtype: str, y: int, span: float) -> None:
         with col:
             st.caption(t("stability.check", route=route, points=fmt.array(checked)))
             ui.torch_check(name, checked, np.full(checked.shape, y, dtype=checked.dtype), reduction="none")
-    ui.code_panel(
-        "import torch\n" + codegen.tensor("x", checked, dtype, requires_grad=True) + "\n"
-        + f"y = torch.full_like(x, {float(y)})\n"
-        + "naive = torch.nn.BCELoss(reduction='none')(torch.sigmoid(x), y)\n"
-        + "stable = torch.nn.BCEWithLogitsLoss(reduction='none')(x, y)\n"
-        + "print(naive.tolist(), stable.tolist())\n"
-        + "print(torch.autograd.grad(naive.sum(), x)[0].tolist(), torch.autograd.grad(stable.sum(), x)[0].tolist())"
-    )
+    ui.code_panel(S.probe_code(checked, y, dtype))
     ui.record_tasks("stability", {"t1": dtype == "float16" and p.x == sat.sigmoid_one})
 
 
@@ -131,11 +124,7 @@ def softmax_part(dtype: str) -> None:
         ui.plot(fig, "st_softmax", t("stability.sm_summary", dtype=dtype, limit=fmt.value(sat.exp_inf),
                                      nan=int(np.isnan(sm.naive.astype(np.float64)).sum()), n=len(classes),
                                      zero=int(((sm.naive == 0) & (sm.stable != 0)).sum())))
-        ui.code_panel(
-            "import torch\n" + codegen.tensor("z", sm.z, dtype) + "\n"
-            + "print((torch.exp(z) / torch.exp(z).sum()).tolist(), torch.softmax(z, dim=0).tolist())",
-            key="lv_code_softmax",
-        )
+        ui.code_panel(S.softmax_code(sm.z, dtype), key="lv_code_softmax")
     stable_ok = sm is not None and bool(np.all(np.isfinite(sm.stable))) and abs(float(sm.stable.astype(np.float64).sum()) - 1) < 0.01
     ui.record_tasks("stability", {"t2": stable_ok and bool(np.isnan(sm.naive.astype(np.float64)).any())})
 

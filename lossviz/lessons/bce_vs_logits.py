@@ -13,7 +13,7 @@ import numpy as np
 from lossviz.core import functional as F
 from lossviz.core.dtypes import finfo, opmath, resolve, round_to
 from lossviz.lessons.stability import saturation
-from lossviz.text import fmt
+from lossviz.text import codegen, fmt
 
 SEED_X = ((0.4, 0.7, 1.2, 0.3), (1.1, 0.6, 0.9, 1.6))  # seed 003
 
@@ -116,3 +116,16 @@ def scale_sweep(x, y, scales, dtype: str) -> Sweep:
         naive.append(float(F.naive_bce_from_logits(xs, yy)))
         stable.append(float(F.binary_cross_entropy_with_logits(xs, yy)))
     return Sweep(np.asarray(naive), np.asarray(stable))
+
+
+def scaled_code(x, y, scale: float, dtype: str) -> str:
+    """Runnable torch code for the scaled tensor: both routes' means, then each element both ways."""
+    return "\n".join([
+        "import torch",
+        codegen.tensor("x", x, dtype) + f" * {float(scale)!r}",
+        codegen.tensor("y", y, dtype),
+        "print(torch.nn.BCELoss()(torch.sigmoid(x), y).item())",
+        "print(torch.nn.BCEWithLogitsLoss()(x, y).item())",
+        "print(torch.nn.BCELoss(reduction='none')(torch.sigmoid(x), y).tolist())",
+        "print(torch.nn.BCEWithLogitsLoss(reduction='none')(x, y).tolist())",
+    ])

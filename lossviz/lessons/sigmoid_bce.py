@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from lossviz.core import functional as F
-from lossviz.text import fmt
+from lossviz.text import codegen, fmt
 
 
 def logits_rows(x, y, reduction: str = "mean") -> list[dict[str, str]]:
@@ -25,3 +25,19 @@ def logits_rows(x, y, reduction: str = "mean") -> list[dict[str, str]]:
          "loss": fmt.cell(loss[i]), "grad": fmt.cell(grad[i])}
         for i in np.ndindex(x.shape)
     ]
+
+
+def small_tensor_code(x, y, reduction: str = "mean") -> str:
+    """Runnable torch code for the small tensor in float32: σ(x), the reduced loss, the gradient of each logit."""
+    out = "loss.tolist()" if reduction == "none" else "loss.item()"
+    per_numel = " divided by numel" if reduction == "mean" else ""
+    return "\n".join([
+        "import torch",
+        codegen.tensor("x", x, "float32", requires_grad=True),
+        codegen.tensor("y", y, "float32"),
+        f"loss = torch.nn.BCEWithLogitsLoss(reduction={reduction!r})(x, y)",
+        "print(torch.sigmoid(x).tolist())",
+        f"print({out})",
+        "loss.sum().backward()",
+        "print(x.grad.tolist())  # sigmoid(x) - y" + per_numel,
+    ])

@@ -16,6 +16,7 @@ import numpy as np
 
 from lossviz.core import functional as F
 from lossviz.core.dtypes import DTYPES, finfo, opmath, resolve, round_to
+from lossviz.text import codegen
 
 DTYPE_NAMES: tuple[str, ...] = tuple(DTYPES)  # float16, bfloat16, float32, float64
 _UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
@@ -167,6 +168,20 @@ def probe(x: float, y: float) -> list[Probe]:
     return rows
 
 
+def probe_code(points, y: float, dtype: str) -> str:
+    """Runnable torch code for logits ``points`` in ``dtype``: both losses and both gradients, element by element."""
+    return "\n".join([
+        "import torch",
+        codegen.tensor("x", points, dtype, requires_grad=True),
+        f"y = torch.full_like(x, {float(y)})",
+        "naive = torch.nn.BCELoss(reduction='none')(torch.sigmoid(x), y)",
+        "stable = torch.nn.BCEWithLogitsLoss(reduction='none')(x, y)",
+        "print(naive.tolist(), stable.tolist())",
+        "print(torch.autograd.grad(naive.sum(), x)[0].tolist(),"
+        " torch.autograd.grad(stable.sum(), x)[0].tolist())",
+    ])
+
+
 @dataclass(frozen=True)
 class Softmax:
     """One row of logits shifted by c in one dtype: exp, and softmax without and with the max shift."""
@@ -188,3 +203,12 @@ def softmax_shift(logits, shift: float, dtype: str) -> Softmax:
     with np.errstate(over="ignore"):
         z = np.asarray(np.asarray(logits, dtype=np.float64) + float(shift), dtype=dt)
     return Softmax(z=z, exp=exp(z), naive=F.naive_softmax(z), stable=F.softmax(z))
+
+
+def softmax_code(z, dtype: str) -> str:
+    """Runnable torch code for one row ``z`` in ``dtype``: softmax without the max shift, then torch.softmax."""
+    return "\n".join([
+        "import torch",
+        codegen.tensor("z", z, dtype),
+        "print((torch.exp(z) / torch.exp(z).sum()).tolist(), torch.softmax(z, dim=0).tolist())",
+    ])

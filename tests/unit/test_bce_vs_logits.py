@@ -1,11 +1,16 @@
 """lossviz.bce_lab against torch: element tables, the two routes, where they part."""
 
+import math
+
 import numpy as np
 import pytest
 import torch
 
+from lossviz.core import functional as F
+from lossviz.core.dtypes import finfo
 from lossviz.core.errors import LossValueError
 from lossviz.lessons import bce_vs_logits, sigmoid_bce
+from lossviz.text import codegen
 
 SEED_X = torch.tensor(bce_vs_logits.SEED_X, dtype=torch.float32)
 SEED_Y = torch.tensor(bce_vs_logits.SEED_Y, dtype=torch.float32)
@@ -100,3 +105,40 @@ def test_scaled_is_torchs_tensor_times_scalar(dtype, scale):
     got = bce_vs_logits.scaled(bce_vs_logits.SEED_X, scale, dtype)
     assert got.dtype.name == dtype
     np.testing.assert_array_equal(got.astype(np.float64), x.double().numpy())
+
+
+def _printed(line: str):
+    """A line the snippet printed (a number, a list or two lists), read back with nan and inf."""
+    return eval(f"({line.replace('] [', '], [')})", {"__builtins__": {}, "nan": math.nan, "inf": math.inf})
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_small_tensor_code_prints_lossviz_numbers(reduction):
+    """Test that lesson 1's torch code, run, prints lossviz's σ(x), reduced loss and gradient in float32."""
+    x, y = np.array(bce_vs_logits.SEED_X), np.array(bce_vs_logits.SEED_Y)
+    sig, loss, grad = codegen.run(sigmoid_bce.small_tensor_code(x, y, reduction)).splitlines()
+    x32, y32 = x.astype(np.float32), y.astype(np.float32)
+    tol = 4 * np.finfo(np.float32).eps
+    np.testing.assert_allclose(_printed(sig), F.sigmoid(x32), rtol=tol)
+    ours = F.binary_cross_entropy_with_logits(x32, y32, reduction=reduction)
+    np.testing.assert_allclose(_printed(loss), ours, rtol=tol)
+    np.testing.assert_allclose(_printed(grad), F.binary_cross_entropy_with_logits_grad(x32, y32, reduction=reduction),
+                               rtol=tol)
+
+
+@pytest.mark.parametrize(("dtype", "scale", "parted"),
+                         [("float32", 1.0, False), ("float32", 12.0, True), ("float16", 6.0, True), ("float64", 20.0, False)])
+def test_scaled_code_prints_lossviz_numbers(dtype, scale, parted):
+    """Test that lesson 2's torch code, run, prints lossviz's two means and both per-element losses, the
+    clamped 100 of element [1, 3] (y = 0) included once σ(scale · 1.6) rounds to 1 in that dtype."""
+    x, y = bce_vs_logits.SEED_X, bce_vs_logits.SEED_Y
+    out = [_printed(line) for line in codegen.run(bce_vs_logits.scaled_code(x, y, scale, dtype)).splitlines()]
+    xs = bce_vs_logits.scaled(x, scale, dtype)
+    ys = np.asarray(y, dtype=xs.dtype)
+    means = F.naive_bce_from_logits(xs, ys), F.binary_cross_entropy_with_logits(xs, ys)
+    naive = F.naive_bce_from_logits(xs, ys, reduction="none")
+    stable = F.binary_cross_entropy_with_logits(xs, ys, reduction="none")
+    tol = 4 * float(finfo(xs.dtype).eps)
+    for printed, ours in zip(out, (*means, naive, stable), strict=True):
+        np.testing.assert_allclose(printed, ours.astype(np.float64), rtol=tol)
+    assert (out[2][1][3] == 100.0) == parted

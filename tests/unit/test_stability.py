@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from lossviz.core.dtypes import resolve
+from lossviz.core.dtypes import finfo, resolve
 from lossviz.lessons import stability as S
+from lossviz.text import codegen
 
 TORCH = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32, "float64": torch.float64}
 INT = {2: torch.int16, 4: torch.int32, 8: torch.int64}
@@ -151,3 +152,34 @@ def test_previous_and_following_are_one_ulp_apart():
         t = torch.tensor(v, dtype=torch.float32)
         assert S.previous(v, "float32") == torch.nextafter(t, torch.tensor(-math.inf)).item()
         assert S.following(v, "float32") == torch.nextafter(t, torch.tensor(math.inf)).item()
+
+
+def _printed(line: str) -> tuple[list[float], list[float]]:
+    """The two lists a snippet line printed side by side, read back with nan and inf."""
+    return eval(f"({line.replace('] [', '], [')})", {"__builtins__": {}, "nan": math.nan, "inf": math.inf})
+
+
+@pytest.mark.parametrize("name", S.DTYPE_NAMES)
+@pytest.mark.parametrize("y", [0, 1])
+def test_probe_code_prints_the_curves_at_the_checked_points(name, y):
+    """Test that the probe's torch code, run at the page's checked points (the probe, one ulp below σ == 1,
+    σ == 1, σ == 0), prints lossviz's clamped and stable losses and both gradients, NaNs included."""
+    s = S.saturation(name)
+    points = np.asarray([16.64, s.before_one, s.sigmoid_one, s.sigmoid_zero], dtype=resolve(name))
+    losses, grads = (_printed(line) for line in codegen.run(S.probe_code(points, y, name)).splitlines())
+    cv = S.curves(points, y, name)
+    tol = 4 * float(finfo(points.dtype).eps)
+    for printed, ours in zip((*losses, *grads), (cv.clamped, cv.stable, cv.grad_clamped, cv.grad_stable), strict=True):
+        np.testing.assert_allclose(printed, ours.astype(np.float64), rtol=tol, atol=tol, equal_nan=True)
+    assert losses[0][2 if y == 0 else 3] == 100.0  # BCELoss's clamp at σ == 1 (y = 0) or σ == 0 (y = 1)
+
+
+@pytest.mark.parametrize("name", S.DTYPE_NAMES)
+@pytest.mark.parametrize("shift", [0.0, 90.0, -800.0])
+def test_softmax_code_prints_both_softmax_columns(name, shift):
+    """Test that the softmax part's torch code, run on the shifted row, prints lossviz's naive and stable softmax."""
+    sm = S.softmax_shift([2.0, 1.0, 0.1], shift, name)
+    naive, stable = _printed(codegen.run(S.softmax_code(sm.z, name)))
+    tol = 8 * float(finfo(sm.z.dtype).eps)
+    np.testing.assert_allclose(naive, sm.naive.astype(np.float64), rtol=tol, atol=tol, equal_nan=True)
+    np.testing.assert_allclose(stable, sm.stable.astype(np.float64), rtol=tol, atol=tol)
