@@ -108,19 +108,7 @@ def lesson() -> None:
     z = np.asarray(v.z)
     tgt = np.asarray(target, dtype=np.float64) if soft else np.asarray(target)
     ui.torch_check("cross_entropy", z, tgt)
-    target_code = f"torch.tensor({[float(a) for a in target]!r}, dtype=torch.float64)" if soft else f"torch.tensor({target})"
-    ui.code_panel(
-        "import torch\nimport torch.nn.functional as F\n"
-        f"x = torch.tensor({[float(a) for a in x]!r}, dtype=torch.float64)\n"
-        f"z = (x / {float(temp)!r}).requires_grad_()\n"
-        f"target = {target_code}\n"
-        "loss = F.cross_entropy(z, target)\n"
-        "(grad,) = torch.autograd.grad(loss, z)\n"
-        "print('softmax', [round(p, 6) for p in torch.softmax(z, 0).tolist()])\n"
-        "print('loss', loss.item())\n"
-        "print('grad', [round(g, 6) for g in grad.tolist()])\n"
-        f"print('shifted by {float(shift)!r}:', F.cross_entropy(z + {float(shift)!r}, target).item())"
-    )
+    ui.code_panel(softmax_ce.code(x, target, temperature=temp, shift=shift))
     ui.record_tasks("softmax_ce", {
         "t1": (not soft) and float(v.p[target]) > 0.9,
         "t2": temp >= 3.0 and float(np.max(v.p)) < 0.5,

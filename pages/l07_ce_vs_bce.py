@@ -74,15 +74,7 @@ def seed_part() -> None:
         labels={"title": t("ce_vs_bce.multi_fig"), "x": t("ce_vs_bce.col_i"), "y": t("ce_vs_bce.prob_axis")},
     )
     ui.plot(fig, "cvb_multi", t("ce_vs_bce.multi_summary", s1=fmt.cell(m.softmax_sum), s2=fmt.cell(m.sigmoid_sum)))
-    ui.code_panel(
-        "import torch\nfrom torch import nn\n"
-        f"pred = torch.tensor({[float(p) for p in pred]!r})\n"
-        f"label = torch.tensor({[float(q) for q in label]!r})\n"
-        "print('BCELoss', nn.BCELoss()(pred, label).item())\n"
-        "print('CrossEntropyLoss', nn.CrossEntropyLoss()(pred, label).item())\n"
-        "print('softmax(pred)', torch.softmax(pred, 0).tolist())\n"
-        "print('BCEWithLogitsLoss', nn.BCEWithLogitsLoss()(pred, label).item())"
-    )
+    ui.code_panel(ce_vs_bce.seed_code(pred, label))
     ui.record_tasks("ce_vs_bce", {"t1": label == [1.0, 0.0, 0.0] and float(v.ce) < 0.6, "t3": ce_vs_bce.task_t3_done(label)})
 
 
@@ -111,13 +103,7 @@ def bridge_part() -> None:
     )
     ui.plot(fig, "cvb_bridge", t("ce_vs_bce.bridge_summary", d=fmt.cell(br.d), ce=fmt.cell(br.ce), y=y))
     ui.torch_check("cross_entropy", np.array([a, b]), np.array(y))
-    ui.code_panel(
-        "import torch\nimport torch.nn.functional as F\n"
-        f"ab = torch.tensor([{float(a)!r}, {float(b)!r}], dtype=torch.float64)\n"
-        f"print('2-class CE', F.cross_entropy(ab, torch.tensor({y})).item())\n"
-        f"print('BCEWithLogits(b - a)', F.binary_cross_entropy_with_logits(ab[1] - ab[0], torch.tensor({float(y)!r}, dtype=torch.float64)).item())",
-        key="lv_code_bridge",
-    )
+    ui.code_panel(ce_vs_bce.bridge_code(a, b, y), key="lv_code_bridge")
     ui.record_tasks("ce_vs_bce", {"t2": a == b})
 
 

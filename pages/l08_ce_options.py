@@ -7,7 +7,7 @@ from lossviz import ui
 from lossviz.core.errors import LossVizError
 from lossviz.lessons import ce_options, softmax_ce
 from lossviz.plots.softmax_ce import class_bars_figure
-from lossviz.text import codegen, fmt
+from lossviz.text import fmt
 
 t = ui.t
 ui.page_setup("ce_options")
@@ -114,17 +114,7 @@ def lesson(
     )
     st.markdown(t("ce_options.routes_note", den=fmt.cell(terms.denominator), n=terms.n_kept))
 
-    ui.code_panel(
-        "import torch\nimport torch.nn.functional as F\n"
-        + codegen.tensor("x", np.array(logits), "float64") + "\n"
-        + codegen.tensor("y", np.array(targets)) + "\n"
-        + codegen.tensor("w", np.array(weight), "float64") + "\n"
-        + f"print(F.cross_entropy(x, y, weight=w, reduction={reduction!r}, label_smoothing={float(eps)!r}).tolist())\n"
-        + f"print('reduction=none', F.cross_entropy(x, y, weight=w, reduction='none', label_smoothing={float(eps)!r}).tolist())\n"
-        + "keep = y != -100\n"
-        + "onehot = F.one_hot(y[keep], 3).double()\n"
-        + f"print('one-hot route, weighted mean', F.cross_entropy(x[keep], onehot, weight=w, label_smoothing={float(eps)!r}).item())"
-    )
+    ui.code_panel(ce_options.code(logits, targets, weight, reduction, eps))
     ui.record_tasks("ce_options", ce_options.tasks_done(weight, eps, terms.n_kept)._asdict())
 
 

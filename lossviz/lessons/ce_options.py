@@ -10,7 +10,7 @@ import numpy as np
 
 from lossviz.core import functional as F
 from lossviz.lessons.softmax_ce import onehot
-from lossviz.text import fmt
+from lossviz.text import codegen, fmt
 
 IGNORE = -100  # CrossEntropyLoss's default ignore_index
 
@@ -169,3 +169,21 @@ def tasks_done(weight, eps: float, n_kept: int) -> Tasks:
     plain mean); t3 ε = 1."""
     w = [float(a) for a in weight]
     return Tasks(t1=n_kept == 0, t2=n_kept > 0 and w[0] > 0 and w[0] == w[1] == w[2], t3=float(eps) >= 1.0)
+
+
+def code(logits, targets, weight, reduction: str, eps: float) -> str:
+    """The page's view as a torch snippet: the loss at the reduction and ε, per sample, and the
+    weighted one-hot route (the kept samples' rows as probability targets)."""
+    x = np.array(logits)
+    smoothing = f"label_smoothing={float(eps)!r}"
+    return (
+        "import torch\nimport torch.nn.functional as F\n"
+        + codegen.tensor("x", x, "float64") + "\n"
+        + codegen.tensor("y", np.array(targets)) + "\n"
+        + codegen.tensor("w", np.array(weight), "float64") + "\n"
+        + f"print(F.cross_entropy(x, y, weight=w, reduction={reduction!r}, {smoothing}).tolist())\n"
+        + f"print('reduction=none', F.cross_entropy(x, y, weight=w, reduction='none', {smoothing}).tolist())\n"
+        + f"keep = y != {IGNORE}\n"
+        + f"onehot = F.one_hot(y[keep], {x.shape[1]}).double()\n"
+        + f"print('one-hot route, weighted mean', F.cross_entropy(x[keep], onehot, weight=w, {smoothing}).item())"
+    )

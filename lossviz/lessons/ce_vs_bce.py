@@ -122,3 +122,28 @@ def bridge_view(a: float, b: float, y: int, grid=None) -> BridgeView:
 def task_t3_done(label) -> bool:
     """Task t3, a multi-label target: two entries equal to 1 and the third 0 (what its message speaks of)."""
     return sorted(float(v) for v in label) == [0.0, 1.0, 1.0]
+
+
+def seed_code(pred, label) -> str:
+    """The seed's view as a torch snippet: BCELoss and CrossEntropyLoss on the same tensors, softmax(pred),
+    and BCEWithLogitsLoss (the multi-label reading)."""
+    return (
+        "import torch\nfrom torch import nn\n"
+        f"pred = torch.tensor({[float(p) for p in pred]!r})\n"
+        f"label = torch.tensor({[float(q) for q in label]!r})\n"
+        "print('BCELoss', nn.BCELoss()(pred, label).item())\n"
+        "print('CrossEntropyLoss', nn.CrossEntropyLoss()(pred, label).item())\n"
+        "print('softmax(pred)', torch.softmax(pred, 0).tolist())\n"
+        "print('BCEWithLogitsLoss', nn.BCEWithLogitsLoss()(pred, label).item())"
+    )
+
+
+def bridge_code(a: float, b: float, y: int) -> str:
+    """The bridge as a torch snippet: 2-class CE on (a, b) and BCEWithLogits on b − a, in float64."""
+    target = f"torch.tensor({float(y)!r}, dtype=torch.float64)"
+    return (
+        "import torch\nimport torch.nn.functional as F\n"
+        f"ab = torch.tensor([{float(a)!r}, {float(b)!r}], dtype=torch.float64)\n"
+        f"print('2-class CE', F.cross_entropy(ab, torch.tensor({y})).item())\n"
+        f"print('BCEWithLogits(b - a)', F.binary_cross_entropy_with_logits(ab[1] - ab[0], {target}).item())"
+    )

@@ -78,3 +78,26 @@ def softmax_view(logits, target, *, temperature: float = 1.0, shift: float = 0.0
         lse_minus_xy=lse - z[int(tgt)] if index else None,
         target_sum=None if index else np.sum(tgt),
     )
+
+
+def code(logits, target, *, temperature: float = 1.0, shift: float = 0.0) -> str:
+    """The page's view as a torch snippet: softmax, loss and gradient at the temperature, and the shifted loss.
+
+    ``target`` as in :func:`softmax_view`: a class index (int) or a probability row.
+    """
+    soft = not isinstance(target, (int, np.integer))
+    target_code = (
+        f"torch.tensor({[float(a) for a in target]!r}, dtype=torch.float64)" if soft else f"torch.tensor({target})"
+    )
+    return (
+        "import torch\nimport torch.nn.functional as F\n"
+        f"x = torch.tensor({[float(a) for a in logits]!r}, dtype=torch.float64)\n"
+        f"z = (x / {float(temperature)!r}).requires_grad_()\n"
+        f"target = {target_code}\n"
+        "loss = F.cross_entropy(z, target)\n"
+        "(grad,) = torch.autograd.grad(loss, z)\n"
+        "print('softmax', [round(p, 6) for p in torch.softmax(z, 0).tolist()])\n"
+        "print('loss', loss.item())\n"
+        "print('grad', [round(g, 6) for g in grad.tolist()])\n"
+        f"print('shifted by {float(shift)!r}:', F.cross_entropy(z + {float(shift)!r}, target).item())"
+    )

@@ -1,5 +1,6 @@
 """Unit tests of lossviz.plots.softmax_ce, lossviz.plots.ce_vs_bce and the lessons 6-8 models: figures as data, numbers vs torch."""
 
+import ast
 import dataclasses
 import math
 
@@ -11,6 +12,7 @@ import torch.nn.functional as F
 from lossviz.lessons import ce_options, ce_vs_bce, softmax_ce
 from lossviz.plots.ce_vs_bce import bridge_figure
 from lossviz.plots.softmax_ce import class_bars_figure
+from lossviz.text import codegen
 
 LABELS = {"title": "T", "x": "class", "y": "p"}
 
@@ -153,3 +155,56 @@ def test_smoothed_target():
     """Test (1 − ε)·onehot + ε/C, and that a negative ε acts as 0."""
     assert np.allclose(ce_options.smoothed_target(1, 3, 0.3), [0.1, 0.8, 0.1])
     assert np.allclose(ce_options.smoothed_target(0, 3, -0.5), [1.0, 0.0, 0.0])
+
+
+def _after(line: str, label: str):
+    """The value a snippet printed after ``label`` (a number or a list)."""
+    assert line.startswith(label + " "), line
+    return ast.literal_eval(line.removeprefix(label + " "))
+
+
+@pytest.mark.parametrize("target", [2, [0.5, 0.25, 0.0, 0.5]])
+def test_softmax_ce_code_prints_the_views_numbers(target):
+    """Test that lesson 6's snippet, run in torch, prints softmax_view's softmax, loss, gradient and shifted loss."""
+    x = [1.0, -2.0, 0.5, 3.0]
+    v = softmax_ce.softmax_view(x, target, temperature=2.0, shift=-6.5)
+    out = codegen.run(softmax_ce.code(x, target, temperature=2.0, shift=-6.5)).splitlines()
+    assert np.allclose(_after(out[0], "softmax"), v.p, rtol=0, atol=1e-6)
+    assert _after(out[1], "loss") == pytest.approx(float(v.loss), rel=1e-12)
+    assert np.allclose(_after(out[2], "grad"), v.grad, rtol=0, atol=1e-6)
+    assert _after(out[3], "shifted by -6.5:") == pytest.approx(float(v.shifted_loss), rel=1e-12)
+
+
+@pytest.mark.parametrize(("pred", "label"), [([0.8, 0.2, 0.4], [1.0, 0.0, 0.0]), ([0.05, 0.9, 0.6], [0.0, 1.0, 1.0])])
+def test_ce_vs_bce_seed_code_prints_the_views_numbers(pred, label):
+    """Test that lesson 7's seed snippet, run in torch (float32), prints the two losses, the softmax and
+    BCEWithLogitsLoss that ce_vs_bce_view and multi_view compute."""
+    v, m = ce_vs_bce.ce_vs_bce_view(pred, label), ce_vs_bce.multi_view(pred, label)
+    out = codegen.run(ce_vs_bce.seed_code(pred, label)).splitlines()
+    rel = 8 * np.finfo(np.float32).eps
+    assert _after(out[0], "BCELoss") == pytest.approx(float(v.bce), rel=rel)
+    assert _after(out[1], "CrossEntropyLoss") == pytest.approx(float(v.ce), rel=rel)
+    assert np.allclose(_after(out[2], "softmax(pred)"), v.softmax, rtol=rel, atol=0)
+    assert _after(out[3], "BCEWithLogitsLoss") == pytest.approx(float(m.bcel), rel=rel)
+
+
+@pytest.mark.parametrize(("a", "b", "y"), [(0.5, 2.0, 1), (-1.2, 3.4, 0), (3.0, 3.0, 1)])
+def test_ce_vs_bce_bridge_code_prints_the_views_numbers(a, b, y):
+    """Test that lesson 7's bridge snippet, run in torch, prints bridge_view's 2-class CE and BCEWithLogits(b − a)."""
+    v = ce_vs_bce.bridge_view(a, b, y)
+    out = codegen.run(ce_vs_bce.bridge_code(a, b, y)).splitlines()
+    assert _after(out[0], "2-class CE") == pytest.approx(float(v.ce), rel=1e-12)
+    assert _after(out[1], "BCEWithLogits(b - a)") == pytest.approx(float(v.bcel), rel=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("eps", [0.0, 0.3])
+def test_ce_options_code_prints_the_views_numbers(reduction, eps):
+    """Test that lesson 8's snippet, run in torch, prints smoothing_view's loss, its per-sample losses and
+    the weighted one-hot route, with an ignored sample."""
+    y = [0, -100, 2, 1]
+    v = ce_options.smoothing_view(X.numpy(), y, W.numpy(), reduction=reduction, label_smoothing=eps)
+    out = codegen.run(ce_options.code(X.tolist(), y, W.tolist(), reduction, eps)).splitlines()
+    assert np.allclose(ast.literal_eval(out[0]), v.loss, rtol=1e-12, atol=0)
+    assert np.allclose(_after(out[1], "reduction=none"), v.loss_none, rtol=1e-12, atol=0)
+    assert _after(out[2], "one-hot route, weighted mean") == pytest.approx(float(v.mean_onehot_w), rel=1e-12)
