@@ -25,18 +25,22 @@ ui.header(t("sigmoid_bce.one_head"))
 def one_logit() -> None:
     left, right = st.columns(2)
     x = ui.slider("sb_x", t("sigmoid_bce.logit"), -10.0, 10.0, 2.0, 0.1, container=left)
-    y = ui.slider("sb_y", t("sigmoid_bce.label"), 0.0, 1.0, 1.0, 0.05, container=right, help=t("sigmoid_bce.label_help"))
+    y = ui.slider("sb_y", t("sigmoid_bce.label"), 0.0, 1.0, 1.0, 0.05, container=right,
+                  help=t("sigmoid_bce.label_help"))
     ui_drag.logit_curve("sb_drag", x=x, y=y, x_range=(-10.0, 10.0), state_keys=("sb_x", "sb_y"), steps=(0.1, 0.05))
     sig = float(F.sigmoid(x))
     loss = float(F.binary_cross_entropy_with_logits(x, y))
     grad = float(F.binary_cross_entropy_with_logits_grad(x, y))
-    ui.metric_row([("σ(x)", fmt.cell(sig)), (t("sigmoid_bce.loss"), fmt.cell(loss)), (t("sigmoid_bce.grad"), fmt.cell(grad))])
+    ui.metric_row([("σ(x)", fmt.cell(sig)), (t("sigmoid_bce.loss"), fmt.cell(loss)),
+                   (t("sigmoid_bce.grad"), fmt.cell(grad))])
 
     xs = np.linspace(-10.0, 10.0, 401)
-    curves = {t("sigmoid_bce.curve_y", y="1"): F.binary_cross_entropy_with_logits(xs, np.ones_like(xs), reduction="none"),
-              t("sigmoid_bce.curve_y", y="0"): F.binary_cross_entropy_with_logits(xs, np.zeros_like(xs), reduction="none")}
+    def curve(label: float) -> np.ndarray:
+        return F.binary_cross_entropy_with_logits(xs, np.full_like(xs, label), reduction="none")
+
+    curves = {t("sigmoid_bce.curve_y", y="1"): curve(1.0), t("sigmoid_bce.curve_y", y="0"): curve(0.0)}
     if 0.0 < y < 1.0:
-        curves[t("sigmoid_bce.curve_y", y=fmt.cell(y, 3))] = F.binary_cross_entropy_with_logits(xs, np.full_like(xs, y), reduction="none")
+        curves[t("sigmoid_bce.curve_y", y=fmt.cell(y, 3))] = curve(y)
     common = {"x": t("common.logit_x"), "current": t("common.current")}
     c1, c2 = st.columns(2)
     with c1:
@@ -46,7 +50,8 @@ def one_logit() -> None:
     with c2:
         fig = loss_curves_figure(xs, curves, current=(x, loss), slope=grad, legend="below", labels={
             **common, "title": t("sigmoid_bce.loss_title"), "y": t("common.loss"), "slope": t("common.slope")})
-        ui.plot(fig, "sb_loss", t("sigmoid_bce.loss_summary", x=fmt.cell(x), y=fmt.cell(y), loss=fmt.cell(loss), grad=fmt.cell(grad)))
+        summary = t("sigmoid_bce.loss_summary", x=fmt.cell(x), y=fmt.cell(y), loss=fmt.cell(loss), grad=fmt.cell(grad))
+        ui.plot(fig, "sb_loss", summary)
     ui.record_tasks("sigmoid_bce", {"t1": 0.0 < y < 1.0 and abs(grad) < 0.01})
 
 
@@ -82,7 +87,8 @@ def small_tensor() -> None:
         if red == "none":
             ui.metric_row([(t("sigmoid_bce.sum_of_none"), fmt.value(np.sum(total.astype(np.float64))))])
         else:
-            ui.metric_row([(t("sigmoid_bce.reduced", reduction=red), fmt.value(total)), (t("sigmoid_bce.numel"), str(xt.size))])
+            ui.metric_row([(t("sigmoid_bce.reduced", reduction=red), fmt.value(total)),
+                           (t("sigmoid_bce.numel"), str(xt.size))])
         if not np.all((yt >= 0) & (yt <= 1)):
             st.warning(t("sigmoid_bce.target_outside", lesson=t("negative.title")), icon="⚠️")
         headers = {k: t(f"sigmoid_bce.col_{k}") for k in ("element", "x", "sigma", "y", "loss", "grad")}

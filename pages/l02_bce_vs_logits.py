@@ -35,7 +35,8 @@ def lesson() -> None:
     y_text = ui.text("bl_y", t("bce_vs_logits.y"), "1, 0, 1, 0; 0, 1, 1, 0", container=b)
     a, b = st.columns([2, 3])
     dtype = ui.choice("bl_dtype", t("common.dtype"), DTYPE_NAMES, "float32", container=a)
-    scale = ui.slider("bl_scale", t("bce_vs_logits.scale"), 0.0, 60.0, 1.0, 0.1, container=b, help=t("bce_vs_logits.scale_help"))
+    scale = ui.slider("bl_scale", t("bce_vs_logits.scale"), 0.0, 60.0, 1.0, 0.1, container=b,
+                      help=t("bce_vs_logits.scale_help"))
 
     try:
         x0 = parse.parse_matrix(x_text)
@@ -66,14 +67,17 @@ def lesson() -> None:
         curves = {names["naive"]: sweep.naive, names["stable"]: sweep.stable}
         fig = scale_sweep_figure(scales, curves, current=(scale, [float(naive), float(stable)]),
                                  parting=None if parting is None else parting[0],
-                                 labels={"title": t("bce_vs_logits.sweep_title", dtype=dtype), "x": t("bce_vs_logits.scale"),
-                                         "y": t("bce_vs_logits.mean_loss"), "parting": t("bce_vs_logits.parting_mark")})
-        ui.plot(fig, "bl_sweep", t("bce_vs_logits.sweep_summary", scale=fmt.cell(scale), naive=fmt.cell(naive), stable=fmt.cell(stable)))
+                                 labels={"title": t("bce_vs_logits.sweep_title", dtype=dtype),
+                                         "x": t("bce_vs_logits.scale"), "y": t("bce_vs_logits.mean_loss"),
+                                         "parting": t("bce_vs_logits.parting_mark")})
+        ui.plot(fig, "bl_sweep", t("bce_vs_logits.sweep_summary", scale=fmt.cell(scale), naive=fmt.cell(naive),
+                                   stable=fmt.cell(stable)))
     with c2:
         per = {names["naive"]: F.naive_bce_from_logits(x, y, reduction="none").ravel(),
                names["stable"]: F.binary_cross_entropy_with_logits(x, y, reduction="none").ravel()}
         fig = element_compare_figure([r["element"] for r in rows], per,
-                                     labels={"title": t("bce_vs_logits.elements_title"), "x": t("bce_vs_logits.col_element"), "y": t("common.loss")})
+                                     labels={"title": t("bce_vs_logits.elements_title"),
+                                             "x": t("bce_vs_logits.col_element"), "y": t("common.loss")})
         ui.plot(fig, "bl_elements", t("bce_vs_logits.elements_summary", n=sum(flags), total=len(rows)))
 
     with numbers:
@@ -83,20 +87,24 @@ def lesson() -> None:
         if naive.tobytes() == stable.tobytes():
             st.success(t("bce_vs_logits.identical", dtype=dtype), icon="🟰")
         elif reasons & {"clamp_one", "clamp_zero"}:
-            st.error(t("bce_vs_logits.parted_clamp", dtype=dtype, one=fmt.value(sat.sigmoid_one), zero=fmt.value(sat.sigmoid_zero)), icon="💥")
+            st.error(t("bce_vs_logits.parted_clamp", dtype=dtype, one=fmt.value(sat.sigmoid_one),
+                       zero=fmt.value(sat.sigmoid_zero)), icon="💥")
         else:
             st.warning(t("bce_vs_logits.parted_rounding", dtype=dtype), icon="🔍")
         if parting is not None:  # a positive logit breaks at σ == 1, a negative one at σ == 0
             st.caption(t("bce_vs_logits.parting" if x0[parting[1]] > 0 else "bce_vs_logits.parting_zero",
-                         scale=fmt.cell(parting[0], 4), element=fmt.element_label(parting[1]), x=fmt.cell(x0[parting[1]]),
+                         scale=fmt.cell(parting[0], 4), element=fmt.element_label(parting[1]),
+                         x=fmt.cell(x0[parting[1]]),
                          one=fmt.value(sat.sigmoid_one), zero=fmt.value(sat.sigmoid_zero), dtype=dtype))
 
         cols = ("element", "x", "y", "sigma", "naive", "stable", "diff", "reason")
         st.caption(t("common.element_table") + " — " + t("bce_vs_logits.table_hint"))
-        ui.table([{t(f"bce_vs_logits.col_{k}"): (t(f"bce_vs_logits.why_{r[k]}") if k == "reason" else r[k]) for k in cols} for r in rows],
+        ui.table([{t(f"bce_vs_logits.col_{k}"): (t(f"bce_vs_logits.why_{r[k]}") if k == "reason" else r[k])
+                   for k in cols} for r in rows],
                  highlight=flags)
 
-    st.latex(r"\underbrace{-\log\big(1-\sigma(x)\big)}_{\text{BCELoss}(\sigma(x),\,0)} \;\to\; -\max\big(\log 0, -100\big) = 100")
+    st.latex(r"\underbrace{-\log\big(1-\sigma(x)\big)}_{\text{BCELoss}(\sigma(x),\,0)}"
+             r" \;\to\; -\max\big(\log 0, -100\big) = 100")
     st.latex(r"\underbrace{\max(x,0) - xy + \log\big(1+e^{-|x|}\big)}_{\text{BCEWithLogitsLoss}(x,\,y)}")
     for col, (name, route) in zip(st.columns(2), names.items(), strict=True):
         with col:
@@ -114,7 +122,8 @@ lesson()
 ui.prose("bce_vs_logits_takeaway")
 ui.quiz(
     "bce_vs_logits",
-    [("q1", ["yes", "no"], "yes"), ("q2", ["inf", "hundred", "nan"], "hundred"), ("q3", ["naive", "stable", "same"], "stable")],
+    [("q1", ["yes", "no"], "yes"), ("q2", ["inf", "hundred", "nan"], "hundred"),
+     ("q3", ["naive", "stable", "same"], "stable")],
     tasks=("t1", "t2"),
 )
 ui.page_links("bce_vs_logits")

@@ -81,8 +81,8 @@ def batch_part(batch, rows, s, losses) -> None:
         "title": t("weights.bars_title"), "x": t("weights.col_element"), "y": t("common.loss"),
         "plain": t("weights.bars_plain"), "weighted": t("weights.bars_weighted")})
     biggest = int(np.argmax(np.ravel(weighted))) if np.all(np.isfinite(weighted)) else 0
-    ui.plot(fig, "wt_bars", t("weights.bars_summary", element=labels[biggest], value=fmt.cell(np.ravel(weighted)[biggest]),
-                               sum=fmt.cell(s.sum)))
+    ui.plot(fig, "wt_bars", t("weights.bars_summary", element=labels[biggest],
+                              value=fmt.cell(np.ravel(weighted)[biggest]), sum=fmt.cell(s.sum)))
     ui.torch_check("binary_cross_entropy_with_logits", x, y, weight=w, pos_weight=p, reduction=reduction)
     ui.code_panel(weights.bce_logits_snippet(x, y, w, p, reduction))
 

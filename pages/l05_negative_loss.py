@@ -79,7 +79,8 @@ def lesson() -> None:
     logits, probs = np.array([2.0, 0.5, -1.0]), np.array([0.7, 0.2, 0.1])
     k = ui.slider("ng_k", t("negative.scale"), -3.0, 3.0, 2.0, 0.1)
     ce = negative.ce_scaled(logits, probs, k)
-    ui.metric_row([(t("negative.ce_base"), fmt.cell(ce.base)), (t("negative.ce_scaled", k=fmt.cell(k)), fmt.cell(ce.scaled)),
+    ui.metric_row([(t("negative.ce_base"), fmt.cell(ce.base)),
+                   (t("negative.ce_scaled", k=fmt.cell(k)), fmt.cell(ce.scaled)),
                    (t("negative.ce_ratio"), fmt.cell(ce.ratio))])
     st.caption(t("negative.ce_target", target=fmt.array(ce.target, 4)))
     ui.torch_check("cross_entropy", logits, ce.target)
@@ -87,7 +88,8 @@ def lesson() -> None:
 
     ui.code_panel(negative.snippet(x, y, w, p))
     bce_raises = bool({"target_high", "target_low"} & set(found))
-    ui.record_tasks("negative", {"neg": loss < 0, "raise": bce_raises, "fixed": not found and loss >= 0 and y not in (0.0, 1.0) and p > 0})
+    fixed = not found and loss >= 0 and y not in (0.0, 1.0) and p > 0
+    ui.record_tasks("negative", {"neg": loss < 0, "raise": bce_raises, "fixed": fixed})
 
 
 lesson()

@@ -123,7 +123,8 @@ def constant_prediction_grad(pos_weight: float, positives: int, negatives: int) 
     with np.errstate(divide="ignore"):
         z = np.log(s) - np.log1p(-s)  # logit(σ*)
     y = constant_batch(positives, negatives)
-    g = F.binary_cross_entropy_with_logits_grad(np.full(y.shape, z), y, pos_weight=np.asarray(pos_weight, dtype=np.float64))
+    pw = np.asarray(pos_weight, dtype=np.float64)
+    g = F.binary_cross_entropy_with_logits_grad(np.full(y.shape, z), y, pos_weight=pw)
     return float(np.sum(g))
 
 

@@ -55,7 +55,8 @@ def logit_curves_figure(
                           "yanchor": "top" if k % 2 else "bottom"})
     if current is not None and np.isfinite(current[1]):
         traces.append(point_legend(labels["current"]))
-        layout.setdefault("annotations", []).append(point_mark(float(current[0]), float(current[1]), colour=PALETTE["grey"]))
+        mark = point_mark(float(current[0]), float(current[1]), colour=PALETTE["grey"])
+        layout.setdefault("annotations", []).append(mark)
     base_layout(layout, title=labels["title"], x_title=labels["x"], y_title=labels["y"], uirevision=uirevision)
     return figure(traces, merge(layout, legend_below(460)))
 

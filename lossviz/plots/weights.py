@@ -59,7 +59,9 @@ def imbalance_figure(
     marker(traces, recommended[0], recommended[1], name=labels["recommended"], colour_name="green")
     traces.append(point_legend(labels["current"], colour=colour(0)))
     # as large as the recipe's marker (13 px and its rim): the point the learner moves
-    layout["annotations"] = [point_mark(current[0], current[1], colour=colour(0), size=26, log_x=True)] if current[0] > 0 else []
+    layout["annotations"] = (
+        [point_mark(current[0], current[1], colour=colour(0), size=26, log_x=True)] if current[0] > 0 else []
+    )
     lo, hi = float(np.min(pos_weights)), float(np.max(pos_weights))
     ticks = [m * 10.0**e for e in range(-3, 7) for m in (1, 2, 5) if lo <= m * 10.0**e <= hi]
     layout["xaxis"] = {"type": "log", "tickvals": ticks, "ticktext": [f"{v:g}" for v in ticks]}
