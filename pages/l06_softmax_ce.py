@@ -26,16 +26,20 @@ def lesson() -> None:
     ui.subheader(t("softmax_ce.controls"))
     n = ui.slider("smx_c", t("softmax_ce.classes"), 2, 10, 4, 1)
     cols = [c for _ in range(0, n, 5) for c in st.columns(min(n, 5))]  # row by row: stacks in order on a phone
-    x = [ui.slider(f"smx_x{i}", t("softmax_ce.logit", i=i), -10.0, 10.0, LOGITS[i], 0.1, container=cols[i]) for i in range(n)]
+    x = [ui.slider(f"smx_x{i}", t("softmax_ce.logit", i=i), -10.0, 10.0, LOGITS[i], 0.1, container=cols[i])
+         for i in range(n)]
     soft = ui.toggle("smx_soft", t("softmax_ce.soft"), help=t("softmax_ce.soft_help"))
     if soft:
         pcols = [c for _ in range(0, n, 5) for c in st.columns(min(n, 5))]
-        target = [ui.number(f"smx_p{i}", t("softmax_ce.prob", i=i), 0.0, 1.0, PROBS[i], 0.05, container=pcols[i]) for i in range(n)]
+        target = [ui.number(f"smx_p{i}", t("softmax_ce.prob", i=i), 0.0, 1.0, PROBS[i], 0.05, container=pcols[i])
+                  for i in range(n)]
     else:
         target = ui.choice("smx_y", t("softmax_ce.true_class"), list(range(n)), 0)
     left, right = st.columns(2)
-    temp = ui.slider("smx_t", t("softmax_ce.temperature"), 0.1, 5.0, 1.0, 0.1, container=left, help=t("softmax_ce.temperature_help"))
-    shift = ui.slider("smx_s", t("softmax_ce.shift"), -20.0, 20.0, 0.0, 0.5, container=right, help=t("softmax_ce.shift_help"))
+    temp = ui.slider("smx_t", t("softmax_ce.temperature"), 0.1, 5.0, 1.0, 0.1, container=left,
+                     help=t("softmax_ce.temperature_help"))
+    shift = ui.slider("smx_s", t("softmax_ce.shift"), -20.0, 20.0, 0.0, 0.5, container=right,
+                      help=t("softmax_ce.shift_help"))
     if temp == 1.0:  # the component shows softmax of the raw logits
         ui_drag.logit_bars("smx_drag", logits=x, target=int(np.argmax(target)) if soft else target,
                            state_keys=[f"smx_x{i}" for i in range(n)], target_key=None if soft else "smx_y")
@@ -71,8 +75,10 @@ def lesson() -> None:
     with numbers:
         ui.subheader(t("softmax_ce.numbers"))
         if soft:
-            ui.metric_row([(t("softmax_ce.loss"), fmt.cell(v.loss)), (t("softmax_ce.target_sum"), fmt.cell(v.target_sum))])
-            st.caption(t("softmax_ce.soft_note" if abs(v.target_sum - 1) < 1e-9 else "softmax_ce.unnormalised", s=fmt.cell(v.target_sum)))
+            ui.metric_row([(t("softmax_ce.loss"), fmt.cell(v.loss)),
+                           (t("softmax_ce.target_sum"), fmt.cell(v.target_sum))])
+            note = "softmax_ce.soft_note" if abs(v.target_sum - 1) < 1e-9 else "softmax_ce.unnormalised"
+            st.caption(t(note, s=fmt.cell(v.target_sum)))
         else:
             ui.metric_row(
                 [
@@ -102,7 +108,8 @@ def lesson() -> None:
             (t("softmax_ce.delta"), fmt.cell(v.shift_delta, 3)),
         ]
     )
-    st.caption(t("softmax_ce.shift_note", dp=fmt.cell(v.p_shift_maxdiff, 3), l0=fmt.value(v.loss), l1=fmt.value(v.shifted_loss)))
+    st.caption(t("softmax_ce.shift_note", dp=fmt.cell(v.p_shift_maxdiff, 3), l0=fmt.value(v.loss),
+                 l1=fmt.value(v.shifted_loss)))
     st.caption(t("softmax_ce.temp_note", temp=fmt.cell(temp), ptop=fmt.cell(v.p[top]), ptop1=fmt.cell(v.p_t1[top])))
 
     z = np.asarray(v.z)

@@ -23,8 +23,10 @@ ui.predict_first("ce_vs_bce")
 def seed_part() -> None:
     ui.subheader(t("ce_vs_bce.seed_title"))
     pc, yc = st.columns(3), st.columns(3)
-    pred = [ui.slider(f"cvb_p{i}", t("ce_vs_bce.pred", i=i), 0.0, 1.0, d, 0.01, container=pc[i]) for i, d in enumerate((0.8, 0.2, 0.4))]
-    label = [ui.number(f"cvb_y{i}", t("ce_vs_bce.label", i=i), 0.0, 1.0, d, 0.1, container=yc[i]) for i, d in enumerate((1.0, 0.0, 0.0))]
+    pred = [ui.slider(f"cvb_p{i}", t("ce_vs_bce.pred", i=i), 0.0, 1.0, d, 0.01, container=pc[i])
+            for i, d in enumerate((0.8, 0.2, 0.4))]
+    label = [ui.number(f"cvb_y{i}", t("ce_vs_bce.label", i=i), 0.0, 1.0, d, 0.1, container=yc[i])
+             for i, d in enumerate((1.0, 0.0, 0.0))]
     try:
         v = ce_vs_bce.ce_vs_bce_view(pred, label)
         m = ce_vs_bce.multi_view(pred, label)
@@ -36,7 +38,8 @@ def seed_part() -> None:
     classes = ["0", "1", "2"]
     fig = class_bars_figure(
         classes,
-        {t("ce_vs_bce.bar_bce"): np.float64(pred), t("ce_vs_bce.bar_ce"): v.softmax, t("ce_vs_bce.bar_label"): np.float64(label)},
+        {t("ce_vs_bce.bar_bce"): np.float64(pred), t("ce_vs_bce.bar_ce"): v.softmax,
+         t("ce_vs_bce.bar_label"): np.float64(label)},
         y_range=(0.0, 1.2), uirevision="cvb_seed",
         labels={"title": t("ce_vs_bce.seed_fig"), "x": t("ce_vs_bce.col_i"), "y": t("ce_vs_bce.prob_axis")},
     )
@@ -44,7 +47,8 @@ def seed_part() -> None:
     with numbers:
         ui.metric_row([("nn.BCELoss()", fmt.value(v.bce)), ("nn.CrossEntropyLoss()", fmt.value(v.ce))])
         c = [fmt.cell(a, 5) for a in v.bce_terms]
-        st.markdown(t("ce_vs_bce.step1", p=fmt.array(np.float64(pred), 4), t0=c[0], t1=c[1], t2=c[2], bce=fmt.value(v.bce)))
+        st.markdown(t("ce_vs_bce.step1", p=fmt.array(np.float64(pred), 4), t0=c[0], t1=c[1], t2=c[2],
+                      bce=fmt.value(v.bce)))
         st.markdown(t("ce_vs_bce.step2"))
         st.markdown(t("ce_vs_bce.step3", sm=fmt.array(v.softmax, 5), lse=fmt.cell(v.lse, 7)))
         st.markdown(
@@ -75,7 +79,8 @@ def seed_part() -> None:
     )
     ui.plot(fig, "cvb_multi", t("ce_vs_bce.multi_summary", s1=fmt.cell(m.softmax_sum), s2=fmt.cell(m.sigmoid_sum)))
     ui.code_panel(ce_vs_bce.seed_code(pred, label))
-    ui.record_tasks("ce_vs_bce", {"t1": label == [1.0, 0.0, 0.0] and float(v.ce) < 0.6, "t3": ce_vs_bce.task_t3_done(label)})
+    ui.record_tasks("ce_vs_bce", {"t1": label == [1.0, 0.0, 0.0] and float(v.ce) < 0.6,
+                                  "t3": ce_vs_bce.task_t3_done(label)})
 
 
 seed_part()
@@ -93,13 +98,14 @@ def bridge_part() -> None:
     y = ui.choice("cvb_c", t("ce_vs_bce.cls"), [0, 1], 1, container=ycol)
     ui_drag.logit_bars("cvb_drag", logits=[a, b], target=y, state_keys=["cvb_a", "cvb_b"], target_key="cvb_c")
     br = ce_vs_bce.bridge_view(a, b, y)
-    ui.metric_row([(t("ce_vs_bce.ce2"), fmt.cell(br.ce, 12)), (t("ce_vs_bce.bcel_d", d=fmt.cell(br.d)), fmt.cell(br.bcel, 12))])
+    ui.metric_row([(t("ce_vs_bce.ce2"), fmt.cell(br.ce, 12)),
+                   (t("ce_vs_bce.bcel_d", d=fmt.cell(br.d)), fmt.cell(br.bcel, 12))])
     ui.metric_row([(t("ce_vs_bce.p1"), fmt.cell(br.p1, 12)), (t("ce_vs_bce.sigma_d"), fmt.cell(br.sigma_d, 12))])
     st.caption(t("ce_vs_bce.bridge_diff", diff=fmt.cell(br.diff, 3)))
     fig = bridge_figure(
         br.grid, br.ce_curve, br.bcel_curve, current=(br.d, float(br.ce)),
-        labels={"title": t("ce_vs_bce.bridge_fig", y=y), "x": "d = b − a", "y": t("common.loss"), "ce": t("ce_vs_bce.ce2"),
-                "bce": t("ce_vs_bce.bcel_curve"), "current": t("common.current")},
+        labels={"title": t("ce_vs_bce.bridge_fig", y=y), "x": "d = b − a", "y": t("common.loss"),
+                "ce": t("ce_vs_bce.ce2"), "bce": t("ce_vs_bce.bcel_curve"), "current": t("common.current")},
     )
     ui.plot(fig, "cvb_bridge", t("ce_vs_bce.bridge_summary", d=fmt.cell(br.d), ce=fmt.cell(br.ce), y=y))
     ui.torch_check("cross_entropy", np.array([a, b]), np.array(y))

@@ -23,19 +23,21 @@ N, C = 4, 3
 # the navigation, title, introduction and the batch's 19 inputs (bench/README.md).
 ui.subheader(t("ce_options.controls"))
 tcols = [c for _ in range(N // 2) for c in st.columns(2)]  # row by row: stacks in order on a phone
-targets = [ui.choice(f"ceo_y{n}", t("ce_options.target_n", n=n + 1), [0, 1, 2, ce_options.IGNORE], TARGETS[n], container=tcols[n]) for n in range(N)]
+targets = [ui.choice(f"ceo_y{n}", t("ce_options.target_n", n=n + 1), [0, 1, 2, ce_options.IGNORE], TARGETS[n],
+                     container=tcols[n]) for n in range(N)]
 st.caption(t("ce_options.ignore_hint"))
 wcols = st.columns(C)
-weight = [ui.number(f"ceo_w{c}", t("ce_options.weight_c", c=c), 0.0, 10.0, (1.0, 2.0, 0.5)[c], 0.1, container=wcols[c]) for c in range(C)]
+weight = [ui.number(f"ceo_w{c}", t("ce_options.weight_c", c=c), 0.0, 10.0, (1.0, 2.0, 0.5)[c], 0.1, container=wcols[c])
+          for c in range(C)]
 with st.expander(t("ce_options.edit_logits")):
     rows = [st.columns(C) for _ in range(N)]
-    logits = [[ui.number(f"ceo_x{n}{c}", f"x[{n + 1}, {c}]", -20.0, 20.0, LOGITS[n][c], 0.1, container=rows[n][c]) for c in range(C)] for n in range(N)]
+    logits = [[ui.number(f"ceo_x{n}{c}", f"x[{n + 1}, {c}]", -20.0, 20.0, LOGITS[n][c], 0.1, container=rows[n][c])
+               for c in range(C)] for n in range(N)]
 
 
 @st.fragment
-def lesson(
-    targets: list, weight: list[float], logits: list[list[float]], terms: ce_options.WeightedTerms | LossVizError
-) -> None:
+def lesson(targets: list, weight: list[float], logits: list[list[float]],
+           terms: ce_options.WeightedTerms | LossVizError) -> None:
     left, right = st.columns(2)
     eps = ui.slider("ceo_eps", t("ce_options.eps"), 0.0, 1.0, 0.0, 0.05, container=left, help=t("ce_options.eps_help"))
     reduction = ui.choice("ceo_red", t("common.reduction"), ["mean", "sum", "none"], "mean", container=right)
@@ -58,17 +60,23 @@ def lesson(
         smooth = ce_options.smoothed_target(targets[n], C, eps)
         fig = class_bars_figure(
             classes,
-            {t("ce_options.bar_onehot"): softmax_ce.onehot(targets[n], C), t("ce_options.bar_smooth", eps=fmt.cell(eps)): smooth, t("ce_options.bar_p"): terms.softmax[n]},
+            {t("ce_options.bar_onehot"): softmax_ce.onehot(targets[n], C),
+             t("ce_options.bar_smooth", eps=fmt.cell(eps)): smooth,
+             t("ce_options.bar_p"): terms.softmax[n]},
             highlight=targets[n], y_range=(0.0, 1.15), uirevision="ceo_target",
-            labels={"title": t("ce_options.target_fig", n=show), "x": t("ce_options.col_class"), "y": t("ce_options.prob_axis")},
+            labels={"title": t("ce_options.target_fig", n=show), "x": t("ce_options.col_class"),
+                    "y": t("ce_options.prob_axis")},
         )
-        ui.plot(fig, "ceo_target", t("ce_options.target_summary" if eps > 0 else "ce_options.target_summary0", n=show, hi=fmt.cell(smooth[targets[n]]),
-                                     lo=fmt.cell(eps / C), eps=fmt.cell(eps), h=fmt.cell(ce_options.entropy(smooth))))
+        summary = "ce_options.target_summary" if eps > 0 else "ce_options.target_summary0"
+        ui.plot(fig, "ceo_target", t(summary, n=show, hi=fmt.cell(smooth[targets[n]]), lo=fmt.cell(eps / C),
+                                     eps=fmt.cell(eps), h=fmt.cell(ce_options.entropy(smooth))))
     else:
         st.info(t("ce_options.inspect_ignored", n=show))
     gfig = class_bars_figure(
-        classes, {t("ce_options.bar_grad"): view.grad[n]}, highlight=targets[n] if terms.keep[n] else None, uirevision="ceo_grad",
-        labels={"title": t("ce_options.grad_fig", n=show, red=reduction), "x": t("ce_options.col_class"), "y": "∂ loss / ∂ x"},
+        classes, {t("ce_options.bar_grad"): view.grad[n]}, highlight=targets[n] if terms.keep[n] else None,
+        uirevision="ceo_grad",
+        labels={"title": t("ce_options.grad_fig", n=show, red=reduction), "x": t("ce_options.col_class"),
+                "y": "∂ loss / ∂ x"},
     )
     ui.plot(gfig, "ceo_grad", t("ce_options.grad_summary", n=show, g=fmt.array(view.grad[n], 4)))
 
@@ -84,7 +92,10 @@ def lesson(
             ]
         )
         sym, nums = ce_options.weighted_mean_formula(terms.w_y, terms.nll, terms.keep)
-        st.markdown(t("ce_options.mean_empty", mean=fmt.value(terms.nll_mean)) if terms.n_kept == 0 else t("ce_options.mean_formula", sym=sym, nums=nums, num=fmt.cell(terms.numerator), den=fmt.cell(terms.denominator), mean=fmt.value(terms.nll_mean)))
+        mean = fmt.value(terms.nll_mean)
+        st.markdown(t("ce_options.mean_empty", mean=mean) if terms.n_kept == 0 else
+                    t("ce_options.mean_formula", sym=sym, nums=nums, num=fmt.cell(terms.numerator),
+                      den=fmt.cell(terms.denominator), mean=mean))
         if eps > 0:
             st.caption(t("ce_options.formula_eps"))
         if terms.n_kept == 0:
@@ -102,7 +113,8 @@ def lesson(
                 t("ce_options.col_none"): [fmt.cell(a) for a in view.loss_none],
             }
         )
-        ui.torch_check("cross_entropy", np.array(logits), np.array(targets), weight=np.array(weight), reduction=reduction, label_smoothing=eps)
+        ui.torch_check("cross_entropy", np.array(logits), np.array(targets), weight=np.array(weight),
+                       reduction=reduction, label_smoothing=eps)
 
     ui.subheader(t("ce_options.routes_title"))
     ui.table(

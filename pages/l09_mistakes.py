@@ -45,7 +45,8 @@ if which in M.SEE_ALSO:  # the lesson that explains why
 def lesson(which: str) -> None:
     left, right = st.columns(2)
     on = ui.toggle("mis_on", t("mistakes.make_it"), True, container=left, help=t("mistakes.make_it_help"))
-    scale = ui.slider("mis_scale", t("mistakes.scale"), 0.1, 50.0, 1.0, 0.1, container=right, help=t("mistakes.scale_help"))
+    scale = ui.slider("mis_scale", t("mistakes.scale"), 0.1, 50.0, 1.0, 0.1, container=right,
+                      help=t("mistakes.scale_help"))
     params: dict = {}
     if which == "index_range":
         params["label"] = int(ui.slider("mis_label", t("mistakes.label"), 1, 9, 5, 1))
@@ -76,12 +77,15 @@ def lesson(which: str) -> None:
         st.markdown("**" + t("mistakes.live_wrong" if on else "mistakes.live_right") + "**")
         ui.raw_message(M.key_line(which, on))  # not st.code: see ui.raw_message
         if live.ok:
-            ui.metric_row([(t("mistakes.loss"), fmt.cell(live.value)), (t("mistakes.grad_norm"), fmt.cell(live.grad_norm)),
+            ui.metric_row([(t("mistakes.loss"), fmt.cell(live.value)),
+                           (t("mistakes.grad_norm"), fmt.cell(live.grad_norm)),
                            (t("mistakes.loss_dtype"), live.dtype)])
         else:
             labels = case.info.get("labels", [])
-            st.error(t(f"mistakes.err_{which}", **{**info, "kind": live.error_kind, "classes": info.get("classes", ""),
-                       "labels": str(labels if on else [v - 1 for v in labels]), "shape": str(case.info.get("shape", ""))}), icon="🛑")
+            facts = {**info, "kind": live.error_kind, "classes": info.get("classes", ""),
+                     "labels": str(labels if on else [v - 1 for v in labels]),
+                     "shape": str(case.info.get("shape", ""))}
+            st.error(t(f"mistakes.err_{which}", **facts), icon="🛑")
             st.caption(t("mistakes.torch_message"))
             ui.raw_message(f"{live.error_kind}: {live.message}")
         if on and case.wrong.ok:
@@ -92,7 +96,8 @@ def lesson(which: str) -> None:
         elif not on and case.right.ok:
             st.success(t("mistakes.fixed_ok"), icon="✅")
             if which == "seq_logits":
-                st.info(t("mistakes.seq_reshape", right=_cell(case.right.value), reshape=_cell(case.info["reshape_value"]), **info), icon="🔎")
+                reshape = _cell(case.info["reshape_value"])
+                st.info(t("mistakes.seq_reshape", right=_cell(case.right.value), reshape=reshape, **info), icon="🔎")
         if which == "autocast_bce":
             st.info(t("mistakes.amp_measured", logits_dtype=info["logits_dtype"], dtype=case.wrong.dtype or "—",
                       wrong=_cell(case.wrong.value), exact=info["float32_loss"]), icon="🖥️")
@@ -103,8 +108,10 @@ def lesson(which: str) -> None:
         rows = [t("mistakes.loss"), t("mistakes.grad_norm"), t("mistakes.error")]
         ui.table(
             {t("mistakes.quantity"): rows,
-             t("mistakes.col_wrong"): [_cell(case.wrong.value), _cell(case.wrong.grad_norm), case.wrong.error_kind or "—"],
-             t("mistakes.col_right"): [_cell(case.right.value), _cell(case.right.grad_norm), case.right.error_kind or "—"]},
+             t("mistakes.col_wrong"): [_cell(case.wrong.value), _cell(case.wrong.grad_norm),
+                                       case.wrong.error_kind or "—"],
+             t("mistakes.col_right"): [_cell(case.right.value), _cell(case.right.grad_norm),
+                                       case.right.error_kind or "—"]},
         )
         n = max(len(case.wrong.elements), len(case.right.elements))
         if n:
@@ -115,7 +122,8 @@ def lesson(which: str) -> None:
             table = {"i": list(range(n)), t("mistakes.el_wrong"): col(case.wrong, "elements"),
                      t("mistakes.el_right"): col(case.right, "elements")}
             if case.wrong.element_grads or case.right.element_grads:
-                table |= {t("mistakes.g_wrong"): col(case.wrong, "element_grads"), t("mistakes.g_right"): col(case.right, "element_grads")}
+                table |= {t("mistakes.g_wrong"): col(case.wrong, "element_grads"),
+                          t("mistakes.g_right"): col(case.right, "element_grads")}
             ui.table(table)
 
     ui.torch_check(*M.torch_call(which, on, scale=scale, **params), **M.torch_kwargs(which))

@@ -159,7 +159,9 @@ def sweep(mistake: str, scales, **params) -> Sweep:
     return Sweep(**out)
 
 
-def torch_call(mistake: str, wrong: bool, *, scale: float = 1.0, label: int = 5, positions: int = 4, amp_dtype: str = "bfloat16"):
+def torch_call(
+    mistake: str, wrong: bool, *, scale: float = 1.0, label: int = 5, positions: int = 4, amp_dtype: str = "bfloat16"
+):
     """The main ``torch.nn.functional`` call of a version, as ``(name, input, target)`` numpy arrays.
 
     For :func:`lossviz.ui.torch_check`: the same call through :mod:`lossviz.core.functional`.
@@ -265,14 +267,19 @@ def _lit(a) -> str:
     return repr(np.asarray(a, dtype=np.float64).round(9).tolist())
 
 
-def code(mistake: str, wrong: bool, *, scale: float = 1.0, label: int = 5, positions: int = 4, amp_dtype: str = "bfloat16") -> str:
+def code(
+    mistake: str, wrong: bool, *, scale: float = 1.0, label: int = 5, positions: int = 4, amp_dtype: str = "bfloat16"
+) -> str:
     """A runnable snippet of one version; it prints the loss and the gradient norm (or the error)."""
     head = "import torch\nimport torch.nn.functional as F\n"
     line = _LINES[(mistake, wrong)] + "\n"
     if mistake in ("softmax_ce", "float_target"):
         body = _MC.format(x=_lit(_logits_mc(scale).numpy())) + f"y = torch.tensor({TARGET_MC})\n"
     elif mistake == "index_range":
-        body = _MC.format(x=_lit(_logits_mc(scale).numpy())) + f"labels = torch.tensor({[*LABELS_1BASED, int(label)]})\n"
+        body = (
+            _MC.format(x=_lit(_logits_mc(scale).numpy()))
+            + f"labels = torch.tensor({[*LABELS_1BASED, int(label)]})\n"
+        )
     elif mistake == "channels_last":
         body = (
             f"g = torch.Generator().manual_seed(0)\n"
@@ -288,9 +295,15 @@ def code(mistake: str, wrong: bool, *, scale: float = 1.0, label: int = 5, posit
             f"y = torch.randint({SEQ_V}, ({SEQ_B}, {SEQ_T}), generator=torch.Generator().manual_seed(3))  # (B, T)\n"
         )
         if not wrong:
-            line += f"print('reshape', F.cross_entropy(x.reshape(-1, {SEQ_V}), y.reshape(-1)).item())  # (B·T, V), (B·T,)\n"
+            line += (
+                f"print('reshape', F.cross_entropy(x.reshape(-1, {SEQ_V}), y.reshape(-1)).item())"
+                "  # (B·T, V), (B·T,)\n"
+            )
     elif mistake == "kl_probs":
-        body = _MC.format(x=_lit(_logits_mc(scale).numpy())) + f"q = torch.tensor({TARGET_SOFT})  # target probabilities\n"
+        body = (
+            _MC.format(x=_lit(_logits_mc(scale).numpy()))
+            + f"q = torch.tensor({TARGET_SOFT})  # target probabilities\n"
+        )
     elif mistake == "autocast_bce":
         amp = amp_dtype if amp_dtype in AMP_DTYPES else "bfloat16"
         body = (

@@ -200,7 +200,8 @@ def seq_logits_case(scale: float) -> Case:
     wrong = _measure(lambda v, r: fn.cross_entropy(v, y, reduction=r), x, grad_of="rows")
     right = _measure(lambda v, r: fn.cross_entropy(v.permute(0, 2, 1), y, reduction=r), x, grad_of="rows")
     flat = _measure(lambda v, r: fn.cross_entropy(v.reshape(-1, SEQ_V), y.reshape(-1), reduction=r), x)
-    info = {"shape": list(x.shape), "batch": SEQ_B, "steps": SEQ_T, "vocab": SEQ_V, "tokens": SEQ_B * SEQ_T, "reshape_value": flat.value}
+    info = {"shape": list(x.shape), "batch": SEQ_B, "steps": SEQ_T, "vocab": SEQ_V, "tokens": SEQ_B * SEQ_T,
+            "reshape_value": flat.value}
     return Case("seq_logits", wrong, right, info)
 
 

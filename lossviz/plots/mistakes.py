@@ -40,7 +40,8 @@ def sweep_figure(
     traces.append(point_legend(labels["current"]))
     layout = merge(rows_layout(2, vertical_spacing=0.08), {"xaxis": {"type": "log"}, "xaxis2": {"type": "log"}})
     # each point in its curve's colour (black would vanish on the dark theme)
-    layout["annotations"] = [point_mark(scale, v, colour=col, log_x=True) for (col, _), v in zip(styles.values(), values, strict=True)
+    layout["annotations"] = [point_mark(scale, v, colour=col, log_x=True)
+                             for (col, _), v in zip(styles.values(), values, strict=True)
                              if scale > 0 and v is not None and np.isfinite(v)]
     base_layout(layout, title=labels["title"], x_title="", y_title=labels["loss"], uirevision="mistake_sweep")
     return figure(traces, _two_rows_titles(layout, labels["x"], labels["loss"], labels["grad"]))
