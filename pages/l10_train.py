@@ -66,7 +66,8 @@ def toy_part() -> None:
     cols = st.columns(3)
     lr = float(ui.number("tr_toy_lr", t("train.lr"), 0.001, 10.0, 0.5, 0.05, container=cols[0], fmt_str="%.3f"))
     epochs = int(ui.slider("tr_toy_epochs", t("train.epochs"), 1, 500, 100, 1, container=cols[1]))
-    scale = float(ui.slider("tr_scale", t("train.scale"), 0.1, 30.0, 1.0, 0.1, container=cols[2], help=t("train.scale_help")))
+    scale = float(ui.slider("tr_scale", t("train.scale"), 0.1, 30.0, 1.0, 0.1, container=cols[2],
+                            help=t("train.scale_help")))
     bar = st.progress(0.0, text=t("train.training"))
     runs = {}
     for i, k in enumerate(T.TOY_LOSSES):

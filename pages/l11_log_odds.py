@@ -41,7 +41,8 @@ def _pair() -> str:
         src, p, x = L.pair_from_link(*links)
         shown = (L.P_DEFAULT if links[0] is None else links[0], L.x_step(L.P_DEFAULT) if links[1] is None else links[1])
     else:
-        src, p, x = L.pair_after(ss.get("lo_seen", (ss["lo_p"], ss["lo_x"])), ss["lo_p"], ss["lo_x"], ss.get("lo_src", "p"))
+        src, p, x = L.pair_after(ss.get("lo_seen", (ss["lo_p"], ss["lo_x"])), ss["lo_p"], ss["lo_x"],
+                                 ss.get("lo_src", "p"))
         shown = (ss["lo_p"], ss["lo_x"])
     for key, now, value in (("lo_p", shown[0], p), ("lo_x", shown[1], x)):
         if now != value:
@@ -96,14 +97,17 @@ def the_likelihood() -> None:
     b = float(ui.slider("lo_b", t("log_odds.b"), *L.B_RANGE, 0.0, L.WB_STEP, container=right))
     f, (surf, (bw, bb)) = L.fit(w, b), _surface()
     top = L.fit(bw, bb)
-    ui.metric_row([(t("log_odds.likelihood"), cell(f.likelihood, 4)), (t("log_odds.log_likelihood"), cell(f.log_likelihood, 4)),
+    ui.metric_row([(t("log_odds.likelihood"), cell(f.likelihood, 4)),
+                   (t("log_odds.log_likelihood"), cell(f.log_likelihood, 4)),
                    (t("log_odds.nll_mean"), cell(f.nll_mean)), (t("log_odds.bce"), cell(f.bce))])
-    ui.metric_row([(t("log_odds.best"), f"({cell(bw, 4)}, {cell(bb, 4)})"), (t("log_odds.max_l"), cell(top.likelihood, 4)),
+    ui.metric_row([(t("log_odds.best"), f"({cell(bw, 4)}, {cell(bb, 4)})"),
+                   (t("log_odds.max_l"), cell(top.likelihood, 4)),
                    (t("log_odds.min_bce"), cell(top.bce))])
     gw, gb = (cell(v, 3) for v in surf.argmax_l)
     st.info(t("log_odds.best_note", w=cell(bw, 4), b=cell(bb, 4), lik=cell(top.likelihood, 4), bce=cell(top.bce),
               gw=gw, gb=gb), icon="🎯")
-    common = {"x": t("log_odds.w"), "y": t("log_odds.b"), "current": t("common.current"), "best": t("log_odds.heat_best")}
+    common = {"x": t("log_odds.w"), "y": t("log_odds.b"), "current": t("common.current"),
+              "best": t("log_odds.heat_best")}
     where = {"w": cell(bw, 4), "b": cell(bb, 4), "gw": gw, "gb": gb, "cw": cell(w), "cb": cell(b)}
     c1, c2 = st.columns(2)
     with c1:

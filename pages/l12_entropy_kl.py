@@ -57,7 +57,8 @@ def decomposition(x: list[float], tgt: E.Target) -> E.Split:
                        (t("entropy_kl.h_plus_kl"), fmt.cell(s.entropy + s.kl)), (t("entropy_kl.ce"), fmt.cell(s.ce))])
         st.caption(t("entropy_kl.gap", gap=fmt.cell(s.gap, 3)))
         hard = bool(np.max(s.y) == 1.0)
-        st.info(t("entropy_kl.floor_hard" if hard else "entropy_kl.floor", h=fmt.cell(s.entropy), kl=fmt.cell(s.kl)), icon="🧱")
+        st.info(t("entropy_kl.floor_hard" if hard else "entropy_kl.floor", h=fmt.cell(s.entropy), kl=fmt.cell(s.kl)),
+                icon="🧱")
     logp = F.log_softmax(np.array([x]), 1)
     ui.torch_check("cross_entropy", np.array([x]), tgt.y[None])
     ui.torch_check("kl_div", logp, tgt.y[None], reduction="batchmean")
@@ -104,9 +105,11 @@ def soft_targets(x: list[float]) -> E.Softened:
                        labels=split_labels(t("entropy_kl.soft_chart")), uirevision="ek_soft")
     ui.plot(fig, "ek_soft", t("entropy_kl.soft_summary", h0=fmt.cell(s.onehot.entropy), h1=fmt.cell(s.smoothed.entropy),
                                     h2=fmt.cell(s.teacher.entropy), eps=fmt.cell(eps), temp=fmt.cell(temp)))
-    ui.metric_row([(t("entropy_kl.builtin"), fmt.cell(s.builtin)), (t("entropy_kl.ce_smoothed"), fmt.cell(s.smoothed.ce)),
+    ui.metric_row([(t("entropy_kl.builtin"), fmt.cell(s.builtin)),
+                   (t("entropy_kl.ce_smoothed"), fmt.cell(s.smoothed.ce)),
                    (t("entropy_kl.hinton", temp=fmt.cell(temp)), fmt.cell(s.hinton))])
-    st.caption(t("entropy_kl.soft_note", ce=fmt.cell(s.teacher.ce), h=fmt.cell(s.teacher.entropy), kl=fmt.cell(s.teacher.kl)))
+    st.caption(t("entropy_kl.soft_note", ce=fmt.cell(s.teacher.ce), h=fmt.cell(s.teacher.entropy),
+                 kl=fmt.cell(s.teacher.kl)))
     ui.torch_check("cross_entropy", np.array([x]), np.array([k]), label_smoothing=float(eps))
     return s
 

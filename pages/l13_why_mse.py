@@ -55,7 +55,8 @@ def one_logit() -> None:
                          ratio=ratio, bce_grad=fmt.cell(p.bce_grad)), icon="🧊")
         elif not p.wrong and x != 0:
             st.info(t("why_mse.right", side=">" if x > 0 else "<"), icon="👍")
-        st.caption(t("why_mse.peak", x=fmt.cell(top.x, 4), grad=fmt.cell(top.mse_grad, 4), bce_grad=fmt.cell(top.bce_grad, 4)))
+        st.caption(t("why_mse.peak", x=fmt.cell(top.x, 4), grad=fmt.cell(top.mse_grad, 4),
+                     bce_grad=fmt.cell(top.bce_grad, 4)))
     xs, ys = np.array([x]), np.array([y])
     ui.torch_check("mse_loss", F.sigmoid(xs), ys)
     ui.torch_check("binary_cross_entropy_with_logits", xs, ys)

@@ -70,8 +70,9 @@ def lesson() -> None:
                           labels={"title": t("nll_pipeline.pipe_fig", n=n), "x": t("nll_pipeline.col_class"),
                                   "y": t("nll_pipeline.value_axis"), "logits": "x", "log_probs": "log_softmax(x)"})
     shift = {"n": n, "lse": fmt.cell(p.logsumexp[n])}
-    ui.plot(fig, "nl_pipe", t("nll_pipeline.pipe_summary", **shift, y=y, picked=fmt.cell(p.picked[n]),
-                               l=fmt.cell(p.nll_none[n])) if y is not None else t("nll_pipeline.pipe_summary_ignored", **shift))
+    summary = (t("nll_pipeline.pipe_summary", **shift, y=y, picked=fmt.cell(p.picked[n]), l=fmt.cell(p.nll_none[n]))
+               if y is not None else t("nll_pipeline.pipe_summary_ignored", **shift))
+    ui.plot(fig, "nl_pipe", summary)
 
     ui.subheader(t("nll_pipeline.grad_title"))
     ui.table({t("nll_pipeline.col_quantity"): [t(f"nll_pipeline.row_{k}") for k in P.GRAD_ROWS],
@@ -81,7 +82,8 @@ def lesson() -> None:
                else t("nll_pipeline.grad_scale_ignored", n=n))
     gfig = gradient_figure(p.grad_chain[n], p.grad_ce[n], target=y,
                            labels={"title": t("nll_pipeline.grad_fig", n=n, red=red), "x": t("nll_pipeline.col_class"),
-                                   "y": "∂ loss / ∂ x", "chain": t("nll_pipeline.row_chain"), "ce": t("nll_pipeline.row_ce")})
+                                   "y": "∂ loss / ∂ x", "chain": t("nll_pipeline.row_chain"),
+                                   "ce": t("nll_pipeline.row_ce")})
     ui.plot(gfig, "nl_grad", t("nll_pipeline.grad_summary", n=n, chain=fmt.array(p.grad_chain[n], 4),
                                  ce=fmt.array(p.grad_ce[n], 4)))
 

@@ -46,19 +46,21 @@ def to_predictions() -> None:
     th = R.thresholds(cut)
     right, wrong = th.accuracy
     n_flip = int(th.flipped.sum())
-    ui.metric_row([(t("reading_loss.m_flipped"), f"{n_flip} / {len(th.logits)}"), (t("reading_loss.m_acc0"), cell(right)),
-                   (t("reading_loss.m_acc_cut", cut=cell(cut)), cell(wrong)), (t("reading_loss.m_cut_sigma"), cell(th.cut_sigma, 4))])
+    ui.metric_row([(t("reading_loss.m_flipped"), f"{n_flip} / {len(th.logits)}"),
+                   (t("reading_loss.m_acc0"), cell(right)), (t("reading_loss.m_acc_cut", cut=cell(cut)), cell(wrong)),
+                   (t("reading_loss.m_cut_sigma"), cell(th.cut_sigma, 4))])
     fig = threshold_figure(th.logits, th.sigma, th.labels, cut=cut, flipped=th.flipped, labels={
         "title": t("reading_loss.th_title"), "x": t("common.logit_x"), "y": "σ(x)", "curve": "σ(x)",
         "label0": t("reading_loss.label0"), "label1": t("reading_loss.label1"), "flipped": t("reading_loss.flipped")})
     ui.plot(fig, "rl_threshold", t("reading_loss.th_summary", cut=cell(cut), sig=cell(th.cut_sigma, 4), n=n_flip,
                                    right=cell(right), wrong=cell(wrong)))
     ui.table({t("reading_loss.col_x"): [cell(v) for v in th.logits], "σ(x)": [cell(v, 3) for v in th.sigma],
-              t("reading_loss.col_y"): [str(v) for v in th.labels], t("reading_loss.col_right"): [str(v) for v in th.right],
+              t("reading_loss.col_y"): [str(v) for v in th.labels],
+              t("reading_loss.col_right"): [str(v) for v in th.right],
               t("reading_loss.col_wrong", cut=cell(cut)): [str(v) for v in th.wrong]}, highlight=list(th.flipped))
     k, probs, ce = R.argmax_example()
-    st.caption(t("reading_loss.argmax", x=", ".join(cell(v) for v in R.CE_LOGITS), p=", ".join(cell(v, 3) for v in probs),
-                 k=k, ce=cell(ce)))
+    st.caption(t("reading_loss.argmax", x=", ".join(cell(v) for v in R.CE_LOGITS),
+                 p=", ".join(cell(v, 3) for v in probs), k=k, ce=cell(ce)))
     st.caption(t("reading_loss.th_check"))
     ui.torch_check("binary_cross_entropy_with_logits", th.logits, th.labels.astype(np.float64))
     ui.code_panel(R.threshold_code(cut))
@@ -79,7 +81,8 @@ def overconfidence() -> None:
     early, late = R.reliability(run, best), R.reliability(run, epoch)
     nums = {"best": best, "epoch": epoch, "bl": cell(run.val_loss[best], 4), "ba": cell(run.val_acc[best], 4),
             "el": cell(run.val_loss[epoch], 4), "ea": cell(run.val_acc[epoch], 4), "ta": cell(run.train_acc[epoch], 4)}
-    ui.metric_row([(t("reading_loss.m_val_loss", e=epoch), nums["el"]), (t("reading_loss.m_val_acc", e=epoch), nums["ea"]),
+    ui.metric_row([(t("reading_loss.m_val_loss", e=epoch), nums["el"]),
+                   (t("reading_loss.m_val_acc", e=epoch), nums["ea"]),
                    (t("reading_loss.m_train_loss", e=epoch), cell(run.train_loss[epoch], 4)),
                    (t("reading_loss.m_train_acc", e=epoch), nums["ta"])])
     ui.metric_row([(t("reading_loss.m_best"), str(best)), (t("reading_loss.m_val_loss", e=best), nums["bl"]),
@@ -117,10 +120,12 @@ def pos_weight() -> None:
                    (t("reading_loss.m_sigma_half"), vals["s"])])
     fig = tilt_figure(tl, labels={"title": t("reading_loss.tilt_title"), "x": t("reading_loss.tilt_x"),
                                   "y": t("reading_loss.tilt_y"), "calibrated": t("reading_loss.tilt_calibrated"),
-                                  "tilted": t("reading_loss.tilt_tilted", p=vals["p"]), "cross": t("reading_loss.tilt_cross")})
+                                  "tilted": t("reading_loss.tilt_tilted", p=vals["p"]),
+                                  "cross": t("reading_loss.tilt_cross")})
     ui.plot(fig, "rl_tilt", t("reading_loss.tilt_summary", **vals))
     st.caption(t("reading_loss.tilt_check", **vals))
-    ui.torch_check("binary_cross_entropy_with_logits", np.array([0.0]), np.array([tl.q_cross]), pos_weight=np.array([p]))
+    ui.torch_check("binary_cross_entropy_with_logits", np.array([0.0]), np.array([tl.q_cross]),
+                   pos_weight=np.array([p]))
 
 
 pos_weight()

@@ -32,7 +32,8 @@ def pasted(key: str, label: str, default: str, *, target_of=None, seed: int = 0,
         text = ui.text(key, label, default, help=t("doctor.spec_help"), max_chars=60)
     else:
         text = ui.text_area(key, label, default, help=t("doctor.paste_help"), height=140)
-        dtype = ui.choice(key + "d", t("doctor.dtype"), dr.DTYPES, "auto", format_func={**{d: d for d in dr.DTYPES}, "auto": t("doctor.auto")}.get)
+        dtype_names = {**{d: d for d in dr.DTYPES}, "auto": t("doctor.auto")}
+        dtype = ui.choice(key + "d", t("doctor.dtype"), dr.DTYPES, "auto", format_func=dtype_names.get)
     try:
         arr = dr.read_text(text, "auto" if spec else dtype, target_of=target_of, seed=seed)
     except ParseError as exc:
@@ -47,10 +48,11 @@ def pasted(key: str, label: str, default: str, *, target_of=None, seed: int = 0,
 
 def inputs():
     """(prediction, target, where they came from, their names) or None while something is refused."""
-    src = ui.choice("dr_src", t("doctor.source"), ["text", "spec", "file"], "text", format_func=labels("src", "text", "spec", "file"))
+    src = ui.choice("dr_src", t("doctor.source"), ["text", "spec", "file"], "text",
+                    format_func=labels("src", "text", "spec", "file"))
     if src == "file":
-        files = st.file_uploader(t("doctor.upload", mib=dr.MAX_MIB), type=["npy", "pt"], accept_multiple_files=True, key="dr_up",
-                                 max_upload_size=dr.MAX_MIB)
+        files = st.file_uploader(t("doctor.upload", mib=dr.MAX_MIB), type=["npy", "pt"], accept_multiple_files=True,
+                                 key="dr_up", max_upload_size=dr.MAX_MIB)
         if not files:
             st.info(t("doctor.upload_hint"))
             return None
@@ -68,26 +70,31 @@ def inputs():
     spec = src == "spec"
     left, right = st.columns(2)
     with left:
-        x = pasted("dr_xs" if spec else "dr_x", t("doctor.prediction"), "(8, 5) float32" if spec else dr.EXAMPLE_X, spec=spec)
-    with right:
-        y = pasted("dr_ts" if spec else "dr_t", t("doctor.target"), "(8,) long" if spec else dr.EXAMPLE_T, target_of=x, seed=1,
+        x = pasted("dr_xs" if spec else "dr_x", t("doctor.prediction"), "(8, 5) float32" if spec else dr.EXAMPLE_X,
                    spec=spec)
+    with right:
+        y = pasted("dr_ts" if spec else "dr_t", t("doctor.target"), "(8,) long" if spec else dr.EXAMPLE_T,
+                   target_of=x, seed=1, spec=spec)
     return None if x is None or y is None else (x, y, "text", ("", ""))
 
 
 def the_call():
     """The loss call from the controls or from a pasted line; None while refused."""
-    how = ui.choice("dr_how", t("doctor.how"), ["controls", "line"], "controls", format_func=labels("how", "controls", "line"))
+    how = ui.choice("dr_how", t("doctor.how"), ["controls", "line"], "controls",
+                    format_func=labels("how", "controls", "line"))
     try:
         if how == "line":
-            return parse_loss_call(ui.text("dr_line", t("doctor.line"), "nn.CrossEntropyLoss()", help=t("doctor.line_help"), max_chars=2000))
+            return parse_loss_call(ui.text("dr_line", t("doctor.line"), "nn.CrossEntropyLoss()",
+                                           help=t("doctor.line_help"), max_chars=2000))
         module = ui.choice("dr_loss", t("doctor.loss"), dr.MODULES, "CrossEntropyLoss")
         has = dr.LOSSES[module][1]
         cols = iter(st.columns(len(has)))
         red = ui.choice("dr_red", t("common.reduction"), dr.REDUCTIONS, "mean", container=next(cols))
-        kw = {"weight": ui.text("dr_w", t("doctor.weight"), "", help=t("doctor.weight_help"), container=next(cols), max_chars=400)}
+        kw = {"weight": ui.text("dr_w", t("doctor.weight"), "", help=t("doctor.weight_help"), container=next(cols),
+                                max_chars=400)}
         if "pos_weight" in has:
-            kw["pos_weight"] = ui.text("dr_pw", "pos_weight", "", help=t("doctor.weight_help"), container=next(cols), max_chars=400)
+            kw["pos_weight"] = ui.text("dr_pw", "pos_weight", "", help=t("doctor.weight_help"), container=next(cols),
+                                       max_chars=400)
         if "ignore_index" in has:
             kw["ignore_index"] = ui.number("dr_ii", "ignore_index", -1000, 1000, -100, 1, container=next(cols))
         if "label_smoothing" in has:
@@ -102,7 +109,8 @@ ui.subheader(t("doctor.inputs"))
 got = inputs()
 ui.subheader(t("doctor.the_loss"))
 call = the_call()
-for key in dr.unused_params(st.session_state.get("dr_src"), st.session_state.get("dr_how"), st.session_state.get("dr_loss")):
+for key in dr.unused_params(st.session_state.get("dr_src"), st.session_state.get("dr_how"),
+                            st.session_state.get("dr_loss")):
     ui.link_text(key, None)  # controls this run does not show stay out of the link
 if got is not None and call is not None:
     st.session_state[LAST] = dr.Case(got[0], got[1], call, got[2], got[3])
@@ -113,7 +121,8 @@ if case is not None:
     e = explain(case.call, case.x, case.t)
     ui.subheader(t("doctor.result"))
     st.caption(t("doctor.shapes", x=str(e.input_shape), xd=e.input_dtype, y=str(e.target_shape), yd=e.target_dtype))
-    ui.metric_row([(t("doctor.torch_value", version=e.torch_version), t("doctor.raises") if e.error else dr.value_text(e.value)),
+    ui.metric_row([(t("doctor.torch_value", version=e.torch_version),
+                    t("doctor.raises") if e.error else dr.value_text(e.value)),
                    (t("doctor.lossviz_value"), dr.value_text(e.lossviz_value))])
     st.caption(t(dr.lossviz_key(e), note=e.lossviz_note, dtype=e.input_dtype))
     if e.error:
@@ -121,7 +130,8 @@ if case is not None:
         if (note := dr.size_note(e)) is not None:
             st.error(t("doctor.size_mismatch", **note), icon="📏")
     g = dr.grad_params(e)
-    st.markdown(t("doctor.grad", **g) + (" " + t("doctor.grad_nan", nan=g["nan"]) if g["nan"] else "") if g else t("doctor.no_grad"))
+    st.markdown(t("doctor.grad", **g) + (" " + t("doctor.grad_nan", nan=g["nan"]) if g["nan"] else "") if g
+                else t("doctor.no_grad"))
     if e.grad_error:
         ui.raw_message(e.grad_error)
     if e.rows:
@@ -132,7 +142,8 @@ if case is not None:
     if (r := e.reduction) is not None:
         st.markdown(t(dr.reduction_key(e)))
         if r.numerator is not None:
-            ui.metric_row([(t("doctor.numerator"), fmt.cell(r.numerator, 8)), (t("doctor.denominator"), fmt.cell(r.denominator, 8)),
+            ui.metric_row([(t("doctor.numerator"), fmt.cell(r.numerator, 8)),
+                           (t("doctor.denominator"), fmt.cell(r.denominator, 8)),
                            (t("doctor.counted"), str(r.counted)), (t("doctor.ignored_n"), str(r.ignored))])
     ui.subheader(t("doctor.findings"))
     if not e.findings:

@@ -46,7 +46,8 @@ with left:
         xs,
         F.sigmoid(xs),
         current=(x, sig),
-        labels={"title": t("start.sig_title"), "x": t("common.logit_x"), "y": "σ(x)", "curve": "σ(x)", "current": t("common.current")},
+        labels={"title": t("start.sig_title"), "x": t("common.logit_x"), "y": "σ(x)", "curve": "σ(x)",
+                "current": t("common.current")},
     )
     ui.plot(fig, "start_sigmoid", t("start.sig_summary", x=fmt.cell(x), sigma=fmt.cell(sig)))
 with right:
@@ -56,9 +57,11 @@ with right:
          t("start.curve_y0"): F.binary_cross_entropy_with_logits(xs, np.zeros_like(xs), reduction="none")},
         current=(x, loss1),
         slope=grad1,
-        labels={"title": t("start.loss_title"), "x": t("common.logit_x"), "y": t("common.loss"), "current": t("common.current"), "slope": t("common.slope")},
+        labels={"title": t("start.loss_title"), "x": t("common.logit_x"), "y": t("common.loss"),
+                "current": t("common.current"), "slope": t("common.slope")},
     )
-    ui.plot(fig, "start_loss", t("start.loss_summary", x=fmt.cell(x), l1=fmt.cell(loss1), l0=fmt.cell(loss0), g1=fmt.cell(grad1)))
+    ui.plot(fig, "start_loss", t("start.loss_summary", x=fmt.cell(x), l1=fmt.cell(loss1), l0=fmt.cell(loss0),
+                                 g1=fmt.cell(grad1)))
 ui.torch_check("binary_cross_entropy_with_logits", np.array([x, x]), np.array([1.0, 0.0]), reduction="none")
 ui.code_panel(
     "import torch\n"
