@@ -97,7 +97,8 @@ def _read_call(source: str) -> LossCall:
             _inputs(node.args, [], node)
             return LossCall(fn, _keywords(node.keywords, keywords, fn))
     known = ", ".join(f"nn.{cls} / F.{fn}" for cls, (fn, _) in LOSSES.items())
-    raise _refuse(f"{name or ast.unparse(node.func)[:40]} is not one of the losses read here ({known})", node.lineno, node.col_offset)
+    raise _refuse(f"{name or ast.unparse(node.func)[:40]} is not one of the losses read here ({known})",
+                  node.lineno, node.col_offset)
 
 
 def _refuse(what: str, line: int, col0: int) -> ParseError:
@@ -172,8 +173,8 @@ def _tensor(node: ast.Call) -> np.ndarray:
                     raise _refuse(f"unexpected argument to .{method}()", arg.lineno, arg.col_offset)
             return base.astype(DTYPES[_CASTS[method]]) if method in _CASTS else base
     if name not in _TENSOR_CALLS or len(node.args) != 1:
-        raise _refuse(f"{name or ast.unparse(node.func)[:40]}(...) is not read here: only torch.tensor([...]) builds a tensor",
-                      node.lineno, node.col_offset)
+        raise _refuse(f"{name or ast.unparse(node.func)[:40]}(...) is not read here: "
+                      "only torch.tensor([...]) builds a tensor", node.lineno, node.col_offset)
     data = _value(node.args[0])
     dtype = {"torch.LongTensor": "int64", "torch.FloatTensor": "float32", "torch.Tensor": "float32"}.get(name)
     for kw in node.keywords:
@@ -189,5 +190,6 @@ def _tensor(node: ast.Call) -> np.ndarray:
     if arr.dtype.kind not in "biuf":
         raise _refuse("a tensor holds numbers", node.lineno, node.col_offset)
     if dtype is None:
-        return arr.astype(np.float32) if arr.dtype.kind == "f" else arr.astype(arr.dtype if arr.dtype == bool else np.int64)
+        return (arr.astype(np.float32) if arr.dtype.kind == "f"
+                else arr.astype(arr.dtype if arr.dtype == bool else np.int64))
     return arr.astype(dtype_named(str(dtype)))

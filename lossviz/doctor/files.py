@@ -76,7 +76,8 @@ def _load_pt(data: bytes) -> dict[str, np.ndarray]:
         except zipfile.BadZipFile as exc:
             raise ParseError("doctor_file_refused", f"a broken .pt file: {exc}", reason=str(exc)) from None
         if inflated > 2 * len(data) + 2**20:  # torch.save stores without compression
-            raise ParseError("doctor_file_too_big", f"the file unpacks to {inflated:,} bytes from {len(data):,}: refused",
+            raise ParseError("doctor_file_too_big",
+                             f"the file unpacks to {inflated:,} bytes from {len(data):,}: refused",
                              size=inflated, limit=len(data))
     try:
         with warnings.catch_warnings():
@@ -85,8 +86,9 @@ def _load_pt(data: bytes) -> dict[str, np.ndarray]:
     except Exception as exc:  # the restricted unpickler raises several kinds; all mean "refused"
         lines = [line for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
         why = next((line for line in lines if "GLOBAL" in line or "Unsupported" in line), lines[0]).strip()
-        raise ParseError("doctor_file_refused", f"torch.load(weights_only=True) refused the file, which holds more than "
-                         f"tensors: {why}", reason=why) from None
+        raise ParseError("doctor_file_refused",
+                         f"torch.load(weights_only=True) refused the file, which holds more than tensors: {why}",
+                         reason=why) from None
     if isinstance(obj, torch.Tensor):
         items = {"tensor": obj}
     elif isinstance(obj, dict):
@@ -94,7 +96,8 @@ def _load_pt(data: bytes) -> dict[str, np.ndarray]:
     elif isinstance(obj, list | tuple):
         items = {str(i): v for i, v in enumerate(obj)}
     else:
-        raise ParseError("doctor_file_content", f"the file holds a {type(obj).__name__}, not a tensor or a dict of tensors",
+        raise ParseError("doctor_file_content",
+                         f"the file holds a {type(obj).__name__}, not a tensor or a dict of tensors",
                          what=type(obj).__name__)
     bad = [k for k, v in items.items() if not isinstance(v, torch.Tensor)]
     if bad or not items:

@@ -102,7 +102,8 @@ def probabilities_to_ce(c: Case) -> Finding | None:
             "BCELoss's job. CrossEntropyLoss reads the input as logits of one distribution over classes and "
             "softmaxes them.",
             "nn.BCELoss()(input, target) for independent yes/no probabilities (or CrossEntropyLoss on logits).",
-            c.run("binary_cross_entropy", c.x, c.t.astype(c.x.dtype)), _lesson("ce_vs_bce"), key="probabilities_to_ce_binary")
+            c.run("binary_cross_entropy", c.x, c.t.astype(c.x.dtype)), _lesson("ce_vs_bce"),
+            key="probabilities_to_ce_binary")
     if xf.size >= MIN_VALUES:
         return Finding(
             "probabilities_to_ce",
@@ -164,7 +165,8 @@ def target_outside_01(c: Case) -> Finding | None:
     params = {"count": int(outside.sum()), "total": c.t.size, "lo": f"{t.min():g}", "hi": f"{t.max():g}",
               "value": f"{c.value:.6g}" if negative else ""}
     return Finding("target_outside_01", message, fix, fixed, _lesson("negative"),
-                   key="target_outside_01_negative" if negative else "target_outside_01", fix_key=fix_key, params=params)
+                   key="target_outside_01_negative" if negative else "target_outside_01", fix_key=fix_key,
+                   params=params)
 
 
 def saturated_bce(c: Case) -> Finding | None:
@@ -196,14 +198,14 @@ def class_dim_last(c: Case) -> Finding | None:
         fixed_x, fix = c.x.T, "input.T"
     else:
         return None
+    classes = xs[-1] if c.x.ndim > 2 else xs[0]
     return Finding(
         "class_dim_last",
-        f"The input has shape {tuple(xs)} and the target {tuple(ts)}: the classes ({xs[-1] if c.x.ndim > 2 else xs[0]}) "
-        "are on the wrong dimension. CrossEntropyLoss and NLLLoss want the classes at dim 1: (N, C) or (N, C, d1, ...).",
+        f"The input has shape {tuple(xs)} and the target {tuple(ts)}: the classes ({classes}) are on the wrong "
+        "dimension. CrossEntropyLoss and NLLLoss want the classes at dim 1: (N, C) or (N, C, d1, ...).",
         f"Move the class dimension: loss_fn({fix}, target).",
         c.run(c.name, np.ascontiguousarray(fixed_x), c.t, **c.opts), _lesson("mistakes"),
-        params={"input": str(tuple(xs)), "target": str(tuple(ts)), "classes": xs[-1] if c.x.ndim > 2 else xs[0],
-                "fix": fix})
+        params={"input": str(tuple(xs)), "target": str(tuple(ts)), "classes": classes, "fix": fix})
 
 
 def class_out_of_range(c: Case) -> Finding | None:
@@ -227,7 +229,8 @@ def class_out_of_range(c: Case) -> Finding | None:
         fix, fix_key = f"{value} marks positions to skip: pass ignore_index={value}.", "range_ignore"
         fixed = c.run(c.name, c.x, c.t, **{**c.opts, "ignore_index": value})
     else:
-        fix = f"Give the model's last layer {int(counted.max()) + 1} outputs, or renumber the labels to 0..{n_classes - 1}."
+        fix = (f"Give the model's last layer {int(counted.max()) + 1} outputs, "
+               f"or renumber the labels to 0..{n_classes - 1}.")
         fix_key = "range_outputs"
     params = {"bad": int(bad.sum()), "classes": n_classes, "lo": int(counted.min()), "hi": int(counted.max()),
               "value": value, "outputs": int(counted.max()) + 1, "last": n_classes - 1}
@@ -315,7 +318,8 @@ def untrained(c: Case) -> Finding | None:
 
 
 def _as32(opts: dict) -> dict:
-    return {k: v.astype(np.float32) if isinstance(v, np.ndarray) and v.dtype.kind in "fV" else v for k, v in opts.items()}
+    return {k: v.astype(np.float32) if isinstance(v, np.ndarray) and v.dtype.kind in "fV" else v
+            for k, v in opts.items()}
 
 
 CHECKS = (probabilities_to_ce, sigmoid_twice, target_outside_01, saturated_bce, class_dim_last, class_out_of_range,

@@ -25,7 +25,12 @@ LINK_VALUES = 64  # inputs of at most this many values live in the link
 LINK_CHARS = 2000  # ... and of at most this many characters
 CODE_VALUES = 1000  # larger inputs get a loader line in the PyTorch snippet
 MAX_MIB = MAX_BYTES // 2**20
-EXAMPLE_X = "tensor([[ 2.0, -1.0,  0.5],\n        [ 0.1,  1.2, -0.3],\n        [-1.5,  0.3,  2.2],\n        [ 0.7,  0.7, -2.0]])"
+EXAMPLE_X = (
+    "tensor([[ 2.0, -1.0,  0.5],\n"
+    "        [ 0.1,  1.2, -0.3],\n"
+    "        [-1.5,  0.3,  2.2],\n"
+    "        [ 0.7,  0.7, -2.0]])"
+)
 EXAMPLE_T = "tensor([0, 1, 2, 1])"
 
 
