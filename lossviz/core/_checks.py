@@ -112,7 +112,9 @@ def cross_entropy_inputs(input, target, weight, ignore_index, label_smoothing):
     x = as_floating(input)
     if x.ndim == 0:
         # torch reads the class dim 1 of a 0-d input and fails with IndexError
-        raise LossIndexError("ce_scalar_input", "Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+        raise LossIndexError(
+            "ce_scalar_input", "Dimension out of range (expected to be in range of [-1, 0], but got 1)"
+        )
     class_dim = 0 if x.ndim == 1 else 1
     n_classes = x.shape[class_dim]
     t = np.asarray(target)
@@ -203,7 +205,10 @@ def index_target(x: np.ndarray, t: np.ndarray, weight, ignore_index: int):
     else:
         if t.shape[1:] != x.shape[2:]:
             raise LossRuntimeError(
-                "ce_target_size", f"Expected target size {spatial}, got {list(t.shape)}", expected=spatial, got=list(t.shape)
+                "ce_target_size",
+                f"Expected target size {spatial}, got {list(t.shape)}",
+                expected=spatial,
+                got=list(t.shape),
             )
         if not index_dtype:
             raise _index_dtype(t)

@@ -35,7 +35,8 @@ def parse_matrix(text: str, *, shape: tuple[int, ...] | None = None, allow_nonfi
     [[1.0, 2.0], [3.0, 4.0]]
     """
     rows = [r for r in re.split(r"[;\n；]+", str(text).strip().strip("[]")) if r.strip(" []")]
-    values = [[parse_number(v, allow_nonfinite=allow_nonfinite) for v in _SPLIT.split(r.strip(" []")) if v] for r in rows]
+    values = [[parse_number(v, allow_nonfinite=allow_nonfinite) for v in _SPLIT.split(r.strip(" []")) if v]
+              for r in rows]
     values = [row for row in values if row]
     if not values:
         raise LossValueError("parse", "no numbers in the input", value=str(text)[:40])
@@ -43,7 +44,8 @@ def parse_matrix(text: str, *, shape: tuple[int, ...] | None = None, allow_nonfi
         flat = [v for row in values for v in row]
         expected = int(np.prod(shape))
         if len(flat) != expected:
-            raise LossValueError("shape", f"expected {expected} numbers, got {len(flat)}", expected=expected, got=len(flat))
+            raise LossValueError("shape", f"expected {expected} numbers, got {len(flat)}",
+                                 expected=expected, got=len(flat))
         return np.asarray(flat, dtype=np.float64).reshape(shape)
     widths = {len(r) for r in values}
     if len(widths) != 1:

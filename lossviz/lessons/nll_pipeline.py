@@ -43,7 +43,8 @@ FORMULAS = (  # one formula per line: they fit a phone's width
     r"\operatorname{log\_softmax}(x)_{n,c} = x_{n,c} - \log\textstyle\sum_k e^{x_{n,k}} \\"
     r"\ell_n = -w_{y_n}\,\operatorname{log\_softmax}(x)_{n,y_n} \\"
     r"\text{mean} = \frac{\sum_{n:\,y_n\neq-100} \ell_n}{\sum_{n:\,y_n\neq-100} w_{y_n}} \\[8pt]"
-    r"\frac{\partial \ell_n}{\partial x_n} = w_{y_n}\big(\operatorname{softmax}(x_n) - \operatorname{onehot}(y_n)\big) \\"
+    r"\frac{\partial \ell_n}{\partial x_n} = "
+    r"w_{y_n}\big(\operatorname{softmax}(x_n) - \operatorname{onehot}(y_n)\big) \\"
     r"\operatorname{log\_softmax}(\operatorname{log\_softmax}(x)) = \operatorname{log\_softmax}(x)"
     r"\end{gathered}"
 )

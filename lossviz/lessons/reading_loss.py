@@ -228,7 +228,8 @@ def threshold_code(cut: float) -> str:
         "print('accuracy', (right == y).double().mean().item(), (wrong == y).double().mean().item())\n"
         "print('flipped', (right != wrong).sum().item())\n"
         f"print('sigmoid(cut)', torch.sigmoid(torch.tensor({float(cut)!r}, dtype=torch.float64)).item())\n"
-        f"print('CE at init, C = 10:', torch.nn.functional.cross_entropy(torch.zeros(1, 10), torch.tensor([0])).item())\n"
+        "print('CE at init, C = 10:', "
+        "torch.nn.functional.cross_entropy(torch.zeros(1, 10), torch.tensor([0])).item())\n"
     )
 
 

@@ -23,7 +23,8 @@ from lossviz.core.torch_ref import torch_module
 
 TOY_LOSSES = ("bce_logits", "naive_bce", "mse_prob")
 # Language-neutral option labels (the call itself): Streamlit writes a bound radio's displayed string into the URL.
-TOY_LABELS = {"bce_logits": "BCEWithLogitsLoss(z, y)", "naive_bce": "BCELoss(sigmoid(z), y)", "mse_prob": "MSELoss(sigmoid(z), y)"}
+TOY_LABELS = {"bce_logits": "BCEWithLogitsLoss(z, y)", "naive_bce": "BCELoss(sigmoid(z), y)",
+              "mse_prob": "MSELoss(sigmoid(z), y)"}
 N_PER_CLASS = 40
 CENTRE = 1.2  # blob centres at ±(CENTRE, CENTRE)
 W_INIT = (0.5, -0.5)  # initial direction: orthogonal to the true one, so it carries no information
@@ -151,7 +152,9 @@ def _objective(name: str):
     return lambda z, y: fn.mse_loss(torch.sigmoid(z), y)
 
 
-def train_toy(loss: str = "bce_logits", *, lr: float = 0.5, epochs: int = 100, scale: float = 1.0, seed: int = 0) -> ToyRun:
+def train_toy(
+    loss: str = "bce_logits", *, lr: float = 0.5, epochs: int = 100, scale: float = 1.0, seed: int = 0
+) -> ToyRun:
     """Full-batch gradient descent on the blobs, float32; the initial (w, b) times ``scale``."""
     if loss not in TOY_LOSSES:
         raise KeyError(loss)

@@ -86,7 +86,8 @@ def legend_below(height: int = 420) -> dict:
     title. ``yref="container"``: the legend sits at the figure's bottom edge and plotly makes
     room for it above, however many lines it wraps to; a legend placed in plot fractions
     (``y=-0.12``) moved up into the x-axis title when it wrapped to three lines on a phone."""
-    return {"legend": {"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "xanchor": "left", "x": 0.0},
+    return {"legend": {"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom",
+                       "xanchor": "left", "x": 0.0},
             "height": height, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}}
 
 
@@ -160,7 +161,8 @@ def hline(layout: dict, y: float, *, line: dict) -> dict:
 def _grid_layout(rows: int, vertical_spacing: float) -> dict:
     from plotly.subplots import make_subplots
 
-    lay = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=vertical_spacing).to_plotly_json()["layout"]
+    grid = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=vertical_spacing)
+    lay = grid.to_plotly_json()["layout"]
     lay.pop("template", None)
     return lay
 

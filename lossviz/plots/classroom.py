@@ -21,7 +21,8 @@ def poll_figure(
     colours = [PALETTE["green"] if i == truth_bar else colour(0) for i in range(len(bars))]
     traces = [{
         "type": "bar", "x": list(bars), "y": list(counts), "marker": {"color": colours},
-        "text": [f"{c} ✓" if i == truth_bar else str(c) for i, c in enumerate(counts)], "textposition": "outside", "cliponaxis": False, "showlegend": False,
+        "text": [f"{c} ✓" if i == truth_bar else str(c) for i, c in enumerate(counts)],
+        "textposition": "outside", "cliponaxis": False, "showlegend": False,
     }]
     layout: dict = {"xaxis": {"type": "category"}, "yaxis": {"rangemode": "tozero"}}
     if max(counts, default=0) <= 10:

@@ -35,7 +35,8 @@ def split_figure(
     ]
     shown = [(c, v) for c, v in zip(cols, ce, strict=True) if v is not None]
     if shown:
-        traces.append({"type": "scatter", "mode": "markers+text", "x": [c for c, _ in shown], "y": [v for _, v in shown],
+        traces.append({"type": "scatter", "mode": "markers+text",
+                       "x": [c for c, _ in shown], "y": [v for _, v in shown],
                        "name": labels["ce"], "text": [f"{v:.4g}" for _, v in shown], "textposition": "top center",
                        "cliponaxis": False,
                        "marker": {"symbol": "diamond", "size": 13, "color": PALETTE["black"],

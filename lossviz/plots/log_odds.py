@@ -32,7 +32,8 @@ def logit_figure(ps, xs, *, current: tuple[float, float], labels: dict[str, str]
 def heat_figure(ws, bs, values, *, current: tuple[float, float], best: tuple[float, float], labels: dict[str, str],
                 uirevision: str = "lo_heat") -> go.Figure:
     """``values`` (rows: ``bs``, columns: ``ws``) as a grid of coloured squares over (w, b) (Viridis: dark low,
-    bright high), the current (w, b) and the best (w*, b*) marked. ``labels``: title, x, y, value (the colour bar's title), current, best."""
+    bright high), the current (w, b) and the best (w*, b*) marked. ``labels``: title, x, y, value (the colour
+    bar's title), current, best."""
     w_grid, b_grid = np.meshgrid(np.asarray(ws), np.asarray(bs))
     values = np.asarray(values)
     traces = [

@@ -33,8 +33,10 @@ def threshold_figure(logits, sigma, labels_y, *, cut: float, flipped, labels: di
     for k, symbol in ((0, "circle"), (1, "diamond")):
         m = labels_y == k
         traces.append({"type": "scatter", "x": logits[m], "y": sigma[m], "mode": "markers", "name": labels[f"label{k}"],
-                       "marker": {"size": 12, "symbol": symbol, "color": colour(k), "line": {"width": 1, "color": "white"}}})
-    traces.append({"type": "scatter", "x": logits[flipped], "y": sigma[flipped], "mode": "markers", "name": labels["flipped"],
+                       "marker": {"size": 12, "symbol": symbol, "color": colour(k),
+                                  "line": {"width": 1, "color": "white"}}})
+    traces.append({"type": "scatter", "x": logits[flipped], "y": sigma[flipped], "mode": "markers",
+                   "name": labels["flipped"],
                    "marker": {"size": 22, "symbol": "circle-open", "color": PALETTE["black"], "line": {"width": 2}}})
     layout: dict = {}
     vline(layout, 0.0, line={"color": PALETTE["green"], "width": 2})
@@ -54,8 +56,8 @@ def training_figure(run, *, epoch: int, best: int, labels: dict[str, str]) -> go
         style = {"color": colour(i), "dash": DASHES[i], "width": 2.5}
         traces.append({"type": "scatter", "x": epochs, "y": list(loss), "mode": "lines", "name": name, "line": style,
                        "legendgroup": name, "xaxis": "x", "yaxis": "y"})
-        traces.append({"type": "scatter", "x": epochs, "y": list(acc), "mode": "lines", "name": name, "line": dict(style),
-                       "legendgroup": name, "showlegend": False, "xaxis": "x2", "yaxis": "y2"})
+        traces.append({"type": "scatter", "x": epochs, "y": list(acc), "mode": "lines", "name": name,
+                       "line": dict(style), "legendgroup": name, "showlegend": False, "xaxis": "x2", "yaxis": "y2"})
     layout = rows_layout(2, vertical_spacing=0.1)
     base_layout(layout, title=labels["title"], x_title="", y_title=labels["loss"], uirevision="rl_training")
     merge(layout, {"xaxis": {"title": {}}, "yaxis2": {"title": {"text": labels["accuracy"]}, "range": [0.4, 1.02]},
@@ -82,8 +84,9 @@ def reliability_figure(early, late, *, labels: dict[str, str]) -> go.Figure:
                        "customdata": list(zip(rel.count, rel.confidence, strict=True)),
                        "hovertemplate": "%{y:.3f} (n = %{customdata[0]}, conf %{customdata[1]:.3f})"})
         traces.append({"type": "scatter", "x": [c - 0.02 + 0.04 * i for c in centres],
-                       "y": [None if np.isnan(c) else c for c in rel.confidence], "mode": "markers", "showlegend": False,
-                       "name": name, "marker": {"symbol": "line-ew", "size": 14, "line": {"width": 3, "color": PALETTE["black"]}}})
+                       "y": [None if np.isnan(c) else c for c in rel.confidence], "mode": "markers",
+                       "showlegend": False, "name": name,
+                       "marker": {"symbol": "line-ew", "size": 14, "line": {"width": 3, "color": PALETTE["black"]}}})
     layout = {"xaxis": {"range": [0.5, 1.0], "dtick": 0.1}, "yaxis": {"range": [0.0, 1.02]}, "hovermode": "closest",
               "bargap": 0.0}
     return labelled_figure(traces, layout, labels, "rl_reliability")

@@ -87,7 +87,8 @@ def probability_map_figure(
     traces = [{
         "type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": labels["prob"], "showlegend": False,
         "hoverinfo": "skip", "marker": {"color": [0.0, 1.0], "cmin": 0.0, "cmax": 1.0, "colorscale": PROB_SCALE,
-                                        "showscale": True, "colorbar": {"title": {"text": labels["prob"]}, "thickness": 12}},
+                                        "showscale": True,
+                                        "colorbar": {"title": {"text": labels["prob"]}, "thickness": 12}},
     }, {
         "type": "scatter", "x": gx.ravel(), "y": gy.ravel(), "mode": "markers", "name": labels["prob"],
         "showlegend": False, "marker": {"size": 10, "opacity": 0}, "customdata": prob[::stride, ::stride].ravel(),
@@ -98,7 +99,8 @@ def probability_map_figure(
     cls = np.asarray(classes)
     # white circles with a black rim / black diamonds with a white rim: readable on both ends of the
     # blue–orange map, without colour, and in the legend on a light or a dark page
-    for k, (symbol, fill, rim) in enumerate((("circle", "#ffffff", PALETTE["black"]), ("diamond", PALETTE["black"], "#ffffff"))):
+    class_marks = (("circle", "#ffffff", PALETTE["black"]), ("diamond", PALETTE["black"], "#ffffff"))
+    for k, (symbol, fill, rim) in enumerate(class_marks):
         sel = cls == k
         traces.append({
             "type": "scatter", "x": pts[sel, 0], "y": pts[sel, 1], "mode": "markers", "name": labels[f"class{k}"],

@@ -38,12 +38,15 @@ def curves_figure(xs, series: dict[str, tuple[np.ndarray, np.ndarray]], *, curre
     for i, (loss, grad) in enumerate(current_values.values()):
         mark = {"size": 12, "color": colour(i), "line": {"width": 2, "color": "white"}}
         traces.append({"type": "scatter", "x": [current], "y": [loss], "mode": "markers", "marker": mark,
-                       "name": labels["current"], "legendgroup": "current", "showlegend": i == 0, "xaxis": "x", "yaxis": "y"})
+                       "name": labels["current"], "legendgroup": "current", "showlegend": i == 0,
+                       "xaxis": "x", "yaxis": "y"})
         traces.append({"type": "scatter", "x": [current], "y": [grad], "mode": "markers", "marker": dict(mark),
-                       "name": labels["current"], "legendgroup": "current", "showlegend": False, "xaxis": "x2", "yaxis": "y2"})
+                       "name": labels["current"], "legendgroup": "current", "showlegend": False,
+                       "xaxis": "x2", "yaxis": "y2"})
     if peak is not None:
         traces.append({"type": "scatter", "x": [peak[0]], "y": [peak[1]], "mode": "markers", "name": labels["peak"],
-                       "marker": {"symbol": "diamond", "size": 11, "color": PALETTE["black"], "line": {"width": 1.5, "color": "white"}},
+                       "marker": {"symbol": "diamond", "size": 11, "color": PALETTE["black"],
+                                  "line": {"width": 1.5, "color": "white"}},
                        "xaxis": "x2", "yaxis": "y2"})
     layout = _rows(labels, labels["loss"], labels["grad"], "why_mse_curves", 560)
     vline(layout, current, line={"color": PALETTE["grey"], "dash": "dot", "width": 1})
@@ -53,8 +56,8 @@ def curves_figure(xs, series: dict[str, tuple[np.ndarray, np.ndarray]], *, curre
 
 
 def race_figure(runs: dict[str, tuple[list[float], list[float]]], *, labels: dict[str, str]) -> go.Figure:
-    """Accuracy (top) and the loss each run minimises (bottom, linear from 0) per step. ``runs``: name → (losses, accuracy).
-    ``labels``: title, x, accuracy, loss."""
+    """Accuracy (top) and the loss each run minimises (bottom, linear from 0) per step.
+    ``runs``: name → (losses, accuracy). ``labels``: title, x, accuracy, loss."""
     traces = []
     for i, (name, (losses, accs)) in enumerate(runs.items()):
         steps = np.arange(len(losses))
