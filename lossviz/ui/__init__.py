@@ -26,7 +26,8 @@ from lossviz.ui.page import header, lesson_link, page_links, page_setup, subhead
 from lossviz.ui.quiz import quiz, record_tasks
 
 __all__ = [
-    "choice", "code_panel", "header", "lang", "language_selector", "lesson_link", "link_text", "metric_row", "number", "page_links",
-    "page_setup", "plot", "predict_first", "presenter_toggle", "presenting", "prose", "quiz", "raw_message", "record_tasks",
-    "show_error", "slider", "subheader", "t", "table", "text", "text_area", "toggle", "torch_check",
+    "choice", "code_panel", "header", "lang", "language_selector", "lesson_link", "link_text", "metric_row", "number",
+    "page_links", "page_setup", "plot", "predict_first", "presenter_toggle", "presenting", "prose", "quiz",
+    "raw_message", "record_tasks", "show_error", "slider", "subheader", "t", "table", "text", "text_area", "toggle",
+    "torch_check",
 ]

@@ -201,7 +201,8 @@ def _poll_live(p: Prediction, code: str) -> None:
         bars = [f"{fmt.cell(a)} – {fmt.cell(b)}" for a, b in zip(hist.edges, hist.edges[1:], strict=False)]
         truth_bar = _bin_of(hist.edges, float(p.truth)) if poll.revealed else None
     st.markdown(t("classroom.poll_count", n=hist.total))
-    summary = t("classroom.poll_summary", n=hist.total, counts=", ".join(f"{b}: {c}" for b, c in zip(bars, hist.counts, strict=True)))
+    counts = ", ".join(f"{b}: {c}" for b, c in zip(bars, hist.counts, strict=True))
+    summary = t("classroom.poll_summary", n=hist.total, counts=counts)
     plot(poll_figure(bars, hist.counts, labels={"title": t("classroom.poll_chart"), "x": t("classroom.poll_answer"),
                                                    "y": t("classroom.poll_students")}, truth_bar=truth_bar),
          f"lv_poll_chart_{p.page}_{p.qid}", summary)

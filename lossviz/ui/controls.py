@@ -137,7 +137,8 @@ def toggle(key: str, label: str, default: bool = False, *, container=st, help: s
     return container.toggle(label, value=default, key=key, bind="query-params", help=help)
 
 
-def text(key: str, label: str, default: str = "", *, container=st, help: str | None = None, max_chars: int = 400) -> str:
+def text(key: str, label: str, default: str = "", *, container=st, help: str | None = None,
+         max_chars: int = 400) -> str:
     """A one-line text input bound to ``?<key>=`` (e.g. a small matrix for ``lossviz.core.parse``)."""
     value = container.text_input(label, value=default, key=key, bind="query-params", help=help, max_chars=max_chars)
     return "" if value is None else str(value)

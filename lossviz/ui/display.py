@@ -30,8 +30,8 @@ def raw_message(text: str) -> None:
     the first chart on a cold visit, for text that needs no highlighting (Common mistakes' key
     line through ``st.code``: first render p50 2024 ms, 1765 ms through here, side by side, 10 each).
     """
-    st.html('<pre data-testid="lv-raw-message" style="white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; padding: 0.75rem 1rem; '
-            'border-radius: 0.5rem; background: rgba(128, 128, 128, 0.12); font-size: 0.85rem">'
+    st.html('<pre data-testid="lv-raw-message" style="white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; '
+            'padding: 0.75rem 1rem; border-radius: 0.5rem; background: rgba(128, 128, 128, 0.12); font-size: 0.85rem">'
             f"{html.escape(text)}</pre>")
 
 

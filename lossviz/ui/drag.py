@@ -289,8 +289,8 @@ def logit_bars(
     labels = _labels("bars") | {"class_aria": [ui.t("drag.class_aria", name=name) for name in names]}
     _component(
         key=key,
-        data={"palette": _PALETTE, "mode": "bars", "logits": values, "target": tgt, "classes": names, "lo": lo, "hi": hi,
-              "step": step, "labels": labels},
+        data={"palette": _PALETTE, "mode": "bars", "logits": values, "target": tgt, "classes": names,
+              "lo": lo, "hi": hi, "step": step, "labels": labels},
         on_commit_change=_callback(key, handle),
     )
 

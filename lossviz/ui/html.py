@@ -58,7 +58,8 @@ def html_table(data: Mapping[str, Sequence[object]] | Sequence[Mapping[str, obje
             + "".join(f"<td{k}>{escape(c[i])}</td>" for c, k in zip(columns, num, strict=True)) + "</tr>"
             for i in range(n)]
     # one line per row and no blank line: Markdown keeps it one HTML block
-    return "\n".join([f'<div class="{CLASS}"><table><thead><tr>{head}</tr></thead><tbody>', *body, "</tbody></table></div>"])
+    return "\n".join([f'<div class="{CLASS}"><table><thead><tr>{head}</tr></thead><tbody>', *body,
+                      "</tbody></table></div>"])
 
 
 METRICS_CLASS = "lv-metrics"  # styled by lossviz.ui (_HTML_CSS): a grid of label over big value, two a row on a phone
