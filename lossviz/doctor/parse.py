@@ -43,6 +43,7 @@ _TYPED_WRAPPERS = {  # constructors that fix the dtype: torch's legacy ones, num
     "torch.Tensor": "float32", "torch.FloatTensor": "float32", "torch.LongTensor": "int64",
     **{f"{m}.{name}": name for m in ("np", "numpy") for name in ("float16", "float32", "float64", "int32", "int64")},
 }
+_PRINTED_ONLY = ("requires_grad", "device", "grad_fn", "names", "layout")  # in a print, not data: skipped
 _WRAPPERS = {"tensor", "torch.tensor", "torch.as_tensor", *_TYPED_WRAPPERS, *_NUMPY_WRAPPERS}
 _UNICODE = str.maketrans({"−": "-", "\u00a0": " ", "，": ",", "［": "[", "］": "]", "（": "(", "）": ")"})
 _TOKEN = re.compile(
@@ -57,8 +58,7 @@ _TOKEN = re.compile(
 _NUMBER = re.compile(r"[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf)|True|False")
 _BRACKETS = re.compile(r"[\[\]]|[^\[\]]+")
 _SEP, _SPACE = re.compile(r"\s*,?\s*"), re.compile(r"\s*")
-_FLOATY = re.compile(r"[.eEnNiI]")
-_BIG_INT = re.compile(r"\d{19}")
+_FLOATY, _BIG_INT = re.compile(r"[.eEnNiI]"), re.compile(r"\d{19}")
 _SPEC = re.compile(
     r"\s*(?:torch\.Size\(\s*\[[\d\s,]*\]\s*\)|\([\d\s,]*\))"  # (8, 16) or torch.Size([8, 16])
     r"\s*,?\s*(?:dtype\s*=\s*)?(?P<dtype>[A-Za-z_][\w.]*)\s*"
@@ -284,7 +284,7 @@ class _Reader:
                         self.i += 1
                 self.i += 1
                 named["size"] = tuple(dims)
-            elif key[1] in ("requires_grad", "device", "grad_fn", "names", "layout") and kind in ("name", "str", "angle"):
+            elif key[1] in _PRINTED_ONLY and kind in ("name", "str", "angle"):
                 continue
             else:
                 raise error_at("doctor_token", f"unexpected value for {key[1]}=", self.text, pos)
