@@ -1,4 +1,4 @@
-"""The house rules a tool checks, not memory: file sizes (ruff checks the streamlit boundary, TID251)."""
+"""House rules a tool checks: file sizes here; ruff the streamlit boundary (TID251) and line length (E501)."""
 
 from __future__ import annotations
 
@@ -31,3 +31,17 @@ def test_streamlit_boundary_is_checked_by_ruff():
     ui = subprocess.run([*ruff, "lossviz/ui/probe.py", "-"], cwd=ROOT, input=probe, capture_output=True, text=True)
     assert core.stdout.count("TID251") == 2, core.stdout
     assert "TID251" not in ui.stdout, ui.stdout
+
+
+def test_line_length_is_checked_by_ruff_in_the_app_code():
+    """Test that ruff's E501 flags a 121-column line in pages/, lossviz/ and app.py, and not in tests/ or bench/."""
+    probe = "X = '" + "x" * 115 + "'\n"
+    assert len(probe.rstrip("\n")) == 121
+    ruff = [str(ROOT / ".venv" / "bin" / "ruff"), "check", "--no-cache", "--select", "E501", "--stdin-filename"]
+
+    def flagged(path: str) -> bool:
+        out = subprocess.run([*ruff, path, "-"], cwd=ROOT, input=probe, capture_output=True, text=True).stdout
+        return "E501" in out
+
+    assert all(flagged(p) for p in ("pages/probe.py", "lossviz/lessons/probe.py", "lossviz/ui/probe.py", "app.py"))
+    assert not any(flagged(p) for p in ("tests/unit/probe.py", "bench/probe.py"))
