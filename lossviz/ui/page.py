@@ -66,7 +66,10 @@ def page_setup(page_id: str) -> None:
             "present": present,
             "prev": prev_path,
             "next": next_path,
-            "labels": {k: t(f"common.frame_{k}") for k in ("copy", "copied", "select", "keys", "exit", "formula")},
+            "labels": {
+                k: t(f"common.frame_{k}")
+                for k in ("copy", "copied", "select", "keys", "exit", "formula", "table", "code")
+            },
         },
     )
     _hide_notice()

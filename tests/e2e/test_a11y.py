@@ -1,4 +1,5 @@
-"""Accessibility audit: axe-core with the WCAG 2.1 A/AA rules on every page, in English and Chinese.
+"""Accessibility audit: axe-core with the WCAG 2.1 A/AA rules on every page, in English and Chinese, on a
+desktop (1280 px) and a phone (375 px, where formulas and tables scroll sideways).
 
 axe-core comes with ``axe-playwright-python`` (its ``axe.min.js``; nothing is downloaded). A page
 fails on any serious or critical violation of the app's own. A violation that a bare Streamlit app
@@ -17,11 +18,13 @@ from urllib.parse import urlparse
 
 import pytest
 
+from lossviz.text.i18n import translate
 from tests.e2e.conftest import RUN_TIMEOUT, ScriptServer, assert_no_exception, log_mark, open_app, wait_finished
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING = ("serious", "critical")
 LANGS = ("en", "zh")
+WIDTHS = (1280, 375)
 TABS = 3  # pages loading at once
 
 
@@ -191,37 +194,47 @@ def report(request):
 
 @pytest.fixture(scope="module")
 def streamlits_own(browser, axe_script, tmp_path_factory) -> set[tuple[str, str]]:
-    """(rule, pattern) of every violation of the bare Streamlit app (its start page and another)."""
+    """(rule, pattern) of every violation of the bare Streamlit app (its start page and another, both widths)."""
     script = tmp_path_factory.mktemp("a11y") / "baseline_app.py"
     script.write_text(BASELINE, encoding="utf-8")
     srv = ScriptServer(script, cwd=script.parent)
     srv.start()
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    ctx.set_default_timeout(RUN_TIMEOUT)
+    seen = set()
     try:
-        page = ctx.new_page()
-        seen = set()
-        for path in ("", "a"):
-            open_app(page, f"{srv.base_url}/{path}")
-            seen |= {(n["rule"], n["pattern"]) for n in audit(page, axe_script, app=False)}
+        for width in WIDTHS:
+            ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
+            ctx.set_default_timeout(RUN_TIMEOUT)
+            try:
+                page = ctx.new_page()
+                for path in ("", "a"):
+                    open_app(page, f"{srv.base_url}/{path}")
+                    seen |= {(n["rule"], n["pattern"]) for n in audit(page, axe_script, app=False)}
+            finally:
+                ctx.close()
         return seen
     finally:
-        ctx.close()
         srv.stop()
 
 
 @pytest.fixture(scope="module")
 def audits(request, server, browser, axe_script, streamlits_own, report) -> dict[str, list[dict] | Exception]:
-    """The selected pages in both languages audited, each node marked as Streamlit's or the app's own.
+    """The selected pages in both languages and at both widths audited, each node marked as Streamlit's or the
+    app's own; keyed ``<url> @<width>``.
 
     Three tabs: while one page is audited the next ones load. A page that fails to load keeps its
     exception, for its own test to raise.
     """
     selected = {item.callspec.params["lesson"].url_path for item in request.session.items
                 if item.module is request.module and hasattr(item, "callspec")}
-    queue = [f"/{lesson.url_path}?lang={lang}" for lesson in PAGES if lesson.url_path in selected for lang in LANGS]
     results: dict[str, list[dict] | Exception] = {}
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    for width in WIDTHS:
+        urls = [f"/{lesson.url_path}?lang={lang}" for lesson in PAGES if lesson.url_path in selected for lang in LANGS]
+        _audit_at(width, urls, server, browser, axe_script, streamlits_own, report, results)
+    return results
+
+
+def _audit_at(width, queue, server, browser, axe_script, streamlits_own, report, results) -> None:
+    ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
     ctx.set_default_timeout(RUN_TIMEOUT)
     try:
         loading = []
@@ -240,24 +253,24 @@ def audits(request, server, browser, axe_script, streamlits_own, report) -> dict
                 nodes = audit(tab, axe_script)
                 for n in nodes:
                     n["owner"] = "streamlit" if (n["rule"], n["pattern"]) in streamlits_own else "app"
-                results[url] = report[url] = nodes
+                results[f"{url} @{width}"] = report[f"{url} @{width}"] = nodes
             except Exception as exc:  # raised by the page's own test
-                results[url] = exc
+                results[f"{url} @{width}"] = exc
             if queue:
                 url = queue.pop(0)
                 tab.goto(server.base_url + url, wait_until="commit")
                 loading.append((tab, url))
     finally:
         ctx.close()
-    return results
 
 
 @pytest.mark.parametrize("lesson", PAGES, ids=[p.id for p in PAGES])
 def test_no_serious_or_critical_violation_of_the_apps_own(audits, lesson):
-    """Test that axe finds no serious or critical WCAG 2.1 A/AA violation of the app's own, in either language."""
+    """Test that axe finds no serious or critical WCAG 2.1 A/AA violation of the app's own, in either language,
+    on a desktop or a phone."""
     failures = []
-    for lang in LANGS:
-        url = f"/{lesson.url_path}?lang={lang}"
+    for lang, width in ((lang, width) for lang in LANGS for width in WIDTHS):
+        url = f"/{lesson.url_path}?lang={lang} @{width}"
         nodes = audits[url]
         if isinstance(nodes, Exception):
             raise nodes
@@ -285,3 +298,26 @@ def test_a_display_formula_that_scrolls_is_reached_and_scrolled_by_keyboard(serv
     assert urlparse(page.url).path.rstrip("/").endswith("/softmax-ce")  # presenter mode did not turn the page
     box.evaluate("(e) => e.classList.remove('lv-test-narrow')")
     page.wait_for_function("(e) => !e.hasAttribute('tabindex') && !e.hasAttribute('role')", arg=box.element_handle())
+
+
+def test_a_table_that_scrolls_on_a_phone_is_reached_and_scrolled_by_keyboard(server, browser):
+    """Test that on a phone a table wider than the screen gets tabindex=0, role=region and a name, scrolls with →,
+    and loses them on a desktop, where it fits (frame.js)."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 800}, locale="en-US")
+    ctx.set_default_timeout(RUN_TIMEOUT)
+    try:
+        page = ctx.new_page()
+        open_app(page, f"{server.base_url}/softmax-ce?lang=en")
+        box = page.locator("[data-testid=stMain] .lv-table").first
+        box.wait_for()
+        assert box.evaluate("(e) => e.scrollWidth > e.clientWidth")  # wider than the phone
+        page.wait_for_function("(e) => e.getAttribute('tabindex') === '0'", arg=box.element_handle())
+        assert box.get_attribute("role") == "region"
+        assert box.get_attribute("aria-label") == translate("en", "common.frame_table")
+        box.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("(e) => e.scrollLeft > 0", arg=box.element_handle())
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.wait_for_function("(e) => !e.hasAttribute('tabindex') && !e.hasAttribute('role')", arg=box.element_handle())
+    finally:
+        ctx.close()

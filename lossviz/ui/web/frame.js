@@ -1,5 +1,5 @@
 // LossViz frame: "copy link to this view", in presenter mode ←/→ to move between lessons, and
-// keyboard access to display formulas that scroll sideways (watchFormulas below).
+// keyboard access to display formulas, tables and code that scroll sideways (watchScrollers below).
 // All values arrive through `data`; nothing from the URL is written into the markup.
 export default function (component) {
   const { data, parentElement } = component;
@@ -54,7 +54,7 @@ export default function (component) {
     const busy = path.some((el) => el && el.getAttribute && (
       ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName) ||
       ["slider", "textbox", "spinbutton", "combobox", "radio"].includes(el.getAttribute("role")) ||
-      el.dataset.lvScrolls === "1")); // a focused formula that scrolls: ← → scroll it
+      el.dataset.lvScrolls === "1")); // a focused formula, table or code block that scrolls: ← → scroll it
     if (busy) return;
     if ((event.key === "ArrowRight" || event.key === "PageDown") && data.next !== null) { event.preventDefault(); go(data.next); }
     if ((event.key === "ArrowLeft" || event.key === "PageUp") && data.prev !== null) { event.preventDefault(); go(data.prev); }
@@ -64,27 +64,32 @@ export default function (component) {
   if (window.__lvFrameKeys) document.removeEventListener("keydown", window.__lvFrameKeys);
   window.__lvFrameKeys = onKey;
   document.addEventListener("keydown", onKey);
-  // Display formulas: one watcher per page, replaced like the key listener.
-  if (window.__lvFormulas) window.__lvFormulas.disconnect();
-  const formulas = watchFormulas(data.labels.formula);
-  window.__lvFormulas = formulas;
+  // Display formulas and tables: one watcher per page, replaced like the key listener.
+  if (window.__lvScrollers) window.__lvScrollers.disconnect();
+  const scrollers = watchScrollers({
+    ".katex-display": data.labels.formula, ".lv-table": data.labels.table, "[data-testid=stCode] pre": data.labels.code,
+  });
+  window.__lvScrollers = scrollers;
   return () => {
     document.removeEventListener("keydown", onKey);
     if (window.__lvFrameKeys === onKey) window.__lvFrameKeys = null;
-    formulas.disconnect();
-    if (window.__lvFormulas === formulas) window.__lvFormulas = null;
+    scrollers.disconnect();
+    if (window.__lvScrollers === scrollers) window.__lvScrollers = null;
   };
 }
 
-// A display formula (st.latex) wider than its column scrolls sideways (Streamlit gives .katex-display
-// overflow-x: auto), and a scrolling box must be reachable by keyboard (WCAG 2.1.1; axe's
+// A display formula (st.latex), a table (ui.table's .lv-table) or a code block (st.code) wider than
+// its column scrolls sideways (Streamlit gives .katex-display and code overflow-x: auto, style.css the
+// tables; on a phone most tables do), and a scrolling box must be reachable by keyboard (WCAG 2.1.1; axe's
 // scrollable-region-focusable). Each such box gets tabindex="0", role="region" and a name while it
-// scrolls, and loses them when it fits again (wider window, other formula). The formulas are in the
+// scrolls, and loses them when it fits again (wider window, other content). The boxes are in the
 // page's own DOM (this component's markup is in a shadow root, its script runs in the page): a
-// MutationObserver finds new ones, a ResizeObserver per formula says when its size changed.
-// The name, until Python passes it as data.labels.formula (common.frame_formula):
-function watchFormulas(label) {
+// MutationObserver finds new ones, a ResizeObserver per box says when its size changed.
+// `names`: CSS selector → accessible name (common.frame_formula, common.frame_table, common.frame_code).
+function watchScrollers(names) {
+  const selector = Object.keys(names).join(", ");
   const mark = (box) => {
+    const label = names[Object.keys(names).find((s) => box.matches(s))];
     const scrolls = box.scrollWidth > box.clientWidth;
     if (scrolls) {
       if (box.dataset.lvScrolls !== "1") {
@@ -101,7 +106,7 @@ function watchFormulas(label) {
   const sizes = new ResizeObserver((entries) => { for (const entry of entries) mark(entry.target); });
   const watched = new WeakSet();
   const scan = () => {
-    for (const box of document.querySelectorAll(".katex-display")) {
+    for (const box of document.querySelectorAll(selector)) {
       if (watched.has(box)) continue;
       watched.add(box);
       sizes.observe(box); // its first notification comes at once: mark() runs with fresh layout
