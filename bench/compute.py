@@ -3,7 +3,8 @@
     .venv/bin/python bench/compute.py [--reps 30] [page_id ...]   → prints JSON
 
 For every page: open it with AppTest, then step ``reps`` times the control the browser
-benchmark steps (bench/harness.py MAIN_CONTROL "widget"; else the first slider). Every public
+benchmark steps (bench/harness.py MAIN_CONTROL "widget"; else the first slider; a page listed
+there as without a chart is reported with its reason, not stepped). Every public
 function of the lossviz compute modules is wrapped with a timer that counts only the
 outermost lossviz call, so nested calls are not counted twice. Reported per step:
 ``core_ms`` (functional, tables, formatting, parsing...: the numbers), ``plots_ms`` (the
@@ -156,6 +157,11 @@ def measure(page_id: str, reps: int) -> dict:
     from tests.app.helpers import open_page
 
     _owner.clear()
+    from bench.harness import control_for
+
+    ctl = control_for(page_id)
+    if ctl.get("action") == "none":  # a page without a chart (harness._untimed): no step to count
+        return {"page": page_id, "note": ctl.get("note", "no step")}
     at = open_page(page_id, panels=True)  # code panel and quiz open: the most work per rerun
     kind, key = _control(at, page_id)
     if kind is None:

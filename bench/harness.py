@@ -27,7 +27,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # The "main control" of a page: the control whose keyboard step the benchmark times, and
 # the chart whose change ends the measurement. Pages not listed use DEFAULT_CONTROL: the
 # first slider thumb (role=slider) and the first plotly chart in the main area. A page with neither is
-# reported as "no slider" / "no chart" instead of failing.
+# reported as "no slider" / "no chart" instead of failing. A page without any chart is listed with
+# _untimed(reason): bench/run.py and bench/compute.py then time nothing on it and report the reason.
 # A chart's container: Streamlit's st.plotly_chart (the minimal app) or LossViz's in-place chart
 # component (lossviz/ui/chart.py); both hold a plotly.js plot (.js-plotly-plot).
 CHART = ":is([data-testid=stPlotlyChart], [data-testid=lv-chart])"
@@ -38,7 +39,8 @@ DEFAULT_CONTROL = {
 }
 # Streamlit gives a keyed widget's container the class st-key-<key>. Actions: "key" (focus
 # "slider", press ArrowRight/ArrowLeft), "stepper" (click a number input's "up"/"down" buttons
-# alternately), "cycle" (click the next radio option of "options"). The default "chart" is
+# alternately), "cycle" (click the next radio option of "options"), "none" (the page has no
+# chart: nothing to step or to time, "note" says why; see _untimed). The default "chart" is
 # every plotly chart in the main area: the step ends when the first of them has new data
 # (or, with "watch": "metric", when the main area's metric values change). "widget" is the
 # control's key, for bench/compute.py, which steps the same control in AppTest.
@@ -51,19 +53,41 @@ def _stepper(key: str) -> dict[str, str]:
             "down": f".st-key-{key} [data-testid=stNumberInputStepDown]"}
 
 
+def _radio(key: str) -> dict[str, str]:
+    return {"widget": key, "action": "cycle", "options": f".st-key-{key} [data-testid=stRadioOption]"}
+
+
+def _untimed(reason: str) -> dict[str, str]:
+    return {"action": "none", "note": reason}
+
+
 MAIN_CONTROL: dict[str, dict[str, str]] = {
     "start": _slider("start_x"),
     "sigmoid_bce": _slider("sb_x"),
     "bce_vs_logits": _slider("bl_scale"),
     "stability": _stepper("st_x"),
     # no slider: the reduction radio; "none"/"mean"/"sum" changes the metrics, not the charts
-    "weights": {"widget": "wt_red", "action": "cycle", "options": ".st-key-wt_red [data-testid=stRadioOption]", "watch": "metric"},
+    "weights": {**_radio("wt_red"), "watch": "metric"},
     "negative": _slider("ng_x"),
     "softmax_ce": _slider("smx_x0"),
     "ce_vs_bce": _slider("cvb_p0"),
     "ce_options": _slider("ceo_eps"),
     "mistakes": _slider("mis_scale"),
     "train": _slider("tr_epochs"),
+    # the logit (the lesson's subject; the drag curve moves it too); the p slider follows it
+    "log_odds": _slider("lo_x"),
+    # the first logit, as on softmax_ce (the first slider, ek_c, changes the number of classes)
+    "entropy_kl": _slider("ek_x0"),
+    "why_mse": _slider("wm_x"),
+    # no slider: sample 0's target radio (classes 0-3, then ignore_index); every option moves the
+    # pipeline, gradient and mistakes charts
+    "nll_pipeline": _radio("nl_y0"),
+    # the epoch (the reliability diagram's data and the epoch line move); the first slider, rl_c,
+    # changes metrics and a table only, so a step on it never changes a chart
+    "reading_loss": _slider("rl_epoch"),
+    "doctor": _untimed("no chart, no step: text fields; parse + diagnosis speed is bench/doctor_speed.py"),
+    "glossary": _untimed("no chart, no step: a search field over a table"),
+    "classroom": _untimed("no chart, no step: the class poll's join form"),
 }
 
 

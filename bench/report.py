@@ -52,6 +52,8 @@ def report(info: dict, rows: list[dict], comp: list[dict], mem: dict, drag: str 
         rend = statistics.median(r["render"]) if r["render"] else None
         if r is base:
             verdict = "baseline"
+        elif r.get("untimed"):
+            verdict = "not timed"
         else:
             ok_step = p50 is not None and p50 <= 1.2 * r["base_p50"]
             ok_render = rend is not None and rend <= 1.1 * r["base_render"]

@@ -12,6 +12,7 @@ alternation, and each page's step p50 is also divided by it (a stricter ratio no
 - step: focus the page's main slider thumb (bench/harness.py MAIN_CONTROL, default the first
   [role=slider] in the main area), press an arrow key, and time keydown → the first plotly
   chart changed (MutationObserver + gd.data, layout shapes and annotations), median and p95 over --steps steps;
+  a page listed there as without a chart (Your tensors, the glossary) is reported "not timed", with the reason;
 - first render: navigation start → first plotly chart drawn (fresh browser context each time,
   median of --renders);
 - lossviz compute per interaction (bench/compute.py, in-process AppTest, no browser);
@@ -171,6 +172,9 @@ class Stepper:
         self.ctl, self.out, self.misses, self.note, self.i, self.state = ctl, [], 0, "", 0, {}
         self.ctx = browser.new_context(viewport={"width": 1280, "height": 900})
         self.page = page = self.ctx.new_page()
+        if ctl.get("action") == "none":  # a page without a chart (harness._untimed): nothing to step
+            self.note = ctl.get("note", "no step")
+            return
         ready = {"key": ctl.get("slider", ""), "stepper": ctl.get("up", ""), "cycle": ctl.get("options", "")}
         page.goto(url, timeout=60000)
         try:
@@ -300,13 +304,20 @@ def main() -> None:
             targets += [(p.id, f"{app.url}/{p.url_path}?lang=en", control_for(p.id)) for p in pages]
             # warm both servers (imports, caches) before timing anything
             for _, url, ctl in targets:
-                first_render(browser, url, ctl["chart"], 1)
+                if ctl.get("action") != "none":
+                    first_render(browser, url, ctl["chart"], 1)
             _, base_url, base_ctl = targets[0]
             if same is not None:
                 first_render(browser, same.url + "/", base_ctl["chart"], 1)
             base_all = {"name": "minimal app (all pairs)", "steps": [], "render": [], "misses": 0, "note": ""}
             same_all: list[float] = []
             for name, url, ctl in targets[1:]:
+                if ctl.get("action") == "none":  # no chart on the page (harness._untimed): reported, not timed
+                    print(f"{name}: not timed ({ctl.get('note', 'no step')})", flush=True)
+                    rows.append({"name": name, "steps": [], "misses": 0, "note": ctl.get("note", "no step"),
+                                 "render": [], "untimed": True, "base_p50": None, "base_p95": None,
+                                 "base_render": None, "same_p50": None})
+                    continue
                 print(f"{name}: steps…", flush=True)
                 mine, base = Stepper(browser, url, ctl), Stepper(browser, base_url, base_ctl)
                 twin = Stepper(browser, same.url + "/", base_ctl) if same is not None else None
