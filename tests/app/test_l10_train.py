@@ -1,48 +1,10 @@
 """AppTest of lesson 10, Train it: the page's numbers are those of training loops run here in torch."""
 
 import pytest
-import torch
-import torch.nn.functional as F
 
 from lossviz.lessons.train import TOY_LABELS
 from tests.app.helpers import chart_summaries, metric_pairs, open_page, tables, texts
-
-
-def seed_loop(lr=0.1, epochs=10, seed=0):
-    torch.manual_seed(seed)
-    model = torch.nn.Linear(5, 5)
-    x, y = torch.randn(10, 5), torch.randint(5, (10,))
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    losses = []
-    for _ in range(epochs):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    return losses
-
-
-def toy_loop(loss, lr=0.5, epochs=100, scale=1.0):
-    """Returns (last loss, final log loss, accuracy) of the blob logistic regression."""
-    g = torch.Generator().manual_seed(0)
-    x = torch.cat([torch.randn(40, 2, generator=g) - 1.2, torch.randn(40, 2, generator=g) + 1.2])
-    y = torch.cat([torch.zeros(40), torch.ones(40)])
-    w = (torch.tensor([0.5, -0.5]) * scale).requires_grad_()
-    b = torch.tensor(1.5 * scale).requires_grad_()
-    objective = {
-        "bce_logits": lambda z: F.binary_cross_entropy_with_logits(z, y),
-        "naive_bce": lambda z: F.binary_cross_entropy(torch.sigmoid(z), y),
-        "mse_prob": lambda z: F.mse_loss(torch.sigmoid(z), y),
-    }[loss]
-    opt = torch.optim.SGD([w, b], lr=lr)
-    for _ in range(epochs):
-        opt.zero_grad()
-        value = objective(x @ w + b)
-        value.backward()
-        opt.step()
-    z = (x @ w + b).detach()
-    return value.item(), F.binary_cross_entropy_with_logits(z, y).item(), ((z > 0).float() == y).double().mean().item()
+from tests.torch_loops import seed_loop, toy_outcome
 
 
 def _metrics(at) -> dict[str, float]:
@@ -70,7 +32,7 @@ def test_train_page_runs_in_both_languages(lang):
 
 def test_defaults_are_the_seed_loop():
     at = open_page("train", "en")
-    losses = seed_loop()
+    losses, _ = seed_loop()
     m = _metrics(at)
     assert m["loss, first epoch"] == pytest.approx(losses[0], rel=1e-5)
     assert m["loss, last epoch"] == pytest.approx(losses[-1], rel=1e-5)
@@ -81,7 +43,7 @@ def test_defaults_are_the_seed_loop():
 def test_linear_controls_move_the_numbers(key, value, kwargs):
     """Test that learning rate, epochs and seed each change the per-epoch losses to torch's."""
     at = _set(open_page("train", "en"), key, value)
-    losses = seed_loop(**kwargs)
+    losses, _ = seed_loop(**kwargs)
     assert _metrics(at)["loss, last epoch"] == pytest.approx(losses[-1], rel=1e-5)
 
 
@@ -93,7 +55,7 @@ def test_toy_controls_move_all_three_runs(key, value, kwargs):
     table = _table(at)
     names = {"bce_logits": "BCEWithLogitsLoss", "naive_bce": "sigmoid + BCELoss (naive)", "mse_prob": "MSE on probabilities"}
     for loss, row in names.items():
-        last, log_loss, acc = toy_loop(loss, **kwargs)
+        last, log_loss, acc = toy_outcome(loss, **kwargs)
         assert float(table.loc[row, "loss, last epoch"]) == pytest.approx(last, rel=1e-5)
         assert float(table.loc[row, "final log loss (BCEWithLogits)"]) == pytest.approx(log_loss, rel=1e-5)
         assert float(table.loc[row, "accuracy"]) == pytest.approx(acc, abs=1e-3)
@@ -110,7 +72,7 @@ def test_large_scale_shows_the_naive_route_stalling():
 def test_view_choice_switches_the_probability_map():
     """Test that choosing the loss to view changes the map's summary to that run's accuracy."""
     at = _set(_set(open_page("train", "en"), "tr_scale", 25.0), "tr_view", "naive_bce")
-    _, _, acc = toy_loop("naive_bce", scale=25.0)
+    _, _, acc = toy_outcome("naive_bce", scale=25.0)
     summary = next(c for c in chart_summaries(at) if c.startswith("After training with sigmoid + BCELoss"))
     assert f"accuracy {acc:.3g}" in summary
 

@@ -15,48 +15,7 @@ from lossviz.lessons import train as T
 from lossviz.plots.base import PALETTE
 from lossviz.plots.train import curves_figure, epoch_loss_figure, probability_map_figure, probability_png
 from lossviz.text import codegen
-
-
-def seed_loop(lr=0.1, epochs=10, seed=0):
-    """The seed's loop exactly as a learner writes it, with the global RNG."""
-    torch.manual_seed(seed)
-    model = torch.nn.Linear(5, 5)
-    x = torch.randn(10, 5)
-    y = torch.randint(5, (10,))
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    losses = []
-    for _ in range(epochs):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    return losses, F.cross_entropy(model(x), y).item()
-
-
-def toy_loop(loss, lr=0.5, epochs=100, scale=1.0):
-    g = torch.Generator().manual_seed(0)
-    x = torch.cat([torch.randn(40, 2, generator=g) - 1.2, torch.randn(40, 2, generator=g) + 1.2])
-    y = torch.cat([torch.zeros(40), torch.ones(40)])
-    w = (torch.tensor([0.5, -0.5]) * scale).requires_grad_()
-    b = torch.tensor(1.5 * scale).requires_grad_()
-    objective = {
-        "bce_logits": lambda z: F.binary_cross_entropy_with_logits(z, y),
-        "naive_bce": lambda z: F.binary_cross_entropy(torch.sigmoid(z), y),
-        "mse_prob": lambda z: F.mse_loss(torch.sigmoid(z), y),
-    }[loss]
-    losses = []
-    for _ in range(epochs):
-        if w.grad is not None:
-            w.grad = None
-            b.grad = None
-        value = objective(x @ w + b)
-        value.backward()
-        losses.append(value.item())
-        with torch.no_grad():
-            w -= lr * w.grad
-            b -= lr * b.grad
-    return losses, (x @ w + b).detach(), y
+from tests.torch_loops import seed_loop, toy_loop
 
 
 @pytest.mark.parametrize(("lr", "epochs", "seed"), [(0.1, 10, 0), (0.5, 25, 7), (0.01, 3, 123)])
