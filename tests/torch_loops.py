@@ -56,3 +56,30 @@ def toy_outcome(loss, **kwargs) -> tuple[float, float, float]:
     losses, z, y = toy_loop(loss, **kwargs)
     accuracy = ((z > 0).float() == y).double().mean().item()
     return losses[-1], F.binary_cross_entropy_with_logits(z, y).item(), accuracy
+
+
+def reading_loss_run(data, *, lr: float, epochs: int) -> dict[str, list]:
+    """Lesson 15's run replayed in torch: float64, SGD from w = 0, b = 0 on ``data`` = (x_train, y_train, x_val,
+    y_val); per epoch 0 … ``epochs`` (before that epoch's step): val/train loss and accuracy, ‖w‖, the val logits
+    ``z``; and ``yv``, the val labels."""
+    torch.set_num_threads(1)  # one summation order: the float64 sums match lossviz's to the last bit
+    xt, yt, xv, yv = (torch.from_numpy(a) for a in data)
+    w = torch.zeros(xt.shape[1], dtype=torch.float64, requires_grad=True)
+    b = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=lr)
+    out = {"val_loss": [], "val_acc": [], "train_loss": [], "train_acc": [], "norm": [], "z": []}
+    for epoch in range(epochs + 1):
+        with torch.no_grad():
+            zt, zv = xt @ w + b, xv @ w + b
+            out["val_loss"].append(F.binary_cross_entropy_with_logits(zv, yv).item())
+            out["val_acc"].append(((zv > 0).double() == yv).double().mean().item())
+            out["train_loss"].append(F.binary_cross_entropy_with_logits(zt, yt).item())
+            out["train_acc"].append(((zt > 0).double() == yt).double().mean().item())
+            out["norm"].append(w.norm().item())
+            out["z"].append(zv.clone())
+        if epoch < epochs:
+            opt.zero_grad()
+            F.binary_cross_entropy_with_logits(xt @ w + b, yt).backward()
+            opt.step()
+    out["yv"] = yv
+    return out

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from lossviz.lessons.predict import questions
 from lossviz.lessons.syllabus import LESSONS
 from lossviz.text.i18n import catalog
+from tests.torch_loops import reading_loss_run
 
 LESSON_IDS = [lesson.id for lesson in LESSONS if lesson.section != "why"]
 
@@ -233,20 +234,8 @@ def test_reading_loss_val_acc_rises_with_the_val_loss():
     torch.set_num_threads(1)
     from lossviz.lessons import reading_loss as R
 
-    xt, yt, xv, yv = (torch.from_numpy(a) for a in R.toy_data())
-    w = torch.zeros(xt.shape[1], dtype=torch.float64, requires_grad=True)
-    b = torch.zeros((), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD([w, b], lr=R.LR)
-    losses, accs = [], []
-    for epoch in range(R.EPOCHS + 1):
-        with torch.no_grad():
-            zv = xv @ w + b
-            losses.append(TF.binary_cross_entropy_with_logits(zv, yv).item())
-            accs.append(((zv > 0).double() == yv).double().mean().item())
-        if epoch < R.EPOCHS:
-            opt.zero_grad()
-            TF.binary_cross_entropy_with_logits(xt @ w + b, yt).backward()
-            opt.step()
+    run = reading_loss_run(R.toy_data(), lr=R.LR, epochs=R.EPOCHS)
+    losses, accs = run["val_loss"], run["val_acc"]
     p = q("reading_loss")
     best = int(np.argmin(losses))
     assert p.params["best"] == best and p.params["epochs"] == R.EPOCHS

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from lossviz.lessons import reading_loss as R
 from lossviz.text.i18n import LOCALES, catalog
 from tests.app.helpers import chart_summaries, open_page
+from tests.torch_loops import reading_loss_run
 
 LANGS = ("en", "zh")
 LOGITS = [-2.1, -1.5, -0.8, -0.2, 0.1, 0.3, 0.45, 0.7, 1.2, 2.4]
@@ -36,37 +37,12 @@ def f64(v) -> torch.Tensor:
     return torch.as_tensor(v, dtype=torch.float64)
 
 
-def torch_run():
-    """The lesson's run replayed in torch; per epoch: val loss, val acc, train acc, ‖w‖, val logits."""
-    torch.set_num_threads(1)
-    xt, yt, xv, yv = (torch.from_numpy(a) for a in R.toy_data())
-    w = torch.zeros(xt.shape[1], dtype=torch.float64, requires_grad=True)
-    b = torch.zeros((), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD([w, b], lr=2.0)
-    out = {"val_loss": [], "val_acc": [], "train_loss": [], "train_acc": [], "norm": [], "z": []}
-    for epoch in range(201):
-        with torch.no_grad():
-            zt, zv = xt @ w + b, xv @ w + b
-            out["val_loss"].append(F.binary_cross_entropy_with_logits(zv, yv).item())
-            out["val_acc"].append(((zv > 0).double() == yv).double().mean().item())
-            out["train_loss"].append(F.binary_cross_entropy_with_logits(zt, yt).item())
-            out["train_acc"].append(((zt > 0).double() == yt).double().mean().item())
-            out["norm"].append(w.norm().item())
-            out["z"].append(zv.clone())
-        if epoch < 200:
-            opt.zero_grad()
-            F.binary_cross_entropy_with_logits(xt @ w + b, yt).backward()
-            opt.step()
-    out["yv"] = yv
-    return out
-
-
 RUN: dict = {}
 
 
 def run():
     if not RUN:
-        RUN.update(torch_run())
+        RUN.update(reading_loss_run(R.toy_data(), lr=2.0, epochs=200))  # the prose's numbers, not R's
     return RUN
 
 

@@ -10,28 +10,14 @@ import torch.nn.functional as F
 from lossviz.lessons import reading_loss as R
 from lossviz.plots.reading_loss import reliability_figure, threshold_figure, tilt_figure, training_figure
 from lossviz.text import codegen
+from tests.torch_loops import reading_loss_run
 
 
 def torch_run():
-    """The lesson's run in torch: float64, SGD from w = 0, b = 0; per epoch (train loss, val loss, train acc, val acc)
-    and the validation logits."""
-    torch.set_num_threads(1)
-    xt, yt, xv, yv = (torch.from_numpy(a) for a in R.toy_data())
-    w = torch.zeros(xt.shape[1], dtype=torch.float64, requires_grad=True)
-    b = torch.zeros((), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD([w, b], lr=R.LR)
-    rows, logits = [], []
-    for epoch in range(R.EPOCHS + 1):
-        with torch.no_grad():
-            zt, zv = xt @ w + b, xv @ w + b
-            rows.append((F.binary_cross_entropy_with_logits(zt, yt).item(), F.binary_cross_entropy_with_logits(zv, yv).item(),
-                         ((zt > 0).double() == yt).double().mean().item(), ((zv > 0).double() == yv).double().mean().item()))
-            logits.append(zv.clone())
-        if epoch < R.EPOCHS:
-            opt.zero_grad()
-            F.binary_cross_entropy_with_logits(xt @ w + b, yt).backward()
-            opt.step()
-    return np.array(rows), torch.stack(logits).numpy(), yv.numpy()
+    """Per epoch (train loss, val loss, train acc, val acc), the validation logits and labels, from torch."""
+    out = reading_loss_run(R.toy_data(), lr=R.LR, epochs=R.EPOCHS)
+    rows = np.array(list(zip(out["train_loss"], out["val_loss"], out["train_acc"], out["val_acc"], strict=True)))
+    return rows, torch.stack(out["z"]).numpy(), out["yv"].numpy()
 
 
 @pytest.mark.parametrize("c", [2, 3, 10, 100, 1000, 50257])
