@@ -142,6 +142,11 @@ def metric_pairs(at: AppTest) -> list[Metric]:
     return parser.pairs
 
 
+def metrics(at: AppTest, *, as_float: bool = False) -> dict[str, str] | dict[str, float]:
+    """The metric rows as {label: value text} (``as_float``: the values as numbers)."""
+    return {m.label: float(m.value) if as_float else m.value for m in metric_pairs(at)}
+
+
 def headings(at: AppTest) -> list[str]:
     """The texts of the page's section headings (``ui.header``, ``ui.subheader``: Markdown ``##``/``###``)."""
     return [m.group(1) for el in at.markdown if (m := re.match(r"#{2,3} (.+)", str(el.value)))]

@@ -4,13 +4,9 @@ import pytest
 import torch
 
 from lossviz.text.i18n import catalog
-from tests.app.helpers import headings, metric_pairs, open_page, tables, texts
+from tests.app.helpers import headings, metrics, open_page, tables, texts
 
 BCE = torch.nn.functional.binary_cross_entropy_with_logits
-
-
-def _metrics(at):
-    return {m.label: m.value for m in metric_pairs(at)}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -38,7 +34,7 @@ def test_logit_and_label_sliders_move_sigma_loss_and_gradient():
     at.slider(key="sb_x").set_value(-3.0).run()
     at.slider(key="sb_y").set_value(0.3).run()
     assert not at.exception
-    m = _metrics(at)
+    m = metrics(at)
     x = torch.tensor(-3.0, dtype=torch.float64, requires_grad=True)
     y = torch.tensor(0.3, dtype=torch.float64)
     loss = BCE(x, y)
@@ -59,7 +55,7 @@ def test_tensor_text_and_reduction_move_the_reduced_loss_and_the_table():
     y = torch.tensor([[0.0, 1.0], [0.25, 1.0]])
     loss = BCE(x, y, reduction="sum")
     (g,) = torch.autograd.grad(loss, x)
-    assert _metrics(at)["loss (reduction = sum)"] == repr(loss.item())
+    assert metrics(at)["loss (reduction = sum)"] == repr(loss.item())
     df = tables(at)[0]
     grads = [float(v) for v in df[df.columns[-1]]]
     assert grads == pytest.approx(g.flatten().tolist(), rel=1e-5)
@@ -99,7 +95,7 @@ def test_infinite_logit_gives_torchs_nan():
     at.text_input(key="sb_tx").input("inf, 0").run()
     at.text_input(key="sb_ty").input("1, 0").run()
     assert not at.exception
-    assert _metrics(at)["loss (reduction = mean)"] == "nan"
+    assert metrics(at)["loss (reduction = mean)"] == "nan"
     assert torch.isnan(BCE(torch.tensor([float("inf"), 0.0]), torch.tensor([1.0, 0.0])))
 
 
@@ -117,4 +113,4 @@ def test_code_panel_output_matches_the_reduced_loss():
     at.text_input(key="sb_tx").input("0.1, -4.5, 12").run()
     at.text_input(key="sb_ty").input("0.9, 0, 1").run()
     output = next(c.value for c in at.code if not c.value.startswith("import torch"))
-    assert float(output.splitlines()[1]) == pytest.approx(float(_metrics(at)["loss (reduction = mean)"]), rel=1e-5)
+    assert float(output.splitlines()[1]) == pytest.approx(float(metrics(at)["loss (reduction = mean)"]), rel=1e-5)

@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from tests.app.helpers import metric_pairs, open_page, tables, texts
+from tests.app.helpers import metrics, open_page, tables, texts
 
 SEED_X = torch.tensor([[0.4, 0.7, 1.2, 0.3], [1.1, 0.6, 0.9, 1.6]], dtype=torch.float64)
 SEED_Y = torch.tensor([[1.0, 0, 1, 0], [0, 1, 1, 0]])
@@ -18,15 +18,11 @@ def _routes(x, y):
     return naive.item(), stable.item()
 
 
-def _metrics(at):
-    return {m.label: m.value for m in metric_pairs(at)}
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_seed_gives_0_8354646563529968_both_ways(lang):
     """Test that the page opens on the seed with both headlines exactly as loss.item() prints them."""
     at = open_page("bce_vs_logits", lang)
-    m = _metrics(at)
+    m = metrics(at)
     naive, stable = _routes(SEED_X.float(), SEED_Y)
     assert m[NAIVE] == m[STABLE] == repr(naive) == repr(stable) == "0.8354646563529968"
     assert len(at.success) >= 1  # "agree bit for bit" and the live torch checks
@@ -38,7 +34,7 @@ def test_scale_slider_moves_both_losses_to_torchs(scale):
     at = open_page("bce_vs_logits")
     at.slider(key="bl_scale").set_value(scale).run()
     assert not at.exception
-    m = _metrics(at)
+    m = metrics(at)
     naive, stable = _routes(SEED_X.float() * scale, SEED_Y)
     assert float(m[NAIVE]) == pytest.approx(naive, rel=1e-6)
     assert float(m[STABLE]) == pytest.approx(stable, rel=1e-6)
@@ -64,7 +60,7 @@ def test_dtype_choice_moves_both_losses(dtype):
     assert not at.exception
     tdt = getattr(torch, dtype)
     naive, stable = _routes(SEED_X.to(tdt) * 6.0, SEED_Y.to(tdt))
-    m = _metrics(at)
+    m = metrics(at)
     assert float(m[NAIVE]) == pytest.approx(naive, rel=1e-3 if dtype != "float64" else 1e-12)
     assert float(m[STABLE]) == pytest.approx(stable, rel=1e-3 if dtype != "float64" else 1e-12)
     assert (dtype == "float64") == (m[NAIVE] != "100" and not at.error)
@@ -76,7 +72,7 @@ def test_edited_tensor_and_out_of_range_target():
     at.text_input(key="bl_x").input("20, -3").run()
     at.text_input(key="bl_y").input("0, 1").run()
     naive, stable = _routes(torch.tensor([20.0, -3.0]), torch.tensor([0.0, 1.0]))
-    assert float(_metrics(at)[NAIVE]) == pytest.approx(naive) and float(_metrics(at)[STABLE]) == pytest.approx(stable, rel=1e-6)
+    assert float(metrics(at)[NAIVE]) == pytest.approx(naive) and float(metrics(at)[STABLE]) == pytest.approx(stable, rel=1e-6)
     at.text_input(key="bl_y").input("2, 1").run()
     assert not at.exception and "[0, 1]" in at.error[0].value
     with pytest.raises(RuntimeError):
@@ -93,7 +89,7 @@ def test_bad_url_values_give_notices():
 def test_code_panel_output_matches_the_headlines():
     """Test that the generated torch snippet, run for real, prints the page's two headline values (bfloat16, ×12)."""
     at = open_page("bce_vs_logits", "en", bl_scale="12", bl_dtype="bfloat16")
-    m = _metrics(at)
+    m = metrics(at)
     output = next(c.value for c in at.code if not c.value.startswith("import torch"))
     assert output.splitlines()[:2] == [m[NAIVE], m[STABLE]]
 

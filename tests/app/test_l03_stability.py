@@ -7,11 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.app.helpers import charts, metric_pairs, open_page, tables, texts
-
-
-def _metrics(at):
-    return {m.label: m.value for m in metric_pairs(at)}
+from tests.app.helpers import charts, metrics, open_page, tables, texts
 
 
 def _torch_probe(x: float, y: float, dtype):
@@ -39,7 +35,7 @@ def test_page_runs_and_shows_the_searched_saturation_points(lang):
 def test_default_probe_shows_the_jump_and_the_gradient_collapse():
     """Test x = 16.64 in float32: BCELoss route 100 with gradient 0, the stable one 16.64 with gradient 1."""
     at = open_page("stability")
-    m = _metrics(at)
+    m = metrics(at)
     x, naive, stable, gn, gs = _torch_probe(16.64, 0.0, torch.float32)
     assert m["x as stored in float32"] == repr(x)
     assert float(m["BCELoss(σ(x), y)"]) == naive == 100.0
@@ -58,7 +54,7 @@ def test_probe_dtype_and_label_move_the_numbers(x, y, dtype):
     at.radio(key="st_y").set_value(str(y)).run()
     at.number_input(key="st_x").set_value(x).run()
     assert not at.exception
-    m = _metrics(at)
+    m = metrics(at)
     tx, naive, stable, gn, gs = _torch_probe(x, float(y), getattr(torch, dtype))
     assert m[f"x as stored in {dtype}"] == repr(tx)
     tol = 1e-12 if dtype == "float64" else 1e-5 if dtype == "float32" else 1e-2

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from tests.app.helpers import charts, metric_pairs, open_page, raw_messages, tables, texts
+from tests.app.helpers import charts, metrics, open_page, raw_messages, tables, texts
 
 BCEL = torch.nn.functional.binary_cross_entropy_with_logits
 X = [[0.4, -1.2, 2.0, 0.3], [1.1, 0.6, -0.9, -1.6], [-0.5, 1.5, 0.2, 0.8]]
@@ -14,12 +14,8 @@ def _t(a):
     return torch.tensor(a, dtype=torch.float64)
 
 
-def _metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in metric_pairs(at)}
-
-
 def _loss_metric(at, reduction="mean") -> float:
-    return float(_metrics(at)[f"loss (reduction = {reduction})"])
+    return float(metrics(at)[f"loss (reduction = {reduction})"])
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -36,7 +32,7 @@ def test_default_batch_matches_torch():
     at = open_page("weights", "en")
     ref = BCEL(_t(X), _t(Y), weight=_t([[2.0], [1.0], [1.0]]), pos_weight=_t([3.0, 1, 1, 1]))
     assert _loss_metric(at) == pytest.approx(ref.item(), rel=1e-5)
-    assert _metrics(at)["numel (the mean's denominator)"] == "12"
+    assert metrics(at)["numel (the mean's denominator)"] == "12"
     assert "Σ w·l / numel" in texts(at) and "/ 12 =" in texts(at)
     row = tables(at)[0].iloc[0]
     # element [0, 0]: x = 0.4, y = 1 → w·p·(−log σ(0.4)) = 2·3·0.513 = 3.078
@@ -61,7 +57,7 @@ def test_pos_weight_field_and_empty_weight():
     assert not at.exception
     ref = BCEL(_t(X), _t(Y), pos_weight=_t([1.0, 5.0, 1.0, 0.5]))
     assert _loss_metric(at) == pytest.approx(ref.item(), rel=1e-5)
-    assert _metrics(at)["Σ w (not the denominator)"] == "12"
+    assert metrics(at)["Σ w (not the denominator)"] == "12"
 
 
 def test_logits_and_targets_fields_and_sum_reduction():
@@ -114,7 +110,7 @@ def test_imbalance_controls_move_sigma_star():
     at.number_input(key="wt_nneg").set_value(450).run()
     at.slider(key="wt_pw").set_value(4.0).run()
     assert not at.exception
-    m = _metrics(at)
+    m = metrics(at)
     assert float(m["recipe N / P"]) == pytest.approx(9.0)
     star = float(m["best constant prediction σ*"])
     y = torch.cat([torch.ones(50), torch.zeros(450)]).double()
@@ -128,7 +124,7 @@ def test_balance_task_is_detected():
     """Test that setting pos_weight to N / P completes the on-page task."""
     at = open_page("weights", "en")
     at.slider(key="wt_pw").set_value(3.0).run()
-    assert float(_metrics(at)["best constant prediction σ*"]) == pytest.approx(0.5)
+    assert float(metrics(at)["best constant prediction σ*"]) == pytest.approx(0.5)
     assert any("total weight p·P now matches" in s.value for s in at.success)
 
 

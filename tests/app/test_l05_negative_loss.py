@@ -3,17 +3,13 @@
 import pytest
 import torch
 
-from tests.app.helpers import charts, metric_pairs, open_page, texts
+from tests.app.helpers import charts, metric_pairs, metrics, open_page, texts
 
 F = torch.nn.functional
 
 
 def _t(v):
     return torch.tensor([v], dtype=torch.float64)
-
-
-def _metrics(at) -> dict[str, float]:
-    return {m.label: float(m.value) for m in metric_pairs(at)}
 
 
 def _bcel(x, y, w=1.0, p=1.0) -> float:
@@ -32,7 +28,7 @@ def test_negative_page_runs_in_both_languages(lang):
 def test_default_bcelogits_is_negative_and_bceloss_raises():
     """Test that y = 2 gives torch's negative value while BCELoss shows its real error, explained."""
     at = open_page("negative", "en")
-    assert _metrics(at)["BCEWithLogitsLoss"] == pytest.approx(_bcel(0.5, 2.0), rel=1e-5)
+    assert metrics(at, as_float=True)["BCEWithLogitsLoss"] == pytest.approx(_bcel(0.5, 2.0), rel=1e-5)
     with pytest.raises(RuntimeError) as err:
         F.binary_cross_entropy(torch.sigmoid(_t(0.5)), _t(2.0))
     shown = texts(at)
@@ -56,7 +52,7 @@ def test_each_control_moves_the_loss_and_gradient(key, value, kind):
     loss = F.binary_cross_entropy_with_logits(x, _t(state["ng_y"]), weight=_t(state["ng_w"]),
                                               pos_weight=_t(state["ng_p"]))
     (g,) = torch.autograd.grad(loss, x)
-    m = _metrics(at)
+    m = metrics(at, as_float=True)
     assert m["BCEWithLogitsLoss"] == pytest.approx(loss.item(), rel=1e-5, abs=1e-6)
     assert m["gradient ∂loss/∂x"] == pytest.approx(g.item(), rel=1e-5, abs=1e-6)
 
@@ -68,7 +64,7 @@ def test_soft_target_in_range_is_fine_and_bceloss_agrees():
     assert not at.exception
     bce = F.binary_cross_entropy(torch.sigmoid(_t(0.5)), _t(0.3)).item()
     assert f"BCELoss accepts it: {bce:.6g}" in texts(at)
-    assert _metrics(at)["BCEWithLogitsLoss"] >= 0
+    assert metrics(at, as_float=True)["BCEWithLogitsLoss"] >= 0
     assert at.success and not at.warning
 
 
@@ -79,7 +75,7 @@ def test_ce_scale_slider_matches_torch():
     assert not at.exception
     x = torch.tensor([2.0, 0.5, -1.0], dtype=torch.float64)
     p = torch.tensor([0.7, 0.2, 0.1], dtype=torch.float64)
-    m = _metrics(at)
+    m = metrics(at, as_float=True)
     assert m["CE(x, -1.5·p)"] == pytest.approx(F.cross_entropy(x, -1.5 * p).item(), rel=1e-5)
     assert m["CE(x, -1.5·p)"] < 0
     assert m["ratio (= k)"] == pytest.approx(-1.5)

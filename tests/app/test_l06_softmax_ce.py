@@ -4,13 +4,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.app.helpers import metric_pairs, open_page, tables, texts
+from tests.app.helpers import metrics, open_page, tables, texts
 
 LOGITS = [2.0, 1.0, 0.1, -1.0, 0.5, -0.5, 1.5, -2.0, 0.0, 0.8]
-
-
-def metrics(at):
-    return {m.label: m.value for m in metric_pairs(at)}
 
 
 def ce(x, y, temp=1.0):

@@ -4,11 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.app.helpers import metric_pairs, open_page, texts
-
-
-def metrics(at):
-    return {m.label: m.value for m in metric_pairs(at)}
+from tests.app.helpers import metrics, open_page, texts
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -20,16 +20,12 @@ from lossviz.lessons.mistakes import (
     WEIGHT_AMP,
 )
 from lossviz.text.i18n import translate
-from tests.app.helpers import metric_pairs, open_page, raw_messages, texts
+from tests.app.helpers import metrics, open_page, raw_messages, texts
 
 X = torch.tensor(LOGITS_MC)
 Y = torch.tensor(TARGET_MC)
 XB = torch.tensor(LOGITS_BIN)
 YB = torch.tensor(TARGET_BIN)
-
-
-def _metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in metric_pairs(at)}
 
 
 def _codes(at) -> str:
@@ -79,12 +75,12 @@ def test_softmax_before_ce_shows_both_losses_and_gradients():
     """Test that the softmax mistake shows torch's loss and gradient norm, and the fix shows its own."""
     at = _set(_open(), mis_which="softmax_ce", mis_on=True)
     wrong = _loss_and_grad(lambda v: F.cross_entropy(torch.softmax(v, 1), Y), X)
-    m = _metrics(at)
+    m = metrics(at)
     assert float(m["loss"]) == pytest.approx(wrong[0], rel=1e-5)
     assert float(m["gradient norm"]) == pytest.approx(wrong[1], rel=1e-5)
     _set(at, mis_on=False)
     right = _loss_and_grad(lambda v: F.cross_entropy(v, Y), X)
-    m = _metrics(at)
+    m = metrics(at)
     assert float(m["loss"]) == pytest.approx(right[0], rel=1e-5)
     assert float(m["gradient norm"]) == pytest.approx(right[1], rel=1e-5)
 
@@ -93,18 +89,18 @@ def test_scale_slider_moves_the_numbers():
     """Test that the logit scale changes the loss to torch's value at that scale (sigmoid + BCELoss jumps)."""
     at = _set(_open(), mis_which="sigmoid_bce", mis_on=True, mis_scale=20.0)
     naive = F.binary_cross_entropy(torch.sigmoid(XB * 20.0), YB).item()
-    assert float(_metrics(at)["loss"]) == pytest.approx(naive, rel=1e-5)
+    assert float(metrics(at)["loss"]) == pytest.approx(naive, rel=1e-5)
     assert naive == pytest.approx(25.0)  # one element clamped at 100
     _set(at, mis_on=False)
     stable = F.binary_cross_entropy_with_logits(XB * 20.0, YB).item()
-    assert float(_metrics(at)["loss"]) == pytest.approx(stable, rel=1e-5)
+    assert float(metrics(at)["loss"]) == pytest.approx(stable, rel=1e-5)
 
 
 def test_sigmoid_twice_loss_matches_torch():
     """Test that sigmoid-then-BCEWithLogits shows torch's (wrong) loss."""
     at = _set(_open(), mis_which="sigmoid_twice", mis_on=True, mis_scale=3.0)
     expected = F.binary_cross_entropy_with_logits(torch.sigmoid(XB * 3.0), YB).item()
-    assert float(_metrics(at)["loss"]) == pytest.approx(expected, rel=1e-5)
+    assert float(metrics(at)["loss"]) == pytest.approx(expected, rel=1e-5)
 
 
 def test_float_targets_show_torchs_dtype_error():
@@ -128,10 +124,10 @@ def test_positions_slider_channels_last():
     _set(at, mis_d=5)
     x = torch.randn(2, 5, 5, generator=torch.Generator().manual_seed(0))
     y = torch.randint(5, (2, 5), generator=torch.Generator().manual_seed(1))
-    assert float(_metrics(at)["loss"]) == pytest.approx(F.cross_entropy(x, y).item(), rel=1e-5)
+    assert float(metrics(at)["loss"]) == pytest.approx(F.cross_entropy(x, y).item(), rel=1e-5)
     assert at.warning
     _set(at, mis_on=False)
-    assert float(_metrics(at)["loss"]) == pytest.approx(F.cross_entropy(x.permute(0, 2, 1), y).item(), rel=1e-5)
+    assert float(metrics(at)["loss"]) == pytest.approx(F.cross_entropy(x.permute(0, 2, 1), y).item(), rel=1e-5)
 
 
 def test_label_slider_index_out_of_range():
@@ -140,9 +136,9 @@ def test_label_slider_index_out_of_range():
     assert "IndexError: Target 5 is out of bounds." in _codes(at)
     _set(at, mis_label=3)
     labels = torch.tensor([*LABELS_1BASED, 3])
-    assert float(_metrics(at)["loss"]) == pytest.approx(F.cross_entropy(X, labels).item(), rel=1e-5)
+    assert float(metrics(at)["loss"]) == pytest.approx(F.cross_entropy(X, labels).item(), rel=1e-5)
     _set(at, mis_on=False)
-    assert float(_metrics(at)["loss"]) == pytest.approx(F.cross_entropy(X, labels - 1).item(), rel=1e-5)
+    assert float(metrics(at)["loss"]) == pytest.approx(F.cross_entropy(X, labels - 1).item(), rel=1e-5)
 
 
 @pytest.mark.parametrize("amp", ["bfloat16", "float16"])
@@ -153,7 +149,7 @@ def test_autocast_dtype_choice(amp):
     with torch.autocast("cpu", dtype=getattr(torch, amp)):
         z = torch.tensor(FEATURES_AMP) @ w
         expected = F.binary_cross_entropy(torch.sigmoid(z), YB).item()
-    assert float(_metrics(at)["loss"]) == pytest.approx(expected, rel=1e-5)
+    assert float(metrics(at)["loss"]) == pytest.approx(expected, rel=1e-5)
     assert "unsafe to autocast" in _codes(at)
     assert "Quoted, not run here" in texts(at)
 
@@ -186,7 +182,6 @@ def test_key_line_is_plain_text_not_a_code_block():
     assert any(m.startswith("loss = F.cross_entropy(x, y)") for m in raw_messages(at))
 
 
-
 def _links(at) -> list[tuple[str, str]]:
     """(label, page script stem) of each st.page_link on the page."""
     return [(el.proto.label, el.proto.page) for el in at.get("page_link")]
@@ -209,8 +204,8 @@ def test_seq_logits_show_torchs_size_error_and_the_fix(lang):
     assert not at.exception
     right = F.cross_entropy(x.permute(0, 2, 1), y).item()
     flat = F.cross_entropy(x.reshape(-1, SEQ_V), y.reshape(-1)).item()
-    metrics = {m.label: m.value for m in metric_pairs(at)}
-    assert float(next(v for k, v in metrics.items() if k in ("loss", "损失"))) == pytest.approx(right, rel=1e-5)
+    shown = metrics(at)
+    assert float(next(v for k, v in shown.items() if k in ("loss", "损失"))) == pytest.approx(right, rel=1e-5)
     assert "reshape(-1, 8)" in texts(at) and f"{flat:.4f}"[:5] in texts(at)
 
 
@@ -222,16 +217,16 @@ def test_kl_div_on_probabilities_shows_torchs_negative_number(lang):
     assert not at.exception
     q = torch.tensor(TARGET_SOFT)
     wrong = F.kl_div(torch.softmax(X, 1), q, reduction="batchmean").item()
-    metrics = {m.label: m.value for m in metric_pairs(at)}
-    loss = float(next(v for k, v in metrics.items() if k in ("loss", "损失")))
+    shown = metrics(at)
+    loss = float(next(v for k, v in shown.items() if k in ("loss", "损失")))
     assert loss == pytest.approx(wrong, rel=1e-5) and loss < 0
     assert at.warning and "log_softmax" in at.warning[0].value
     assert (translate(lang, "entropy_kl.nav"), "l12_entropy_kl") in _links(at)
     assert "different result" not in texts(at) and "不同" not in " ".join(e.value for e in at.error)
     at.toggle(key="mis_on").set_value(False).run()
     right = F.kl_div(torch.log_softmax(X, 1), q, reduction="batchmean").item()
-    metrics = {m.label: m.value for m in metric_pairs(at)}
-    assert float(next(v for k, v in metrics.items() if k in ("loss", "损失"))) == pytest.approx(right, rel=1e-5)
+    shown = metrics(at)
+    assert float(next(v for k, v in shown.items() if k in ("loss", "损失"))) == pytest.approx(right, rel=1e-5)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

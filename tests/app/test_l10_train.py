@@ -3,12 +3,8 @@
 import pytest
 
 from lossviz.lessons.train import TOY_LABELS
-from tests.app.helpers import chart_summaries, metric_pairs, open_page, tables, texts
+from tests.app.helpers import chart_summaries, metrics, open_page, tables, texts
 from tests.torch_loops import seed_loop, toy_outcome
-
-
-def _metrics(at) -> dict[str, float]:
-    return {m.label: float(m.value) for m in metric_pairs(at)}
 
 
 def _table(at):
@@ -33,7 +29,7 @@ def test_train_page_runs_in_both_languages(lang):
 def test_defaults_are_the_seed_loop():
     at = open_page("train", "en")
     losses, _ = seed_loop()
-    m = _metrics(at)
+    m = metrics(at, as_float=True)
     assert m["loss, first epoch"] == pytest.approx(losses[0], rel=1e-5)
     assert m["loss, last epoch"] == pytest.approx(losses[-1], rel=1e-5)
 
@@ -44,7 +40,7 @@ def test_linear_controls_move_the_numbers(key, value, kwargs):
     """Test that learning rate, epochs and seed each change the per-epoch losses to torch's."""
     at = _set(open_page("train", "en"), key, value)
     losses, _ = seed_loop(**kwargs)
-    assert _metrics(at)["loss, last epoch"] == pytest.approx(losses[-1], rel=1e-5)
+    assert metrics(at, as_float=True)["loss, last epoch"] == pytest.approx(losses[-1], rel=1e-5)
 
 
 @pytest.mark.parametrize(("key", "value", "kwargs"), [("tr_scale", 25.0, {"scale": 25.0}), ("tr_toy_lr", 0.1, {"lr": 0.1}),

@@ -6,15 +6,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.app.helpers import chart_summaries, charts, metric_pairs, open_page, tables, texts
+from tests.app.helpers import chart_summaries, charts, metrics, open_page, tables, texts
 
 TITLES = {"en": "From log-odds to likelihood", "zh": "从对数几率到似然"}
 X = torch.tensor([-2.1, -1.3, -0.7, -0.2, 0.4, 0.9, 1.5, 2.2], dtype=torch.float64)
 Y = torch.tensor([0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0], dtype=torch.float64)
-
-
-def _metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in metric_pairs(at)}
 
 
 def torch_fit(w, b):
@@ -23,7 +19,7 @@ def torch_fit(w, b):
 
 
 def _check_pair(at, p, x):
-    m = _metrics(at)
+    m = metrics(at)
     assert float(m["p"]) == pytest.approx(p, rel=1e-5)
     assert float(m["logit(p) = log odds"]) == pytest.approx(x, rel=1e-5, abs=1e-9)
     assert float(m["odds p / (1 − p)"]) == pytest.approx(p / (1 - p), rel=1e-5)
@@ -41,7 +37,7 @@ def test_page_runs_in_both_languages(lang):
 def test_defaults_are_torchs_numbers():
     at = open_page("log_odds")
     _check_pair(at, 0.8, torch.logit(torch.tensor(0.8, dtype=torch.float64)).item())
-    m = _metrics(at)
+    m = metrics(at)
     lik, bce = torch_fit(0.0, 0.0)
     assert float(m["likelihood L"]) == pytest.approx(lik, rel=1e-3) and float(m["mean BCE (BCEWithLogitsLoss)"]) == pytest.approx(bce, rel=1e-5)
     assert float(m["−log L / N"]) == pytest.approx(math.log(2), rel=1e-5)
@@ -56,7 +52,7 @@ def test_p_slider_moves_the_logit_and_the_x_slider(p):
     x = torch.logit(torch.tensor(p, dtype=torch.float64)).item()
     _check_pair(at, p, x)
     assert at.slider(key="lo_x").value == pytest.approx(round(x, 2))
-    assert "back: σ(logit(p))" in _metrics(at)
+    assert "back: σ(logit(p))" in metrics(at)
 
 
 @pytest.mark.parametrize("x", [-7.0, -1.5, 0.0, 6.5])
@@ -69,7 +65,7 @@ def test_x_slider_moves_p_and_the_p_slider(x):
     p = torch.sigmoid(torch.tensor(x, dtype=torch.float64)).item()
     _check_pair(at, p, x)
     assert at.slider(key="lo_p").value == pytest.approx(min(max(round(p, 3), 0.001), 0.999))
-    assert float(_metrics(at)["back: logit(σ(x))"]) == pytest.approx(x, abs=1e-6)
+    assert float(metrics(at)["back: logit(σ(x))"]) == pytest.approx(x, abs=1e-6)
     at.slider(key="lo_p").set_value(0.3).run()  # and p leads again
     _check_pair(at, 0.3, torch.logit(torch.tensor(0.3, dtype=torch.float64)).item())
 
@@ -94,7 +90,7 @@ def test_w_and_b_move_likelihood_and_bce(w, b):
     at.slider(key="lo_b").set_value(b).run()
     assert not at.exception
     lik, bce = torch_fit(w, b)
-    m = _metrics(at)
+    m = metrics(at)
     assert float(m["likelihood L"]) == pytest.approx(lik, rel=1e-3)
     assert float(m["mean BCE (BCEWithLogitsLoss)"]) == pytest.approx(bce, rel=1e-5)
     assert float(m["−log L / N"]) == pytest.approx(bce, rel=1e-5)
@@ -106,7 +102,7 @@ def test_w_and_b_move_likelihood_and_bce(w, b):
 
 def test_best_point_and_ce_are_torchs():
     at = open_page("log_odds")
-    m = _metrics(at)
+    m = metrics(at)
     assert float(m["smallest mean BCE"]) == pytest.approx(0.5131916057, rel=1e-5)
     logits = torch.tensor([[2.0, 0.5, -1.0], [0.1, 1.2, 0.3]], dtype=torch.float64)
     ce = F.cross_entropy(logits, torch.tensor([0, 2])).item()

@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.app.helpers import chart_summaries, charts, metric_pairs, open_page, tables, texts
+from tests.app.helpers import chart_summaries, charts, metrics, open_page, tables, texts
 
 TITLES = {"en": "Why not MSE for classification?", "zh": "分类为什么不用 MSE？"}
 
@@ -40,13 +40,9 @@ def torch_race(lr=0.5, steps=100, scale=5.0):
     return out
 
 
-def _metrics(at) -> dict[str, float]:
-    return {m.label: float(m.value) for m in metric_pairs(at)}
-
-
 def _check_point(at, x, y):
     s, mse, gm, bce, gb = torch_point(x, y)
-    m = _metrics(at)
+    m = metrics(at, as_float=True)
     assert m["σ(x)"] == pytest.approx(s, rel=1e-5)
     assert m["σ + MSE loss"] == pytest.approx(mse, rel=1e-5)
     assert m["σ + MSE gradient"] == pytest.approx(gm, rel=1e-5, abs=1e-12)

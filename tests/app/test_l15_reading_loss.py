@@ -6,15 +6,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.app.helpers import chart_summaries, charts, metric_pairs, open_page, tables, texts
+from tests.app.helpers import chart_summaries, charts, metrics, open_page, tables, texts
 
 TITLES = {"en": "Reading a loss value", "zh": "读懂损失值"}
 LOGITS = [-2.1, -1.5, -0.8, -0.2, 0.1, 0.3, 0.45, 0.7, 1.2, 2.4]
 LABELS = [0, 0, 1, 0, 1, 1, 1, 1, 1, 1]
-
-
-def _metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in metric_pairs(at)}
 
 
 def torch_val(epoch: int) -> tuple[float, float]:
@@ -48,7 +44,7 @@ def test_page_runs_in_both_languages(lang):
 @pytest.mark.parametrize("c", [2, 10, 37, 1000])
 def test_classes_move_the_first_loss(c):
     at = open_page("reading_loss", "en", rl_c=str(c))
-    m = _metrics(at)
+    m = metrics(at)
     ref = F.cross_entropy(torch.zeros(1, c, dtype=torch.float64), torch.tensor([0])).item()
     assert float(m["CrossEntropyLoss, equal logits"]) == pytest.approx(ref, rel=1e-5) == pytest.approx(math.log(c), rel=1e-5)
     assert float(m["chance accuracy 1/C"]) == pytest.approx(1 / c, rel=1e-5)
@@ -62,7 +58,7 @@ def test_cut_moves_the_flips(cut):
     assert not at.exception
     x, y = torch.tensor(LOGITS, dtype=torch.float64), torch.tensor(LABELS)
     right, wrong = (x > 0).long(), (x > cut).long()
-    m = _metrics(at)
+    m = metrics(at)
     n = int((right != wrong).sum())
     assert m["predictions flipped"] == f"{n} / 10"
     assert float(m["accuracy, logit > 0"]) == pytest.approx((right == y).double().mean().item())
@@ -77,7 +73,7 @@ def test_epoch_moves_the_numbers(epoch):
     at.slider(key="rl_epoch").set_value(epoch).run()
     assert not at.exception
     loss, acc = torch_val(epoch)
-    m = _metrics(at)
+    m = metrics(at)
     assert float(m[f"validation loss, epoch {epoch}"]) == pytest.approx(loss, rel=1e-3)
     assert float(m[f"validation accuracy, epoch {epoch}"]) == pytest.approx(acc, rel=1e-3)
     assert m["epoch of the lowest validation loss"] == "8"
@@ -96,7 +92,7 @@ def test_default_shows_both_rising():
 @pytest.mark.parametrize("p", [0.5, 3.0, 9.0])
 def test_pos_weight_moves_the_crossing(p):
     at = open_page("reading_loss", "en", rl_pw=str(p))
-    m = _metrics(at)
+    m = metrics(at)
     assert float(m["crosses 0.5 at q = 1/(1 + p)"]) == pytest.approx(1 / (1 + p), rel=1e-3)
     assert float(m["logit shift ln p"]) == pytest.approx(math.log(p), rel=1e-3, abs=1e-3)
     assert float(m["trained σ where q = 0.5"]) == pytest.approx(p / (1 + p), rel=1e-3)
