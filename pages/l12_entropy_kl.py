@@ -4,7 +4,6 @@ import numpy as np
 import streamlit as st
 
 from lossviz import ui
-from lossviz.core import functional as F
 from lossviz.lessons import entropy_kl as E
 from lossviz.plots.entropy_kl import split_figure
 from lossviz.plots.softmax_ce import class_bars_figure
@@ -40,10 +39,8 @@ def split_labels(title: str) -> dict[str, str]:
             "ce": t("entropy_kl.ce")}
 
 
-def decomposition(x: list[float], tgt: E.Target) -> E.Split:
-    s = _split(tuple(x), tuple(tgt.y.tolist()))
-    classes = [str(i) for i in range(len(x))]
-    numbers = st.container()  # the numbers sit above the charts, written after them
+def decomposition_charts(s: E.Split) -> None:
+    classes = [str(i) for i in range(s.p.size)]
     bars = class_bars_figure(classes, {t("entropy_kl.bar_p"): s.p, t("entropy_kl.bar_y"): s.y}, y_range=(0.0, 1.15),
                              uirevision="ek_p", labels={"title": t("entropy_kl.bars_title"),
                                                         "x": t("entropy_kl.class"), "y": t("entropy_kl.prob")})
@@ -51,24 +48,19 @@ def decomposition(x: list[float], tgt: E.Target) -> E.Split:
     fig = split_figure([t("entropy_kl.col_now"), t("entropy_kl.col_best")], [s.entropy, s.entropy], [s.kl, 0.0],
                        [s.ce, None], labels=split_labels(t("entropy_kl.split_title")))
     ui.plot(fig, "ek_split", t("entropy_kl.split_summary", h=fmt.cell(s.entropy), kl=fmt.cell(s.kl), ce=fmt.cell(s.ce)))
-    with numbers:
-        ui.subheader(t("entropy_kl.numbers"))
-        ui.metric_row([(t("entropy_kl.h"), fmt.cell(s.entropy)), (t("entropy_kl.kl"), fmt.cell(s.kl)),
-                       (t("entropy_kl.h_plus_kl"), fmt.cell(s.entropy + s.kl)), (t("entropy_kl.ce"), fmt.cell(s.ce))])
-        st.caption(t("entropy_kl.gap", gap=fmt.cell(s.gap, 3)))
-        hard = bool(np.max(s.y) == 1.0)
-        st.info(t("entropy_kl.floor_hard" if hard else "entropy_kl.floor", h=fmt.cell(s.entropy), kl=fmt.cell(s.kl)),
-                icon="🧱")
-    logp = F.log_softmax(np.array([x]), 1)
-    ui.torch_check("cross_entropy", np.array([x]), tgt.y[None])
-    ui.torch_check("kl_div", logp, tgt.y[None], reduction="batchmean")
-    return s
 
 
-def mean_trap(x: list[float], tgt: E.Target) -> E.Reductions:
-    ui.subheader(t("entropy_kl.trap_title"))
-    ui.prose("entropy_kl_trap")
-    n = int(ui.slider("ek_n", t("entropy_kl.batch"), *E.LIMITS["n"], 4, 1))
+def decomposition_numbers(s: E.Split) -> None:
+    ui.subheader(t("entropy_kl.numbers"))
+    ui.metric_row([(t("entropy_kl.h"), fmt.cell(s.entropy)), (t("entropy_kl.kl"), fmt.cell(s.kl)),
+                   (t("entropy_kl.h_plus_kl"), fmt.cell(s.entropy + s.kl)), (t("entropy_kl.ce"), fmt.cell(s.ce))])
+    st.caption(t("entropy_kl.gap", gap=fmt.cell(s.gap, 3)))
+    hard = bool(np.max(s.y) == 1.0)
+    st.info(t("entropy_kl.floor_hard" if hard else "entropy_kl.floor", h=fmt.cell(s.entropy), kl=fmt.cell(s.kl)),
+            icon="🧱")
+
+
+def mean_trap(x: list[float], tgt: E.Target, n: int) -> E.Reductions:
     r = _reductions(tuple(x), tuple(tgt.y.tolist()), n)
     c = r.c
     ui.table({t("entropy_kl.col_call"): [f'F.kl_div(log p, y, reduction="{k}")' for k in E.REDUCTIONS]
@@ -84,12 +76,11 @@ def mean_trap(x: list[float], tgt: E.Target) -> E.Reductions:
         st.info(t("entropy_kl.trap_zero", c=c), icon="🪤")
     st.caption(t("entropy_kl.torch_warns"))
     ui.raw_message("UserWarning: " + r.warning)
-    logp, yb = E.batch(x, tgt.y, n)
-    ui.torch_check("kl_div", logp, yb, reduction="mean")
+    ui.torch_check("kl_div", r.logp, r.target, reduction="mean")
     return r
 
 
-def soft_targets(x: list[float]) -> E.Softened:
+def soft_controls(x: list[float]) -> tuple[int, float, float]:
     ui.subheader(t("entropy_kl.soft_title"))
     ui.prose("entropy_kl_soft")
     cols = st.columns(3)
@@ -97,21 +88,27 @@ def soft_targets(x: list[float]) -> E.Softened:
     eps = ui.slider("ek_eps", t("entropy_kl.eps"), *E.LIMITS["eps"], 0.1, 0.01, container=cols[1])
     temp = ui.slider("ek_t", t("entropy_kl.temperature"), *E.LIMITS["t"], 4.0, 0.5, container=cols[2],
                      help=t("entropy_kl.temperature_help", teacher=fmt.array(np.array(E.TEACHER[:len(x)]), 2)))
-    s = _softened(tuple(x), int(k), float(eps), float(temp))
+    return int(k), float(eps), float(temp)
+
+
+def soft_chart(s: E.Softened) -> None:
     parts = (s.onehot, s.smoothed, s.teacher)
-    cols = [t("entropy_kl.col_onehot", k=k), t("entropy_kl.col_smoothed", eps=fmt.cell(eps)),
-            t("entropy_kl.col_teacher", temp=fmt.cell(temp))]
+    eps, temp = fmt.cell(s.eps), fmt.cell(s.temperature)
+    cols = [t("entropy_kl.col_onehot", k=s.k), t("entropy_kl.col_smoothed", eps=eps),
+            t("entropy_kl.col_teacher", temp=temp)]
     fig = split_figure(cols, [p.entropy for p in parts], [p.kl for p in parts], [p.ce for p in parts],
                        labels=split_labels(t("entropy_kl.soft_chart")), uirevision="ek_soft")
     ui.plot(fig, "ek_soft", t("entropy_kl.soft_summary", h0=fmt.cell(s.onehot.entropy), h1=fmt.cell(s.smoothed.entropy),
-                                    h2=fmt.cell(s.teacher.entropy), eps=fmt.cell(eps), temp=fmt.cell(temp)))
+                                    h2=fmt.cell(s.teacher.entropy), eps=eps, temp=temp))
+
+
+def soft_numbers(x: list[float], s: E.Softened) -> None:
     ui.metric_row([(t("entropy_kl.builtin"), fmt.cell(s.builtin)),
                    (t("entropy_kl.ce_smoothed"), fmt.cell(s.smoothed.ce)),
-                   (t("entropy_kl.hinton", temp=fmt.cell(temp)), fmt.cell(s.hinton))])
+                   (t("entropy_kl.hinton", temp=fmt.cell(s.temperature)), fmt.cell(s.hinton))])
     st.caption(t("entropy_kl.soft_note", ce=fmt.cell(s.teacher.ce), h=fmt.cell(s.teacher.entropy),
                  kl=fmt.cell(s.teacher.kl)))
-    ui.torch_check("cross_entropy", np.array([x]), np.array([k]), label_smoothing=float(eps))
-    return s
+    ui.torch_check("cross_entropy", np.array([x]), np.array([s.k]), label_smoothing=s.eps)
 
 
 @st.fragment
@@ -130,9 +127,27 @@ def lesson() -> None:
     top = int(np.argmax(tgt.y))
     ui_drag.logit_bars("ek_drag", logits=x, target=top, state_keys=[f"ek_x{i}" for i in range(c)])
     st.caption(t("entropy_kl.drag_note", k=top))
-    s = decomposition(x, tgt)
-    r = mean_trap(x, tgt)
-    soft = soft_targets(x)
+    # Every chart is sent first; the numbers, tables and torch checks around them are containers made in
+    # screen order and written after the last chart: a step redraws the charts first (bench/README.md).
+    s = _split(tuple(x), tuple(tgt.y.tolist()))
+    numbers = st.container()
+    decomposition_charts(s)
+    split_checks = st.container()
+    ui.subheader(t("entropy_kl.trap_title"))
+    ui.prose("entropy_kl_trap")
+    n = int(ui.slider("ek_n", t("entropy_kl.batch"), *E.LIMITS["n"], 4, 1))
+    trap = st.container()
+    k, eps, temp = soft_controls(x)
+    soft = _softened(tuple(x), k, eps, temp)
+    soft_chart(soft)
+    with numbers:
+        decomposition_numbers(s)
+    with split_checks:
+        ui.torch_check("cross_entropy", np.array([x]), tgt.y[None])
+        ui.torch_check("kl_div", s.logp[None], tgt.y[None], reduction="batchmean")
+    with trap:
+        r = mean_trap(x, tgt, n)
+    soft_numbers(x, soft)
     ui.code_panel(E.split_code(x, tgt.y, r.n) + "\n\n" + E.softened_code(x, soft.k, soft.eps, soft.temperature))
     ui.record_tasks("entropy_kl", {"t1": s.kl < 0.01 and s.entropy > 0.1, "t2": tgt.fix == "normalised"})
 

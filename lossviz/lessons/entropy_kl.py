@@ -82,6 +82,7 @@ class Split:
     entropy: float
     kl: float
     ce: float
+    logp: np.ndarray  # F.log_softmax(x): what F.kl_div takes as input (the page's torch check feeds it)
 
     @property
     def gap(self) -> float:
@@ -100,7 +101,7 @@ def split(logits, y) -> Split:
     t = np.asarray(y, dtype=np.float64)[None]
     logp = F.log_softmax(x, 1)
     return Split(t[0], F.softmax(x, 1)[0], entropy(t), float(F.kl_div(logp, t, reduction="batchmean")),
-                 float(F.cross_entropy(x, t)))
+                 float(F.cross_entropy(x, t)), logp[0])
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ class Reductions:
     values: dict[str, float]
     probs: float  # F.kl_div(p, y, reduction="batchmean"): probabilities where log-probabilities belong
     warning: str  # what the "mean" call warned (torch's own text)
+    logp: np.ndarray  # the batch's log-probabilities (N, C), the input of every call
+    target: np.ndarray  # the batch's targets (N, C)
 
     @property
     def factor(self) -> float:
@@ -135,7 +138,7 @@ def reductions(logits, y, n: int) -> Reductions:
         for r in REDUCTIONS:
             values[r] = float(F.kl_div(logp, t, reduction=r))
     probs = float(F.kl_div(np.exp(logp), t, reduction="batchmean"))
-    return Reductions(int(n), t.shape[1], values, probs, "; ".join(str(w.message) for w in caught))
+    return Reductions(int(n), t.shape[1], values, probs, "; ".join(str(w.message) for w in caught), logp, t)
 
 
 @dataclass(frozen=True)
@@ -161,8 +164,20 @@ def softened(logits, k: int, eps: float, temperature: float) -> Softened:
     soft = (1.0 - eps) * hard + eps / c
     teach = F.softmax(np.asarray(TEACHER[:c], dtype=np.float64) / temp)
     distil = split(x / temp, teach)
+    onehot, smoothed = _splits(x, (hard, soft))
     builtin = float(F.cross_entropy(x[None], np.array([int(k)]), label_smoothing=float(eps)))
-    return Softened(int(k), float(eps), temp, split(x, hard), split(x, soft), distil, builtin, temp * temp * distil.kl)
+    return Softened(int(k), float(eps), temp, onehot, smoothed, distil, builtin, temp * temp * distil.kl)
+
+
+def _splits(logits: np.ndarray, targets) -> list[Split]:
+    """:func:`split` of the same logits against several targets, a row each: one core call per quantity instead
+    of one per target (a row's KL is its ``reduction="none"`` terms summed, as ``batchmean`` over one row)."""
+    t = np.asarray(targets, dtype=np.float64)
+    x = np.tile(logits, (len(t), 1))
+    logp, p = F.log_softmax(x, 1), F.softmax(logits[None], 1)[0]
+    kl = np.sum(F.kl_div(logp, t, reduction="none"), axis=1)
+    ce = F.cross_entropy(x, t, reduction="none")
+    return [Split(t[i], p, entropy(t[i]), float(kl[i]), float(ce[i]), logp[i]) for i in range(len(t))]
 
 
 def _row(a) -> str:
