@@ -115,18 +115,20 @@ def pipeline(logits=LOGITS, targets=TARGETS, weight=WEIGHTS, reduction: str = "m
     picked = np.where(keep, logp[rows, safe], np.nan)
     w_y = np.where(keep, w[safe], np.nan)
     nll_none = F.nll_loss(logp, y, weight=w, ignore_index=IGNORE, reduction="none")
+    probs = F.softmax(x, 1)
     grad_logp = F.nll_loss_grad(logp, y, **kw)
     onehot = (np.arange(C) == safe[:, None]) & keep[:, None]
     den = float(np.sum(np.where(keep, w_y, 0.0)))
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(keep, w_y / den if reduction == "mean" else w_y, 0.0)
     return Pipeline(
-        logits=x, targets=y, weight=w, reduction=reduction, log_probs=logp, probs=F.softmax(x, 1),
+        logits=x, targets=y, weight=w, reduction=reduction, log_probs=logp, probs=probs,
         logsumexp=F.logsumexp(x, 1), keep=keep,
         picked=picked, w_y=w_y, nll_none=nll_none, numerator=float(np.sum(nll_none[keep])), denominator=den,
-        nll=F.nll_loss(logp, y, **kw), ce=F.cross_entropy(x, y, **kw), grad_log_probs=grad_logp,
+        nll=nll_none if reduction == "none" else F.nll_loss(logp, y, **kw), ce=F.cross_entropy(x, y, **kw),
+        grad_log_probs=grad_logp,
         grad_chain=F.log_softmax_grad(x, grad_logp, 1), grad_ce=F.cross_entropy_grad(x, y, **kw),
-        softmax_minus_onehot=np.where(keep[:, None], F.softmax(x, 1) - onehot, 0.0), row_scale=scale,
+        softmax_minus_onehot=np.where(keep[:, None], probs - onehot, 0.0), row_scale=scale,
     )
 
 
@@ -158,9 +160,9 @@ def mistakes(logits=LOGITS, targets=TARGETS, weight=WEIGHTS, reduction: str = "m
     """
     x, y, w = _arrays(logits, targets, weight)
     calls = _calls(x)
-    logp = F.log_softmax(x, 1)
-    return Mistakes(_routes(calls, y, w, reduction), _routes(calls, y, w, "none"), calls,
-                    float(np.max(np.abs(calls["twice"][1] - logp))))
+    per_sample = _routes(calls, y, w, "none")
+    values = per_sample if reduction == "none" else _routes(calls, y, w, reduction)
+    return Mistakes(values, per_sample, calls, float(np.max(np.abs(calls["twice"][1] - calls["ce_on_logp"][1]))))
 
 
 def code(logits, targets, weight, reduction: str) -> str:
