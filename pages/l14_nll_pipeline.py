@@ -77,21 +77,23 @@ def charts(p: P.Pipeline, m: P.Mistakes, n: int, red: str) -> list[tuple]:
 # their values in the session: the charts are built before anything is sent, then the controls follow them.
 @st.fragment
 def lesson() -> None:
-    now, box = held(), st.container()  # only an empty container is sent before the charts
+    now = held()
     if now is None:
+        box = st.container()
         with box:
             targets, weight, red, logits = controls()
     else:
         (targets, weight, red, logits), n = now
     try:
-        p, m = P.pipeline(logits, targets, weight, red), P.mistakes(logits, targets, weight, red)
+        p = P.pipeline(logits, targets, weight, red)
+        m = P.mistakes(logits, targets, weight, red, pipe=p)
     except LossVizError as exc:
         if now is not None:
-            with box:
-                controls()
+            controls()
         ui.show_error(exc)
         return
-    built = None if now is None else charts(p, m, n, red)
+    if now is not None:  # a step: nothing is sent before the charts are built
+        built, box = charts(p, m, n, red), st.container()
     tensors, pick = st.container(), st.container()
     if now is None:
         with pick:

@@ -140,28 +140,34 @@ def grad_rows(p: Pipeline, n: int) -> dict[str, np.ndarray]:
             "grad_log_probs": p.grad_log_probs[n], "chain": p.grad_chain[n], "ce": p.grad_ce[n]}
 
 
-def _calls(x) -> dict[str, tuple[str, np.ndarray]]:
-    logp = F.log_softmax(x, 1)
+def _calls(x, logp, probs) -> dict[str, tuple[str, np.ndarray]]:
     return {"right": ("cross_entropy", x), "twice": ("nll_loss", F.log_softmax(logp, 1)),
-            "ce_on_logp": ("cross_entropy", logp), "on_probs": ("nll_loss", F.softmax(x, 1))}
+            "ce_on_logp": ("cross_entropy", logp), "on_probs": ("nll_loss", probs)}
 
 
-def _routes(calls, y, w, reduction: str) -> dict[str, np.ndarray]:
+def _routes(calls, y, w, reduction: str, known: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     kw = {"weight": w, "ignore_index": IGNORE, "reduction": reduction}
-    return {route: getattr(F, name)(inp, y, **kw) for route, (name, inp) in calls.items()}
+    return {route: known[route] if route in known else getattr(F, name)(inp, y, **kw)
+            for route, (name, inp) in calls.items()}
 
 
-def mistakes(logits=LOGITS, targets=TARGETS, weight=WEIGHTS, reduction: str = "mean") -> Mistakes:
-    """The batch through the right pipeline and the three others of :data:`ROUTES`.
+def mistakes(logits=LOGITS, targets=TARGETS, weight=WEIGHTS, reduction: str = "mean", *,
+             pipe: Pipeline | None = None) -> Mistakes:
+    """The batch through the right pipeline and the three others of :data:`ROUTES`. ``pipe``: this same
+    batch's :func:`pipeline`, if computed already: its log_softmax, softmax and CrossEntropyLoss are reused.
 
     >>> m = mistakes()
     >>> -1 <= float(m.values["on_probs"]) <= 0
     True
     """
-    x, y, w = _arrays(logits, targets, weight)
-    calls = _calls(x)
-    per_sample = _routes(calls, y, w, "none")
-    values = per_sample if reduction == "none" else _routes(calls, y, w, reduction)
+    if pipe is None:
+        x, y, w = _arrays(logits, targets, weight)
+        calls, right = _calls(x, F.log_softmax(x, 1), F.softmax(x, 1)), {}
+    else:
+        x, y, w = pipe.logits, pipe.targets, pipe.weight
+        calls, right = _calls(x, pipe.log_probs, pipe.probs), {"right": pipe.ce}
+    per_sample = _routes(calls, y, w, "none", {})
+    values = per_sample if reduction == "none" else _routes(calls, y, w, reduction, right)
     return Mistakes(values, per_sample, calls, float(np.max(np.abs(calls["twice"][1] - calls["ce_on_logp"][1]))))
 
 
