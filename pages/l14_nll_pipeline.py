@@ -32,26 +32,40 @@ def controls() -> tuple[list, list[float], str, list[list[float]]]:
     return targets, weight, reduction, logits
 
 
-def held() -> tuple[tuple[list, list[float], str, list[list[float]]], int] | None:
-    """What :func:`controls` and :func:`inspect` return next, from the session; None before they first ran."""
-    state, x = st.session_state, [[f"nl_x{n}{c}" for c in range(P.C)] for n in range(P.N)]
-    keys = [*(f"nl_y{n}" for n in range(P.N)), *(f"nl_w{c}" for c in range(P.C)), "nl_red", "nl_n", *sum(x, [])]
-    if not all(k in state for k in keys):
-        return None
-    return ([state[f"nl_y{n}"] for n in range(P.N)], [state[f"nl_w{c}"] for c in range(P.C)], state["nl_red"],
-            [[state[k] for k in row] for row in x]), state["nl_n"]
-
-
-def inspect() -> int:
-    return ui.choice("nl_n", t("nll_pipeline.inspect"), list(range(P.N)), 0)
-
-
 def loss_text(v) -> str:
     return fmt.array(v, 10) if v.ndim else fmt.cell(v, 10)
 
 
-def charts(p: P.Pipeline, m: P.Mistakes, n: int, red: str) -> list[tuple]:
-    """(figure, key, summary) of the pipeline, gradient and mistakes charts of sample ``n``."""
+@st.fragment
+def lesson() -> None:
+    targets, weight, red, logits = controls()
+    try:
+        p = P.pipeline(logits, targets, weight, red)
+        m = P.mistakes(logits, targets, weight, red, pipe=p)  # reuses the pipeline's softmax and CE
+    except LossVizError as exc:
+        ui.show_error(exc)
+        return
+    ui.subheader(t("nll_pipeline.tensors"))
+    ignored, rows = t("nll_pipeline.ignored"), range(P.N)
+    ui.table({t("nll_pipeline.col_n"): [str(n) for n in rows], "x[n]": [fmt.array(r, 4) for r in p.logits],
+              "log_softmax(x)[n]": [fmt.array(r, 4) for r in p.log_probs],
+              t("nll_pipeline.col_y"): [str(y) if k else ignored for y, k in zip(p.targets, p.keep, strict=True)],
+              "log_softmax(x)[n, y]": [fmt.cell(v) if k else "—" for v, k in zip(p.picked, p.keep, strict=True)],
+              "w[y]": [fmt.cell(v) if k else "—" for v, k in zip(p.w_y, p.keep, strict=True)],
+              t("nll_pipeline.col_l"): [fmt.cell(v) for v in p.nll_none]})
+    ui.metric_row([(P.NLL_CALL, loss_text(p.nll)), (P.CALLS["right"], loss_text(p.ce)),
+                   (t("nll_pipeline.kept"), f"{p.n_kept} / {P.N}")])
+    st.markdown(t(f"nll_pipeline.reduce_{red}", num=fmt.cell(p.numerator), den=fmt.cell(p.denominator),
+                  value=loss_text(p.nll)))
+    if red == "mean" and p.n_kept == 0:
+        st.warning(t("nll_pipeline.all_ignored"), icon="⚠️")
+    elif red == "mean" and p.denominator == 0:
+        st.warning(t("nll_pipeline.zero_weights"), icon="⚠️")
+    kw = {"weight": p.weight, "reduction": red}
+    ui.torch_check("nll_loss", p.log_probs, p.targets, **kw)
+    ui.torch_check("cross_entropy", p.logits, p.targets, **kw)
+
+    n = ui.choice("nl_n", t("nll_pipeline.inspect"), list(rows), 0)
     y = int(p.targets[n]) if p.keep[n] else None
     fig = pipeline_figure(p.logits[n], p.log_probs[n], target=y,
                           labels={"title": t("nll_pipeline.pipe_fig", n=n), "x": t("nll_pipeline.col_class"),
@@ -59,96 +73,33 @@ def charts(p: P.Pipeline, m: P.Mistakes, n: int, red: str) -> list[tuple]:
     shift = {"n": n, "lse": fmt.cell(p.logsumexp[n])}
     summary = (t("nll_pipeline.pipe_summary", **shift, y=y, picked=fmt.cell(p.picked[n]), l=fmt.cell(p.nll_none[n]))
                if y is not None else t("nll_pipeline.pipe_summary_ignored", **shift))
+    ui.plot(fig, "nl_pipe", summary)
+
+    ui.subheader(t("nll_pipeline.grad_title"))
+    g = P.grad_rows(p, n)
+    ui.table({t("nll_pipeline.col_quantity"): [t(f"nll_pipeline.row_{k}") for k in P.GRAD_ROWS],
+              **{t("nll_pipeline.class_c", c=c): [fmt.cell(g[k][c]) for k in P.GRAD_ROWS] for c in range(P.C)}})
+    st.caption(t("nll_pipeline.grad_scale", n=n, s=fmt.cell(p.row_scale[n]), red=red) if y is not None
+               else t("nll_pipeline.grad_scale_ignored", n=n))
     gfig = gradient_figure(p.grad_chain[n], p.grad_ce[n], target=y,
                            labels={"title": t("nll_pipeline.grad_fig", n=n, red=red), "x": t("nll_pipeline.col_class"),
                                    "y": "∂ loss / ∂ x", "chain": t("nll_pipeline.row_chain"),
                                    "ce": t("nll_pipeline.row_ce")})
+    ui.plot(gfig, "nl_grad", t("nll_pipeline.grad_summary", n=n, chain=fmt.array(p.grad_chain[n], 4),
+                                 ce=fmt.array(p.grad_ce[n], 4)))
+
+    ui.subheader(t("nll_pipeline.mistakes_title"))
+    ui.prose("nll_pipeline_mistakes")
+    ui.table({t("nll_pipeline.col_route"): [P.CALLS[r] for r in P.ROUTES],
+              t("nll_pipeline.col_loss", red=red): [loss_text(m.values[r]) for r in P.ROUTES],
+              t("nll_pipeline.col_verdict"): [t(f"nll_pipeline.verdict_{r}") for r in P.ROUTES]},
+             highlight=[r == "on_probs" for r in P.ROUTES])
+    st.caption(t("nll_pipeline.twice_change", d=fmt.cell(m.twice_change, 3)))
     mfig = mistakes_figure({P.CALLS[r]: m.per_sample[r] for r in P.ROUTES},
                            labels={"title": t("nll_pipeline.mistakes_fig"), "x": t("nll_pipeline.col_n"),
                                    "y": t("nll_pipeline.loss_axis")})
-    return [(fig, "nl_pipe", summary),
-            (gfig, "nl_grad", t("nll_pipeline.grad_summary", n=n, chain=fmt.array(p.grad_chain[n], 4),
-                                ce=fmt.array(p.grad_ce[n], 4))),
-            (mfig, "nl_mistakes", t("nll_pipeline.mistakes_summary", probs=fmt.array(m.per_sample["on_probs"], 4),
-                                    right=fmt.array(m.per_sample["right"], 4)))]
-
-
-# Every element is written into its place on screen, the charts first. Once the controls exist, a step finds
-# their values in the session: the charts are built before anything is sent, then the controls follow them.
-@st.fragment
-def lesson() -> None:
-    now = held()
-    if now is None:
-        box = st.container()
-        with box:
-            targets, weight, red, logits = controls()
-    else:
-        (targets, weight, red, logits), n = now
-    try:
-        p = P.pipeline(logits, targets, weight, red)
-        m = P.mistakes(logits, targets, weight, red, pipe=p)
-    except LossVizError as exc:
-        if now is not None:
-            controls()
-        ui.show_error(exc)
-        return
-    if now is not None:  # a step: nothing is sent before the charts are built
-        built, box = charts(p, m, n, red), st.container()
-    tensors, pick = st.container(), st.container()
-    if now is None:
-        with pick:
-            n = inspect()
-        built = charts(p, m, n, red)
-    pipe, grad = st.container(), st.container()
-    ui.plot(*built[1])
-    wrong = st.container()
-    ui.plot(*built[2])
-    with pipe:  # after the charts whose bars move: a step changes this one's outline only
-        ui.plot(*built[0])
-    if now is not None:
-        with box:
-            drawn = controls()
-        with pick:
-            if (drawn, inspect()) != now:  # never expected: the widgets return what the session holds
-                st.rerun()
-
-    y = int(p.targets[n]) if p.keep[n] else None
-    rows = range(P.N)
-    kw = {"weight": p.weight, "reduction": red}
-    with tensors:
-        ui.subheader(t("nll_pipeline.tensors"))
-        ignored = t("nll_pipeline.ignored")
-        ui.table({t("nll_pipeline.col_n"): [str(k) for k in rows], "x[n]": [fmt.array(r, 4) for r in p.logits],
-                  "log_softmax(x)[n]": [fmt.array(r, 4) for r in p.log_probs],
-                  t("nll_pipeline.col_y"): [str(v) if k else ignored for v, k in zip(p.targets, p.keep, strict=True)],
-                  "log_softmax(x)[n, y]": [fmt.cell(v) if k else "—" for v, k in zip(p.picked, p.keep, strict=True)],
-                  "w[y]": [fmt.cell(v) if k else "—" for v, k in zip(p.w_y, p.keep, strict=True)],
-                  t("nll_pipeline.col_l"): [fmt.cell(v) for v in p.nll_none]})
-        ui.metric_row([(P.NLL_CALL, loss_text(p.nll)), (P.CALLS["right"], loss_text(p.ce)),
-                       (t("nll_pipeline.kept"), f"{p.n_kept} / {P.N}")])
-        st.markdown(t(f"nll_pipeline.reduce_{red}", num=fmt.cell(p.numerator), den=fmt.cell(p.denominator),
-                      value=loss_text(p.nll)))
-        if red == "mean" and p.n_kept == 0:
-            st.warning(t("nll_pipeline.all_ignored"), icon="⚠️")
-        elif red == "mean" and p.denominator == 0:
-            st.warning(t("nll_pipeline.zero_weights"), icon="⚠️")
-        ui.torch_check("nll_loss", p.log_probs, p.targets, **kw)
-        ui.torch_check("cross_entropy", p.logits, p.targets, **kw)
-    with grad:
-        ui.subheader(t("nll_pipeline.grad_title"))
-        g = P.grad_rows(p, n)
-        ui.table({t("nll_pipeline.col_quantity"): [t(f"nll_pipeline.row_{k}") for k in P.GRAD_ROWS],
-                  **{t("nll_pipeline.class_c", c=c): [fmt.cell(g[k][c]) for k in P.GRAD_ROWS] for c in range(P.C)}})
-        st.caption(t("nll_pipeline.grad_scale", n=n, s=fmt.cell(p.row_scale[n]), red=red) if y is not None
-                   else t("nll_pipeline.grad_scale_ignored", n=n))
-    with wrong:
-        ui.subheader(t("nll_pipeline.mistakes_title"))
-        ui.prose("nll_pipeline_mistakes")
-        ui.table({t("nll_pipeline.col_route"): [P.CALLS[r] for r in P.ROUTES],
-                  t("nll_pipeline.col_loss", red=red): [loss_text(m.values[r]) for r in P.ROUTES],
-                  t("nll_pipeline.col_verdict"): [t(f"nll_pipeline.verdict_{r}") for r in P.ROUTES]},
-                 highlight=[r == "on_probs" for r in P.ROUTES])
-        st.caption(t("nll_pipeline.twice_change", d=fmt.cell(m.twice_change, 3)))
+    ui.plot(mfig, "nl_mistakes", t("nll_pipeline.mistakes_summary", probs=fmt.array(m.per_sample["on_probs"], 4),
+                                    right=fmt.array(m.per_sample["right"], 4)))
     for route in P.ROUTES[1:]:
         name, inp = m.calls[route]
         ui.torch_check(name, inp, p.targets, **kw)
