@@ -20,6 +20,13 @@ def _surface() -> tuple[L.Surface, tuple[float, float]]:
     return L.surface(), L.best()
 
 
+@st.cache_data(max_entries=1, show_spinner=False)
+def _logit_grid() -> tuple:
+    """The logit curve's p grid, its logits and the edge table's rows: the same on every step."""
+    ps = L.grid_p()
+    return ps, F.logit(ps), L.edge_rows()
+
+
 @st.cache_data(max_entries=128, show_spinner=False)
 def _along_w(b: float) -> L.Slice:
     return L.along_w(b)
@@ -65,18 +72,20 @@ def the_logit() -> None:
                   help=t("log_odds.pair_help"))
     o = L.from_p(p) if src == "p" else L.from_x(x)
     ui_drag.logit_curve("lo_drag", x=x, x_range=L.X_RANGE, state_keys=("lo_x", None), steps=(L.X_STEP, 0.01))
-    ui.metric_row([(t("log_odds.m_p"), cell(o.p)), (t("log_odds.m_odds"), cell(o.odds)),
-                   (t("log_odds.m_logit"), cell(o.x)), (t(f"log_odds.m_back_{src}"), cell(o.back))])
-    ps = L.grid_p()
-    fig = logit_figure(ps, F.logit(ps), current=(o.p, o.x), labels={
+    numbers = st.container()  # shown above the chart, written after it: a step redraws the chart first
+    ps, logits, edge = _logit_grid()
+    fig = logit_figure(ps, logits, current=(o.p, o.x), labels={
         "title": t("log_odds.logit_title"), "x": t("log_odds.m_p"), "y": t("log_odds.logit_axis"),
         "curve": t("log_odds.logit_curve"), "current": t("common.current")})
     ui.plot(fig, "lo_logit", t("log_odds.logit_summary", p=cell(o.p), odds=cell(o.odds), x=cell(o.x)))
+    with numbers:
+        ui.metric_row([(t("log_odds.m_p"), cell(o.p)), (t("log_odds.m_odds"), cell(o.odds)),
+                       (t("log_odds.m_logit"), cell(o.x)), (t(f"log_odds.m_back_{src}"), cell(o.back))])
     ui.subheader(t("log_odds.edge_head"))
     eps = fmt.cell(L.EPS)
-    ui.table({t("log_odds.col_p"): [cell(r[0]) for r in L.edge_rows()],
-              t("log_odds.col_logit"): [cell(r[1]) for r in L.edge_rows()],
-              t("log_odds.col_logit_eps", eps=eps): [cell(r[2]) for r in L.edge_rows()]})
+    ui.table({t("log_odds.col_p"): [cell(r[0]) for r in edge],
+              t("log_odds.col_logit"): [cell(r[1]) for r in edge],
+              t("log_odds.col_logit_eps", eps=eps): [cell(r[2]) for r in edge]})
     st.caption(t("log_odds.edge_note"))
     st.caption(t("log_odds.check_note", x=cell(o.x), p=cell(o.p)))
     ui.torch_check("binary_cross_entropy_with_logits", [o.x], [1.0])
