@@ -5,8 +5,8 @@
     .venv/bin/python bench/probe_step.py minimal - --server-opt=--runner.postScriptGC=true
     .venv/bin/python bench/probe_step.py softmax_ce softmax-ce --root /tmp/variant   # another checkout
 
-Prints one line per step (ArrowRight on the page's main slider, bench/harness.py MAIN_CONTROL):
-the step time as `bench/run.py` measures it, then the events after the keydown in ms:
+Prints one line per step (the page's main control, bench/harness.py MAIN_CONTROL, stepped as bench/run.py does):
+the step time as `bench/run.py` measures it, then the events after the key or pointer press in ms:
 ``C`` a React commit (a stub React DevTools hook), ``SEND`` the rerun request leaving the
 websocket, ``mN`` N websocket messages handled, ``R<``/``R>`` a ``Plotly.react`` call's start and
 return. With ``--commits``, each commit also lists how many components rendered, grouped by the
@@ -51,7 +51,9 @@ HOOK = """(() => { window.__ev = [];
  window.WebSocket = function (...a) { const w = new WS(...a); w.addEventListener('message', () => ev('m'));
    const send = w.send.bind(w); w.send = (d) => { ev('SEND'); return send(d); }; return w; };
  window.WebSocket.prototype = WS.prototype; Object.assign(window.WebSocket, WS);
- document.addEventListener('keydown', (e) => { window.__t0 = e.timeStamp; window.__ev = []; window.__counts = []; }, true);
+ const start = (e) => { window.__t0 = e.timeStamp; window.__ev = []; window.__counts = []; };
+ document.addEventListener('keydown', start, true);
+ document.addEventListener('pointerdown', start, true);
 })();"""
 WRAP_REACT = """() => { if (!window.Plotly || window.Plotly.__wrapped) return; const r = window.Plotly.react;
   window.Plotly.react = function (...a) { window.__evf('R<'); const p = r.apply(this, a); window.__evf('R>'); return p; };
@@ -75,6 +77,7 @@ def main() -> None:
     ap.add_argument("url_path", help="the page's URL path ('-' for the app's root)")
     ap.add_argument("--commits", action="store_true", help="count the components each commit renders")
     ap.add_argument("--steps", type=int, default=6)
+    ap.add_argument("--top", type=int, default=12, help="with --commits: how many elements to list per commit")
     ap.add_argument("--root", default=str(Path(__file__).resolve().parents[1]), help="the checkout to serve")
     ap.add_argument("--server-opt", action="append", default=[], help="a `streamlit run` option (repeatable)")
     args = ap.parse_args()
@@ -82,7 +85,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from bench.harness import CHROMIUM, CHROMIUM_ARGS, Server, control_for
-    from bench.run import STEP_JS
+    from bench.run import _act
 
     script = "bench/minimal_app.py" if args.page_id == "minimal" else "app.py"
     ctl = control_for(args.page_id)
@@ -92,20 +95,20 @@ def main() -> None:
         ctx.add_init_script(HOOK)
         page = ctx.new_page()
         page.goto(server.url + "/" + ("" if args.url_path == "-" else args.url_path), timeout=60000)
-        page.wait_for_selector(ctl["slider"], timeout=60000)
+        ready = {"key": ctl.get("slider", ""), "stepper": ctl.get("up", ""), "cycle": ctl.get("options", "")}
+        page.wait_for_selector(ready[ctl.get("action", "key")], timeout=60000)
         page.wait_for_timeout(4000)
         page.evaluate(WRAP_REACT)
         page.evaluate(f"window.__countCommits = {str(args.commits).lower()}")
-        for _ in range(args.steps):
-            page.locator(ctl["slider"]).first.focus()
-            page.evaluate(STEP_JS, [ctl["chart"], False])
-            page.keyboard.press("ArrowRight")
+        state: dict = {}
+        for i in range(args.steps):
+            _act(page, ctl, i, state)
             step = page.evaluate("window.__step")
             page.wait_for_timeout(800)
             print(round(step), compress(page.evaluate("window.__ev")))
             if args.commits:
                 for counts in page.evaluate("window.__counts"):
-                    top = sorted(counts.items(), key=lambda kv: -kv[1])[:12]
+                    top = sorted(counts.items(), key=lambda kv: -kv[1])[:args.top]
                     print("   ", sum(counts.values()), ", ".join(f"{k} {v}" for k, v in top))
         browser.close()
 

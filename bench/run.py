@@ -56,7 +56,9 @@ STEP_JS = """([chartSel, watchMetric]) => {
   // plotly data, shapes or annotations changed; -1 after 10 s.
   window.__step = new Promise((resolve) => {
     const charts = () => [...document.querySelectorAll(chartSel)].map(el => el.querySelector('.js-plotly-plot'));
-    const sig = (gd) => { try { return JSON.stringify([(gd.data || []).map(t => [t.x, t.y, t.z, t.values, t.text, t.marker && t.marker.color]), gd.layout && [gd.layout.shapes, gd.layout.annotations]]); }
+    // every attribute of every trace (plotly's own per-trace uid left out) and the layout's shapes and annotations
+    const omitUid = (k, v) => (k === 'uid' ? undefined : v);
+    const sig = (gd) => { try { return JSON.stringify([gd.data || [], gd.layout && [gd.layout.shapes, gd.layout.annotations]], omitUid); }
                           catch (e) { return String(Math.random()); } };
     const metrics = () => [...document.querySelectorAll('[data-testid=stMain] .lv-metrics dd')].map(e => e.textContent).join('|');
     const baseMetrics = metrics();
