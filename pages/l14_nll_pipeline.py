@@ -25,10 +25,8 @@ def controls() -> tuple[list, list[float], str, list[list[float]]]:
     weight = [ui.number(f"nl_w{c}", t("nll_pipeline.weight_c", c=c), *P.W_RANGE, P.WEIGHTS[c], 0.1, container=wcols[c])
               for c in range(P.C)]
     reduction = ui.choice("nl_red", t("common.reduction"), list(P.REDUCTIONS), "mean")
-    with st.expander(t("nll_pipeline.edit_logits", n=P.N, c=P.C)):
-        rows = [st.columns(P.C) for _ in range(P.N)]
-        logits = [[ui.number(f"nl_x{n}{c}", f"x[{n}, {c}]", *P.X_RANGE, P.LOGITS[n][c], 0.1, container=rows[n][c])
-                   for c in range(P.C)] for n in range(P.N)]
+    logits = ui.number_grid("nl_x", t("nll_pipeline.edit_logits", n=P.N, c=P.C), *P.X_RANGE, P.LOGITS, 0.1,
+                            cell_label=lambda n, c: f"x[{n}, {c}]")
     return targets, weight, reduction, logits
 
 

@@ -63,6 +63,12 @@ def forget_initial_query_param(key: str) -> None:
             qp._initial_query_params.pop(key, None)
 
 
+def known_params() -> set[str]:
+    """Link parameters this run reads without a widget of that key (e.g. a closed lazy panel's inputs), so
+    that the end of the page does not drop them as unknown; a set memoised on the run (:func:`per_run`)."""
+    return per_run("_lv_known_params", set)
+
+
 def in_fragment_run() -> bool:
     """Whether this script run reruns only fragments (``ctx.fragment_ids_this_run``)."""
     ctx = get_script_run_ctx()

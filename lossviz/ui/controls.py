@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 from lossviz.ui import _internals
+from lossviz.ui.display import panel
 from lossviz.ui.lang import t
 
 
@@ -92,6 +93,68 @@ def number(
         help=help,
         format=fmt_str,
     )
+
+
+def number_grid(
+    key: str,
+    label: str,
+    lo: float,
+    hi: float,
+    defaults: Sequence[Sequence[float]],
+    step: float,
+    *,
+    cell_label: Callable[[int, int], str],
+    icon: str = "✏️",
+) -> list[list[float]]:
+    """A matrix of number inputs (cell ``[i][j]`` kept in ``?<key><i><j>=``) in a lazy panel.
+
+    While the panel is closed no input exists: the values are read from the link (a bad one gets a
+    notice above the panel and its default). Open, each row of inputs is one horizontal container
+    (wrapping on a phone) and the link follows every edit. Lesson 14 so sends the browser one closed
+    panel per step instead of 12 inputs in 12 columns (bench/README.md).
+    The link is kept by hand: Streamlit drops a bound widget's parameter once the widget is gone."""
+    _internals.known_params().update(f"{key}{i}{j}" for i, row in enumerate(defaults) for j in range(len(row)))
+    values = [[_url_number(f"{key}{i}{j}", cell_label(i, j), lo, hi, d) for j, d in enumerate(row)]
+              for i, row in enumerate(defaults)]
+    box = panel(label, key=f"{key}_panel", icon=icon)
+    if not box.open:
+        return values
+    with box:
+        for i, row in enumerate(defaults):
+            line = st.container(horizontal=True, gap="small")
+            for j, default in enumerate(row):
+                cell = f"{key}{i}{j}"
+                if cell not in st.session_state:  # opened: the inputs start from the link
+                    st.session_state[cell] = values[i][j]
+                v = float(line.number_input(cell_label(i, j), min_value=lo, max_value=hi, step=step, key=cell))
+                values[i][j] = v
+                _keep_number_in_url(cell, v, default)
+    return values
+
+
+def _url_number(key: str, label: str, lo: float, hi: float, default: float) -> float:
+    """``?<key>=`` as a number in [lo, hi]; anything else gets a notice, leaves the link and gives the default."""
+    raw = _url_value(key)
+    if raw is None:
+        return float(default)
+    try:
+        v = float(raw)
+    except ValueError:
+        v = math.nan
+    if math.isfinite(v) and lo <= v <= hi:
+        return v
+    bad_url_notice(raw, label)
+    st.query_params.pop(key, None)
+    return float(default)
+
+
+def _keep_number_in_url(key: str, value: float, default: float) -> None:
+    wanted = None if value == default else repr(value)
+    if st.query_params.get(key) != wanted:
+        if wanted is None:
+            st.query_params.pop(key, None)
+        else:
+            st.query_params[key] = wanted
 
 
 def choice(

@@ -101,7 +101,7 @@ def subheader(text: str) -> None:
 
 def _drop_unknown_params() -> None:
     """Link parameters no control on this page reads: drop them from the URL, with a notice."""
-    known = {"lang", "present", HIDE_PARAM} | {str(k) for k in st.session_state.keys()}
+    known = {"lang", "present", HIDE_PARAM} | {str(k) for k in st.session_state.keys()} | _internals.known_params()
     unknown = [k for k in st.query_params.keys() if k not in known]
     if unknown:
         for key in unknown:

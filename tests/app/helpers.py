@@ -20,7 +20,7 @@ TIMEOUT = 60
 
 
 # The lazy panels (ui.code_panel, ui.quiz): their content runs only while they are open.
-PANEL_KEYS = ("lv_code", "lv_code_toy", "lv_code_softmax", "lv_code_bridge")
+PANEL_KEYS = ("lv_code", "lv_code_toy", "lv_code_softmax", "lv_code_bridge", "nl_x_panel")
 
 
 def open_page(page_id: str, lang: str = "en", *, panels: bool = True, **params: str) -> AppTest:

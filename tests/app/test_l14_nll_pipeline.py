@@ -83,6 +83,46 @@ def test_numbers_move_the_numbers(key, value, kwargs):
     _check(at, **kwargs)
 
 
+def test_closed_logits_panel_reads_the_link():
+    """Test that with the logits panel closed (no input on the page) a linked logit still drives torch's numbers,
+    and that the link keeps it (it is not dropped as unknown)."""
+    at = open_page("nll_pipeline", "en", panels=False, nl_x13="-4.0")
+    assert not at.exception
+    assert "nl_x13" not in [w.key for w in at.number_input]
+    _check(at, logits=(P.LOGITS[0], (0.5, 2.5, -0.5, -4.0), P.LOGITS[2]))
+    assert at.query_params["nl_x13"] == "-4.0"
+    assert not at.toast
+
+
+def test_logits_panel_edit_goes_to_the_link_and_survives_closing():
+    """Test that an edit in the open panel lands in the link, back to the default leaves it, and closing the
+    panel keeps the edited numbers."""
+    at = open_page("nll_pipeline", "en")
+    at.number_input(key="nl_x13").set_value(-4.0).run()
+    assert at.query_params["nl_x13"] == "-4.0"
+    edited = (P.LOGITS[0], (0.5, 2.5, -0.5, -4.0), P.LOGITS[2])
+    at.session_state["nl_x_panel"] = False
+    at.run()
+    assert "nl_x13" not in [w.key for w in at.number_input]
+    _check(at, logits=edited)
+    at.session_state["nl_x_panel"] = True
+    at.run()
+    assert at.number_input(key="nl_x13").value == -4.0  # reopened: the inputs start from the link
+    at.number_input(key="nl_x13").set_value(P.LOGITS[1][3]).run()
+    assert "nl_x13" not in at.query_params
+    _check(at)
+
+
+@pytest.mark.parametrize("value", ["abc", "99", "inf", "nan"])
+def test_bad_linked_logit_with_the_panel_closed(value):
+    """Test that a bad logit in a link gets the notice above the closed panel and its default, and leaves the link."""
+    at = open_page("nll_pipeline", "zh", panels=False, nl_x21=value)
+    assert not at.exception
+    assert "链接中" in texts(at)
+    assert "nl_x21" not in at.query_params
+    _check(at)
+
+
 def test_all_ignored_is_nan_with_a_warning():
     """Test that with every target ignored both means are NaN, as in torch, and the page says why."""
     at = open_page("nll_pipeline", "en", nl_y0="-100", nl_y1="-100", nl_y2="-100")
