@@ -14,9 +14,6 @@ from lossviz.lessons.syllabus import EXTRA, HIDDEN, LESSONS, SECTIONS, START
 
 st.set_page_config(page_title="LossViz", page_icon="📉", layout="wide")
 
-ui.language_selector()
-ui.presenter_toggle()
-
 
 def _page(lesson, default: bool = False, visibility: str = "visible") -> st.Page:
     return st.Page(
@@ -41,6 +38,11 @@ for section in SECTIONS[1:]:
         sections[ui.t(f"nav.{section}")] = pages
 sections[ui.t("nav.reference")] = [*sections.get(ui.t("nav.reference"), []),
                                    *(_page(lesson, visibility="hidden") for lesson in HIDDEN)]
-# A student's phone on the class poll sees the poll only, not the syllabus.
-student = urlsplit(st.context.url or "").path.rstrip("/").endswith("/" + HIDDEN[0].url_path)
-st.navigation(sections, position="hidden" if student else "sidebar", expanded=True).run()
+# The syllabus is drawn by ui.sidebar_nav, not by st.navigation's own menu (see there). A student's phone on the
+# class poll sees the poll only, not the syllabus.
+nav = st.navigation(sections, position="hidden")
+if not urlsplit(st.context.url or "").path.rstrip("/").endswith("/" + HIDDEN[0].url_path):
+    ui.sidebar_nav(sections)
+ui.language_selector()
+ui.presenter_toggle()
+nav.run()

@@ -22,12 +22,12 @@ from lossviz.ui.classroom import predict_first
 from lossviz.ui.controls import choice, link_text, number, number_grid, slider, text, text_area, toggle
 from lossviz.ui.display import metric_row, plot, raw_message, show_error, table
 from lossviz.ui.lang import lang, language_selector, presenter_toggle, presenting, prose, t
-from lossviz.ui.page import header, lesson_link, page_links, page_setup, subheader
+from lossviz.ui.page import header, lesson_link, page_links, page_setup, sidebar_nav, subheader
 from lossviz.ui.quiz import quiz, record_tasks
 
 __all__ = [
     "choice", "code_panel", "header", "lang", "language_selector", "lesson_link", "link_text", "metric_row", "number",
     "number_grid", "page_links", "page_setup", "plot", "predict_first", "presenter_toggle", "presenting", "prose",
-    "quiz", "raw_message", "record_tasks", "show_error", "slider", "subheader", "t", "table", "text", "text_area",
-    "toggle", "torch_check",
+    "quiz", "raw_message", "record_tasks", "show_error", "sidebar_nav", "slider", "subheader", "t", "table", "text",
+    "text_area", "toggle", "torch_check",
 ]

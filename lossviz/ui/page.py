@@ -3,6 +3,7 @@ headings, and the end of the page (unknown link parameters noticed, ← previous
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import streamlit as st
@@ -14,7 +15,7 @@ from lossviz.ui.lang import presenting, sync_language, t
 
 PAGE_MEMORY = "lv_page"  # plain session key: the page this run shows (set by page_setup)
 HIDE_PARAM = "hide"  # ?hide=code,quiz,links,predict: panels left out for a clean embed (slides)
-HIDEABLE = ("code", "quiz", "links", "predict")  # ui.code_panel, ui.quiz, ui.page_links/lesson_link, ui.predict_first
+HIDEABLE = ("code", "quiz", "links", "predict")  # code_panel, quiz, page_links/lesson_link/sidebar_nav, predict_first
 _HERE = Path(__file__).parent
 _frame_component = st.components.v2.component(
     "lossviz_frame",
@@ -68,11 +69,34 @@ def page_setup(page_id: str) -> None:
             "next": next_path,
             "labels": {
                 k: t(f"common.frame_{k}")
-                for k in ("copy", "copied", "select", "keys", "exit", "formula", "table", "code")
+                for k in ("copy", "copied", "select", "keys", "exit", "formula", "table", "code", "nav")
             },
         },
     )
     _hide_notice()
+
+
+NAV_KEY = "lv_nav"  # the sidebar's navigation container (class st-key-lv_nav)
+
+
+def sidebar_nav(sections: dict) -> None:
+    """The syllabus in the sidebar: per section a heading and one ``st.page_link`` per visible page.
+
+    In place of ``st.navigation``'s own sidebar menu (the app calls it with ``position="hidden"``): the
+    browser re-renders that menu in full, ~370 components, on every commit of every step of every page
+    (bench/README.md), and page links it does not. Same look (the current page highlighted by Streamlit);
+    lossviz/ui/web/frame.js gives the container its navigation landmark and ``aria-current``, and closes
+    the sidebar after a tap on a phone, as the built-in menu does. None with ``?hide=links`` (an embed in
+    slides keeps the learner on its lesson)."""
+    if hidden("links"):
+        return
+    box = st.sidebar.container(key=NAV_KEY)
+    for title, pages in sections.items():
+        visible = [p for p in pages if p.visibility != "hidden"]
+        if visible:
+            box.markdown(f'<p class="lv-nav-section">{html.escape(title)}</p>', unsafe_allow_html=True)
+        for p in visible:
+            box.page_link(p, label=p.title, icon=p.icon)
 
 
 def _neighbours(page_id: str) -> tuple[str | None, str | None]:

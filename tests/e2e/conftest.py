@@ -246,9 +246,17 @@ def h1(page) -> str:
 
 
 def nav_labels(page) -> list[str]:
-    """The sidebar navigation link labels, in order."""
-    loc = page.locator("[data-testid=stSidebarNav] [data-testid=stSidebarNavLink] span[label]")
-    return [(loc.nth(i).get_attribute("label") or "").strip() for i in range(loc.count())]
+    """The sidebar navigation link labels, in order (lossviz.ui.page.sidebar_nav's page links).
+
+    Streamlit loads its page-link component on first use: on a fresh tab the links appear a moment
+    (~250 ms) after the run has finished, so wait for the first one (none at all: [])."""
+    loc = page.locator("[data-testid=stSidebar] .st-key-lv_nav [data-testid=stPageLink-NavLink] [data-testid=stMarkdownContainer]")
+    if page.locator("[data-testid=stSidebar] .st-key-lv_nav").count():
+        try:
+            loc.first.wait_for(state="attached", timeout=5_000)
+        except Exception:  # playwright TimeoutError: no links
+            return []
+    return [loc.nth(i).inner_text().strip() for i in range(loc.count())]
 
 
 def selected_language(page, timeout: float = 3_000) -> str:

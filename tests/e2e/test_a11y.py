@@ -149,9 +149,20 @@ AXE_JS = """async (tags) => {
 }"""
 
 
+# lossviz/ui/web/frame.js marks a box that scrolls sideways from a ResizeObserver callback, a frame or two
+# after the box is drawn: give it up to 3 s (a box still unmarked then is reported by axe below).
+SCROLLERS_MARKED_JS = """() => [...document.querySelectorAll('.katex-display, .lv-table, [data-testid=stCode] pre')]
+  .every((box) => box.scrollWidth <= box.clientWidth || box.dataset.lvScrolls === '1')"""
+
+
 def audit(page, axe_script: str, *, app: bool = True) -> list[dict]:
     """axe's WCAG 2.1 A/AA violations on the page once drawn, one entry per node (``app``: a LossViz page)."""
     page.wait_for_function(READY_JS, arg=app, timeout=RUN_TIMEOUT)
+    if app:
+        try:
+            page.wait_for_function(SCROLLERS_MARKED_JS, timeout=3_000)
+        except Exception:  # playwright TimeoutError: axe reports the unmarked box
+            pass
     page.evaluate(axe_script)
     return page.evaluate(AXE_JS, TAGS)
 

@@ -64,6 +64,9 @@ export default function (component) {
   if (window.__lvFrameKeys) document.removeEventListener("keydown", window.__lvFrameKeys);
   window.__lvFrameKeys = onKey;
   document.addEventListener("keydown", onKey);
+  if (window.__lvNav) window.__lvNav.disconnect();
+  const nav = watchNav(data.labels.nav);
+  window.__lvNav = nav;
   // Display formulas and tables: one watcher per page, replaced like the key listener.
   if (window.__lvScrollers) window.__lvScrollers.disconnect();
   const scrollers = watchScrollers({
@@ -75,6 +78,47 @@ export default function (component) {
     if (window.__lvFrameKeys === onKey) window.__lvFrameKeys = null;
     scrollers.disconnect();
     if (window.__lvScrollers === scrollers) window.__lvScrollers = null;
+    nav.disconnect();
+    if (window.__lvNav === nav) window.__lvNav = null;
+  };
+}
+
+// The sidebar's syllabus (lossviz.ui.page.sidebar_nav: page links in a keyed container) gets what
+// st.navigation's own menu has: a navigation landmark with a name, aria-current on the link of this
+// page, and on a phone (Streamlit's mobile width, 640 px) the sidebar closes after a link is tapped.
+// React may redraw the container (a rerun, a language switch): a MutationObserver marks it again.
+function watchNav(name) {
+  const sidebar = document.querySelector("[data-testid=stSidebar]");
+  const mark = () => {
+    const nav = document.querySelector(".st-key-lv_nav");
+    if (!nav) return;
+    if (nav.getAttribute("role") !== "navigation") nav.setAttribute("role", "navigation");
+    if (nav.getAttribute("aria-label") !== name) nav.setAttribute("aria-label", name);
+    // Streamlit writes each link's url path relative to the app ("" for the start page)
+    const base = new URL("./", window.location.href);
+    const here = window.location.pathname.replace(/\/+$/, "");
+    for (const link of nav.querySelectorAll("a[href]")) {
+      const path = new URL(link.getAttribute("href"), base).pathname.replace(/\/+$/, "");
+      if (path === here) {
+        if (link.getAttribute("aria-current") !== "page") link.setAttribute("aria-current", "page");
+      } else if (link.hasAttribute("aria-current")) link.removeAttribute("aria-current");
+    }
+  };
+  const onClick = (event) => {
+    const link = event.target.closest && event.target.closest(".st-key-lv_nav a[href]");
+    if (!link || window.innerWidth > 640) return;
+    const close = document.querySelector("[data-testid=stSidebar] [data-testid=stSidebarCollapseButton] button");
+    if (close) setTimeout(() => close.click(), 0);
+  };
+  const changed = new MutationObserver(mark);
+  if (sidebar) changed.observe(sidebar, { childList: true, subtree: true });
+  document.addEventListener("click", onClick, true);
+  mark();
+  return {
+    disconnect() {
+      changed.disconnect();
+      document.removeEventListener("click", onClick, true);
+    },
   };
 }
 
