@@ -33,7 +33,7 @@ def report(info: dict, rows: list[dict], comp: list[dict], mem: dict, drag: str 
               "Baseline: the minimal app with bare Streamlit's server settings (`runner.postScriptGC = true`, "
               "Streamlit's default; LossViz's config turns it off).  "),
              "Step = keyboard arrow on the main slider (or the control in bench/harness.py MAIN_CONTROL) → "
-             "a chart changed (its data, shapes or annotations). Render = navigation start → first chart drawn (fresh context). "
+             "a chart changed (any attribute of its traces but plotly's uid, its shapes or annotations). Render = navigation start → first chart drawn (fresh context). "
              "Each page is measured in alternation with the minimal app (blocks of 5 steps; one render each), "
              "and its ratios divide by that paired baseline. Goals: step p50 ≤ 1.20×, render ≤ 1.10×.  ",
              ("" if args.baseline_as_shipped else
