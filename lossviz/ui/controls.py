@@ -23,17 +23,31 @@ def bad_url_notice(raw: str, label: str) -> None:
     st.caption("⚠️ " + t("common.bad_url_value", name=label, value=raw[:40]))
 
 
+def _url_number_ok(raw: str, lo: float, hi: float) -> float | None:
+    """A link's value as a finite number in [lo, hi], else None."""
+    try:
+        v = float(raw)
+    except ValueError:
+        return None
+    return v if math.isfinite(v) and lo <= v <= hi else None
+
+
 def _check_url_number(key: str, label: str, lo: float, hi: float) -> None:
     raw = _url_value(key)
     if raw is None or key in st.session_state:
         return
-    try:
-        v = float(raw)
-    except ValueError:
-        v = math.nan
-    if not (math.isfinite(v) and lo <= v <= hi):
+    if _url_number_ok(raw, lo, hi) is None:
         bad_url_notice(raw, label)
         _forget_url_value(key)
+
+
+def _set_url(key: str, wanted: str | None) -> None:
+    """``?<key>=wanted`` (None: no such parameter), written only when it changes."""
+    if st.query_params.get(key) != wanted:
+        if wanted is None:
+            st.query_params.pop(key, None)
+        else:
+            st.query_params[key] = wanted
 
 
 def _forget_url_value(key: str) -> None:
@@ -128,7 +142,7 @@ def number_grid(
                     st.session_state[cell] = values[i][j]
                 v = float(line.number_input(cell_label(i, j), min_value=lo, max_value=hi, step=step, key=cell))
                 values[i][j] = v
-                _keep_number_in_url(cell, v, default)
+                _set_url(cell, None if v == default else repr(v))
     return values
 
 
@@ -137,24 +151,12 @@ def _url_number(key: str, label: str, lo: float, hi: float, default: float) -> f
     raw = _url_value(key)
     if raw is None:
         return float(default)
-    try:
-        v = float(raw)
-    except ValueError:
-        v = math.nan
-    if math.isfinite(v) and lo <= v <= hi:
+    v = _url_number_ok(raw, lo, hi)
+    if v is not None:
         return v
     bad_url_notice(raw, label)
     st.query_params.pop(key, None)
     return float(default)
-
-
-def _keep_number_in_url(key: str, value: float, default: float) -> None:
-    wanted = None if value == default else repr(value)
-    if st.query_params.get(key) != wanted:
-        if wanted is None:
-            st.query_params.pop(key, None)
-        else:
-            st.query_params[key] = wanted
 
 
 def choice(
@@ -186,12 +188,7 @@ def choice(
         st.session_state[key] = default
 
     value = container.radio(label, options, format_func=format_func, horizontal=horizontal, key=key, help=help)
-    wanted = None if value == default else str(value)  # set here, so a drag's new value reaches the URL too
-    if st.query_params.get(key) != wanted:
-        if wanted is None:
-            st.query_params.pop(key, None)
-        else:
-            st.query_params[key] = wanted
+    _set_url(key, None if value == default else str(value))  # set here, so a drag's new value reaches the URL too
     return value
 
 
@@ -220,9 +217,4 @@ def text_area(key: str, label: str, default: str = "", *, container=st, help: st
 
 def link_text(key: str, value: str | None, default: str = "") -> None:
     """Keep ``value`` in ``?<key>=`` (left out when it is the default or None: too large for a link)."""
-    wanted = None if value is None or value == default else value
-    if st.query_params.get(key) != wanted:
-        if wanted is None:
-            st.query_params.pop(key, None)
-        else:
-            st.query_params[key] = wanted
+    _set_url(key, None if value is None or value == default else value)
