@@ -39,7 +39,7 @@ DEFAULT_CONTROL = {
 }
 # Streamlit gives a keyed widget's container the class st-key-<key>. Actions: "key" (focus
 # "slider", press ArrowRight/ArrowLeft), "stepper" (click a number input's "up"/"down" buttons
-# alternately), "cycle" (click the next radio option of "options"), "none" (the page has no
+# alternately), "cycle" (click the next option of "options": a segmented control's buttons, ui.choice), "none" (the page has no
 # chart: nothing to step or to time, "note" says why; see _untimed). The default "chart" is
 # every plotly chart in the main area: the step ends when the first of them has new data
 # (or, with "watch": "metric", when the main area's metric values change). "widget" is the
@@ -53,8 +53,8 @@ def _stepper(key: str) -> dict[str, str]:
             "down": f".st-key-{key} [data-testid=stNumberInputStepDown]"}
 
 
-def _radio(key: str) -> dict[str, str]:
-    return {"widget": key, "action": "cycle", "options": f".st-key-{key} [data-testid=stRadioOption]"}
+def _choice(key: str) -> dict[str, str]:
+    return {"widget": key, "action": "cycle", "options": f".st-key-{key} button[role=radio]"}
 
 
 def _untimed(reason: str) -> dict[str, str]:
@@ -66,8 +66,8 @@ MAIN_CONTROL: dict[str, dict[str, str]] = {
     "sigmoid_bce": _slider("sb_x"),
     "bce_vs_logits": _slider("bl_scale"),
     "stability": _stepper("st_x"),
-    # no slider: the reduction radio; "none"/"mean"/"sum" changes the metrics, not the charts
-    "weights": {**_radio("wt_red"), "watch": "metric"},
+    # no slider: the reduction choice; "none"/"mean"/"sum" changes the metrics, not the charts
+    "weights": {**_choice("wt_red"), "watch": "metric"},
     "negative": _slider("ng_x"),
     "softmax_ce": _slider("smx_x0"),
     "ce_vs_bce": _slider("cvb_p0"),
@@ -79,9 +79,9 @@ MAIN_CONTROL: dict[str, dict[str, str]] = {
     # the first logit, as on softmax_ce (the first slider, ek_c, changes the number of classes)
     "entropy_kl": _slider("ek_x0"),
     "why_mse": _slider("wm_x"),
-    # no slider: sample 0's target radio (classes 0-3, then ignore_index); every option moves the
+    # no slider: sample 0's target (classes 0-3, then ignore_index); every option moves the
     # pipeline, gradient and mistakes charts
-    "nll_pipeline": _radio("nl_y0"),
+    "nll_pipeline": _choice("nl_y0"),
     # the epoch (the reliability diagram's data and the epoch line move); the first slider, rl_c,
     # changes metrics and a table only, so a step on it never changes a chart
     "reading_loss": _slider("rl_epoch"),

@@ -158,9 +158,9 @@ def _act(page, ctl: dict[str, str], i: int, state: dict) -> None:
         target = page.locator(ctl["up"] if i % 2 == 0 else ctl["down"]).first
         page.evaluate(STEP_JS, [ctl["chart"], ctl.get("watch") == "metric"])
         target.click()
-    elif action == "cycle":  # radio: the option after the selected one (a click on the selected one changes nothing)
+    elif action == "cycle":  # ui.choice: the option after the selected one (a click on the selected one changes nothing)
         opts = page.locator(ctl["options"])
-        now = opts.evaluate_all("(els) => els.findIndex((e) => e.querySelector('input:checked'))")
+        now = opts.evaluate_all("(els) => els.findIndex((e) => e.getAttribute('aria-checked') === 'true')")
         page.evaluate(STEP_JS, [ctl["chart"], ctl.get("watch") == "metric"])
         n = max(opts.count(), 1)
         opts.nth((now + 1) % n if now >= 0 else (i + 1) % n).click()

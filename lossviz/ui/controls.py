@@ -170,7 +170,13 @@ def choice(
     container=st,
     help: str | None = None,
 ):
-    """A radio kept in ``?<key>=<option>``; an unknown URL value gets a notice and the default.
+    """One of a few options, kept in ``?<key>=<option>``; an unknown URL value gets a notice and the default.
+
+    Shown as a segmented control (a row of buttons, one always selected; ``horizontal=False``: a
+    radio, one option per line, for options that are sentences). A radio in a fragment is
+    re-rendered in full by the browser on every rerun of its fragment although its delta did not
+    change (76 components for four options, a segmented control 1): lesson 14 has five in its
+    fragment (bench/README.md).
 
     The URL holds ``str(option)``, never the displayed text: Streamlit's own binding writes the
     *formatted* label into the URL, which would make a link depend on the language when
@@ -187,7 +193,13 @@ def choice(
     elif st.session_state[key] not in options:  # e.g. fewer classes than before
         st.session_state[key] = default
 
-    value = container.radio(label, options, format_func=format_func, horizontal=horizontal, key=key, help=help)
+    if horizontal:
+        # wrap: in a narrow column the buttons go on to a second row (Streamlit's default there is a
+        # row that scrolls sideways, which hides the last options)
+        value = container.segmented_control(label, options, format_func=format_func, key=key, help=help,
+                                            required=True, wrap=True)
+    else:
+        value = container.radio(label, options, format_func=format_func, key=key, help=help)
     _set_url(key, None if value == default else str(value))  # set here, so a drag's new value reaches the URL too
     return value
 

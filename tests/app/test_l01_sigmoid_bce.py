@@ -49,7 +49,7 @@ def test_tensor_text_and_reduction_move_the_reduced_loss_and_the_table():
     at = open_page("sigmoid_bce")
     at.text_input(key="sb_tx").input("3, -2; 0.5, 8").run()
     at.text_input(key="sb_ty").input("0, 1; 0.25, 1").run()
-    at.radio(key="sb_red").set_value("sum").run()
+    at.button_group(key="sb_red").set_value("sum").run()
     assert not at.exception
     x = torch.tensor([[3.0, -2.0], [0.5, 8.0]], requires_grad=True)
     y = torch.tensor([[0.0, 1.0], [0.25, 1.0]])
@@ -65,7 +65,7 @@ def test_tensor_text_and_reduction_move_the_reduced_loss_and_the_table():
 def test_reduction_none_shows_per_element_losses():
     """Test that reduction none lists torch's per-element losses of the seed."""
     at = open_page("sigmoid_bce")
-    at.radio(key="sb_red").set_value("none").run()
+    at.button_group(key="sb_red").set_value("none").run()
     df = tables(at)[0]
     expected = BCE(torch.tensor([[0.4, 0.7, 1.2, 0.3], [1.1, 0.6, 0.9, 1.6]]),
                    torch.tensor([[1.0, 0, 1, 0], [0, 1, 1, 0]]), reduction="none").flatten().tolist()

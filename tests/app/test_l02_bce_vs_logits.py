@@ -55,7 +55,7 @@ def test_scale_slider_moves_both_losses_to_torchs(scale):
 def test_dtype_choice_moves_both_losses(dtype):
     """Test that at ×6 the chosen dtype's routes match torch in that dtype (float16/bfloat16 already parted)."""
     at = open_page("bce_vs_logits")
-    at.radio(key="bl_dtype").set_value(dtype).run()
+    at.button_group(key="bl_dtype").set_value(dtype).run()
     at.slider(key="bl_scale").set_value(6.0).run()
     assert not at.exception
     tdt = getattr(torch, dtype)
@@ -83,7 +83,7 @@ def test_bad_url_values_give_notices():
     """Test that an unknown dtype and a non-number scale in the link give notices and the defaults."""
     at = open_page("bce_vs_logits", "en", bl_dtype="float8", bl_scale="lots")
     assert texts(at).count("not usable") == 2
-    assert at.radio(key="bl_dtype").value == "float32" and at.slider(key="bl_scale").value == 1.0
+    assert at.button_group(key="bl_dtype").value == "float32" and at.slider(key="bl_scale").value == 1.0
 
 
 def test_code_panel_output_matches_the_headlines():

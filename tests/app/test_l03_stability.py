@@ -50,8 +50,8 @@ def test_default_probe_shows_the_jump_and_the_gradient_collapse():
 def test_probe_dtype_and_label_move_the_numbers(x, y, dtype):
     """Test that the logit, the label and the dtype each move the metrics to torch's values."""
     at = open_page("stability")
-    at.radio(key="st_dtype").set_value(dtype).run()
-    at.radio(key="st_y").set_value(str(y)).run()
+    at.button_group(key="st_dtype").set_value(dtype).run()
+    at.button_group(key="st_y").set_value(str(y)).run()
     at.number_input(key="st_x").set_value(x).run()
     assert not at.exception
     m = metrics(at)
@@ -69,7 +69,7 @@ def test_probe_dtype_and_label_move_the_numbers(x, y, dtype):
 def test_span_choice_changes_the_plotted_axis(span):
     """Test that the range selector reaches ±1000 on the logit axis of the loss chart."""
     at = open_page("stability")
-    at.radio(key="st_span").set_value(span).run()
+    at.button_group(key="st_span").set_value(span).run()
     assert not at.exception
     fig = charts(at)[0]
     xs = np.frombuffer(base64.b64decode(fig["data"][0]["x"]["bdata"]), dtype=fig["data"][0]["x"]["dtype"])
@@ -101,7 +101,7 @@ def test_bad_url_value_gives_a_notice():
     """Test that ?st_x=1e9 (out of range) and ?st_dtype=int8 give notices and defaults."""
     at = open_page("stability", "en", st_x="1e9", st_dtype="int8")
     assert texts(at).count("not usable") == 2
-    assert at.number_input(key="st_x").value == 16.64 and at.radio(key="st_dtype").value == "float32"
+    assert at.number_input(key="st_x").value == 16.64 and at.button_group(key="st_dtype").value == "float32"
 
 
 def test_code_panel_output_shows_the_jump_and_the_zero_gradient():
@@ -116,7 +116,7 @@ def test_code_panel_output_shows_the_jump_and_the_zero_gradient():
 def test_task_finding_the_float16_jump_is_recognised():
     """Test that choosing float16 and typing 8.32 (stored as 8.3203125, torch's first σ == 1) completes task t1."""
     at = open_page("stability")
-    at.radio(key="st_dtype").set_value("float16").run()
+    at.button_group(key="st_dtype").set_value("float16").run()
     at.number_input(key="st_x").set_value(8.32).run()
     assert torch.sigmoid(torch.tensor(8.32, dtype=torch.float16)).item() == 1.0
     assert any("gradient is NaN" in s.value for s in at.success)

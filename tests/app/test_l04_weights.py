@@ -67,7 +67,7 @@ def test_logits_and_targets_fields_and_sum_reduction():
     at.text_input(key="wt_y").set_value("1, 1; 0, 0.25").run()
     at.text_input(key="wt_w").set_value("2; 1").run()
     at.text_input(key="wt_p").set_value("3, 1").run()
-    at.radio(key="wt_red").set_value("sum").run()
+    at.button_group(key="wt_red").set_value("sum").run()
     assert not at.exception
     ref = BCEL(_t([[3.0, -2], [0.5, 8]]), _t([[1.0, 1], [0, 0.25]]), weight=_t([[2.0], [1.0]]),
                pos_weight=_t([3.0, 1.0]), reduction="sum")

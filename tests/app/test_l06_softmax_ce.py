@@ -36,7 +36,7 @@ def test_moving_a_logit_and_the_true_class_moves_the_loss():
     """Test that x1 and y change the loss and the gradient column to torch's values."""
     at = open_page("softmax_ce")
     at.slider(key="smx_x1").set_value(3.0).run()
-    at.radio(key="smx_y").set_value(2).run()
+    at.button_group(key="smx_y").set_value(2).run()
     assert not at.exception
     x = [2.0, 3.0, 0.1, -1.0]
     loss, p = ce(x, 2)

@@ -42,7 +42,7 @@ def test_bridge_sliders_keep_ce_equal_to_bce_on_the_difference():
     at = open_page("ce_vs_bce")
     at.slider(key="cvb_a").set_value(-1.5).run()
     at.slider(key="cvb_b").set_value(0.7).run()
-    at.radio(key="cvb_c").set_value(0).run()
+    at.button_group(key="cvb_c").set_value(0).run()
     assert not at.exception
     ab = torch.tensor([-1.5, 0.7], dtype=torch.float64)
     ce = F.cross_entropy(ab, torch.tensor(0)).item()

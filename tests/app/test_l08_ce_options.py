@@ -32,7 +32,7 @@ def test_page_runs_with_the_weighted_mean(lang):
 def test_ignoring_a_sample_leaves_numerator_and_denominator():
     """Test that target −100 on sample 2 drops w[1] from Σ w[y] and matches torch."""
     at = open_page("ce_options")
-    at.radio(key="ceo_y1").set_value(-100).run()
+    at.button_group(key="ceo_y1").set_value(-100).run()
     y = torch.tensor([0, -100, 2, 1])
     assert float(loss_metric(at)) == pytest.approx(F.cross_entropy(X, y, weight=W).item(), rel=1e-12)
     assert float(metric(at, "denominator")) == pytest.approx(3.5)
@@ -43,7 +43,7 @@ def test_all_ignored_gives_nan_and_an_explanation():
     """Test that four ignored targets give NaN (as torch) and the 0/0 warning."""
     at = open_page("ce_options")
     for n in range(4):
-        at.radio(key=f"ceo_y{n}").set_value(-100).run()
+        at.button_group(key=f"ceo_y{n}").set_value(-100).run()
     assert not at.exception
     assert math.isnan(F.cross_entropy(X, torch.full((4,), -100), weight=W).item())
     assert loss_metric(at) == "nan"
@@ -54,7 +54,7 @@ def test_weights_and_reduction_move_the_loss():
     """Test that changing w[2] and reduction=sum give torch's values."""
     at = open_page("ce_options")
     at.number_input(key="ceo_w2").set_value(4.0).run()
-    at.radio(key="ceo_red").set_value("sum").run()
+    at.button_group(key="ceo_red").set_value("sum").run()
     w = torch.tensor([1.0, 2.0, 4.0], dtype=torch.float64)
     ref = F.cross_entropy(X, torch.tensor([0, 1, 2, 1]), weight=w, reduction="sum").item()
     assert float(loss_metric(at)) == pytest.approx(ref, rel=1e-12)
@@ -97,7 +97,7 @@ def test_bad_url_values_give_notices():
 def test_inspected_sample_shows_its_gradient_row():
     """Test that choosing sample 3 shows torch's gradient row for that sample."""
     at = open_page("ce_options")
-    at.radio(key="ceo_n").set_value(3).run()
+    at.button_group(key="ceo_n").set_value(3).run()
     x = X.clone().requires_grad_()
     (g,) = torch.autograd.grad(F.cross_entropy(x, torch.tensor([0, 1, 2, 1]), weight=W), x)
     summary = [c for c in chart_summaries(at) if c.startswith("Gradient for sample 3")][0]

@@ -40,7 +40,7 @@ def _open(**params):
 
 def _set(at, **values):
     for key, value in values.items():
-        widget = {"mis_which": at.radio, "mis_amp": at.radio, "mis_on": at.toggle}.get(key, at.slider)
+        widget = {"mis_which": at.radio, "mis_amp": at.button_group, "mis_on": at.toggle}.get(key, at.slider)
         value = LABELS[value] if key == "mis_which" else value
         widget(key=key).set_value(value).run()
         assert not at.exception, [e.value for e in at.exception]

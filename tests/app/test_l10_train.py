@@ -12,7 +12,7 @@ def _table(at):
 
 
 def _set(at, key, value):
-    widget = at.radio if key == "tr_view" else at.number_input if key in ("tr_lr", "tr_seed", "tr_toy_lr") else at.slider
+    widget = at.button_group if key == "tr_view" else at.number_input if key in ("tr_lr", "tr_seed", "tr_toy_lr") else at.slider
     widget(key=key).set_value(TOY_LABELS[value] if key == "tr_view" else value).run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -87,7 +87,7 @@ def test_batch_and_soft_controls_move_their_numbers():
     _, kl, _ = torch_split(list(E.LOGITS[:4]), list(E.TARGET[:4]))
     assert float(tables(at)[0]["value"][0]) == pytest.approx(10 * kl, rel=1e-5)
     at.slider(key="ek_eps").set_value(0.3).run()
-    at.radio(key="ek_k").set_value(2).run()
+    at.button_group(key="ek_k").set_value(2).run()
     at.slider(key="ek_t").set_value(8.0).run()
     assert not at.exception
     x = torch.tensor([E.LOGITS[:4]], dtype=torch.float64)

@@ -69,7 +69,7 @@ def test_defaults_are_torchs_numbers():
 def test_logit_and_label_move_the_numbers(x, y):
     """Test that the logit slider and the label choice change every number to torch's."""
     at = open_page("why_mse", "en")
-    at.radio(key="wm_y").set_value(y).run()
+    at.button_group(key="wm_y").set_value(y).run()
     at.slider(key="wm_x").set_value(x).run()
     assert not at.exception
     _check_point(at, x, y)

@@ -66,7 +66,7 @@ def test_defaults_are_torchs_numbers():
 def test_choices_move_the_numbers(key, value, kwargs):
     """Test that the target and reduction choices change both pipelines' losses to torch's."""
     at = open_page("nll_pipeline", "en")
-    at.radio(key=key).set_value(value).run()
+    at.button_group(key=key).set_value(value).run()
     assert not at.exception
     _check(at, **kwargs)
 
@@ -133,7 +133,7 @@ def test_all_ignored_is_nan_with_a_warning():
 def test_inspected_sample_moves_the_charts():
     """Test that the sample choice moves the pipeline and gradient charts to that sample (torch's logsumexp)."""
     at = open_page("nll_pipeline", "en")
-    at.radio(key="nl_n").set_value(2).run()
+    at.button_group(key="nl_n").set_value(2).run()
     lse = torch.logsumexp(torch.tensor(P.LOGITS[2], dtype=torch.float64), 0).item()
     first, second, _ = chart_summaries(at)
     assert first.startswith(f"Sample 2: log_softmax(x) = x − logsumexp(x) = x − {lse:.6g}")

@@ -26,10 +26,10 @@ def paste(at, x: str | None = None, y: str | None = None, loss: str | None = Non
         at.text_area(key="dr_t").input(y)
     if loss is not None:
         at.run()
-        at.radio(key="dr_loss").set_value(loss)
+        at.button_group(key="dr_loss").set_value(loss)
     for key, value in radios.items():
         at.run()
-        at.radio(key=key).set_value(value)
+        at.button_group(key=key).set_value(value)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -88,7 +88,7 @@ def test_each_finding_shows_its_text_fix_and_lesson(key, lang):
 def test_class_dim_last_from_a_shape_spec(lang):
     """Test that shapes and dtypes only ((2, 3, 4) logits, (2, 3) targets) show torch's error and the class_dim_last finding."""
     at = open_page("doctor", lang)
-    at.radio(key="dr_src").set_value("spec").run()
+    at.button_group(key="dr_src").set_value("spec").run()
     at.text_input(key="dr_xs").input("(2, 3, 4) float32").run()
     at.text_input(key="dr_ts").input("(2, 3) long").run()
     assert not at.exception
@@ -126,7 +126,7 @@ def test_bad_paste_says_where_and_keeps_the_last_good_state(lang):
 def test_different_sizes_are_named(lang):
     """Test that 8 predictions and 7 targets for BCELoss show torch's ValueError and "the target has 7 elements, the prediction 8"."""
     at = paste(open_page("doctor", lang), "(8,) float32", "(7,) float32", "BCELoss")
-    at.radio(key="dr_src").set_value("spec").run()
+    at.button_group(key="dr_src").set_value("spec").run()
     at.text_input(key="dr_xs").input("[0.5] * 8").run()  # refused: not a tensor
     assert at.error
     at.text_input(key="dr_xs").input("[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]").run()
@@ -165,7 +165,7 @@ def test_hostile_input_is_refused_and_not_run(lang, tmp_path):
     hostile = f"__import__('os').system('touch {marker}')"
     at = paste(open_page("doctor", lang), hostile)
     assert at.error and not marker.exists()
-    at.radio(key="dr_how").set_value("line").run()
+    at.button_group(key="dr_how").set_value("line").run()
     at.text_input(key="dr_line").input(f"nn.CrossEntropyLoss(weight={hostile})").run()
     assert not at.exception and not marker.exists()
     assert any(translate(lang, "error.doctor_call")[:10] in e.value for e in at.error)
