@@ -5,7 +5,7 @@ not ``app.py`` ran before it.
 
     lang      the language (``?lang=``), ``t`` and ``prose``, the sidebar switches
     page      page set-up, headings, the end of a page (← previous / next →)
-    controls  sliders, number inputs, radios, toggles, text bound to the URL
+    controls  sliders, number inputs, choices (segmented controls), toggles, text bound to the URL
     checks    the live torch check and the "PyTorch code for this view" panel
     display   errors, raw messages, charts with summaries, tables, metric rows, lazy panels
     quiz      self-check questions and do-it-on-the-page tasks
