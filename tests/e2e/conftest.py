@@ -226,12 +226,23 @@ def assert_no_exception(page, since: int = 0) -> None:
         raise AssertionError(f"{page.url}: {n} exception(s) shown: {shown}\nserver log:\n{last_traceback(since)}")
 
 
-def open(page, url: str, *, timeout: float = RUN_TIMEOUT):  # noqa: A001 - the brief's name
-    """Navigate to ``url``, wait until the app has finished running, assert no exception."""
+# LossViz's own stylesheet is in the page (ui.page_setup's st.html, lossviz/ui/style.css)
+_PAGE_CSS_JS = "() => [...document.querySelectorAll('style')].some((s) => s.textContent.includes('.lv-metrics{'))"
+
+
+def open(page, url: str, *, timeout: float = RUN_TIMEOUT, page_css: bool = True):  # noqa: A001 - the brief's name
+    """Navigate to ``url``, wait until the app has finished running, assert no exception.
+
+    ``page_css``: also wait for LossViz's stylesheet. It comes in an ``st.html`` element that runs
+    scripts, which Streamlit inserts a moment after the run has finished on a fresh tab: a test that
+    measured computed styles at once saw unstyled metric rows about one run in five (off for apps
+    that are not LossViz: the bare Streamlit baseline, the drag harness)."""
     mark = log_mark()
     page.goto(url, wait_until="domcontentloaded", timeout=timeout)
     page.wait_for_selector("[data-testid=stAppViewContainer]", timeout=timeout)
     wait_finished(page, timeout)
+    if page_css:
+        page.wait_for_function(_PAGE_CSS_JS, timeout=timeout)
     assert_no_exception(page, mark)
     return page
 

@@ -218,7 +218,7 @@ def streamlits_own(browser, axe_script, tmp_path_factory) -> set[tuple[str, str]
             try:
                 page = ctx.new_page()
                 for path in ("", "a"):
-                    open_app(page, f"{srv.base_url}/{path}")
+                    open_app(page, f"{srv.base_url}/{path}", page_css=False)
                     seen |= {(n["rule"], n["pattern"]) for n in audit(page, axe_script, app=False)}
             finally:
                 ctx.close()

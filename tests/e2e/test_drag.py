@@ -233,7 +233,7 @@ LABELS = [0.0, 0.05, 0.3, 0.5, 0.99, 1.0]
 
 def test_browser_math_matches_lossviz_to_the_digits_shown(harness, page):
     """Test that the component's σ, stable BCE, softmax, −log p and gradients print as lossviz's values, ±1000 included."""
-    open_app(page, f"{harness.base_url}/")
+    open_app(page, f"{harness.base_url}/", page_css=False)
     root = view(page, "curve")
     js = root.evaluate(
         """(r, [xs, ys]) => {
@@ -267,7 +267,7 @@ def test_browser_math_matches_lossviz_to_the_digits_shown(harness, page):
 def test_displayed_values_at_large_logits_match_lossviz(harness, page):
     """Test that the curve shows lossviz's stable values at x = ±1000 with a soft label."""
     for x in (1000.0, -1000.0):
-        open_app(page, f"{harness.base_url}/?h_x={x}&h_y=0.3")
+        open_app(page, f"{harness.base_url}/?h_x={x}&h_y=0.3", page_css=False)
         root = view(page, "curve")
         assert readout(root, "loss") == fmt.cell(F.binary_cross_entropy_with_logits(x, 0.3)) == py_text(page, "py_curve")
         assert readout(root, "sigma") == fmt.cell(F.sigmoid(x))
@@ -276,7 +276,7 @@ def test_displayed_values_at_large_logits_match_lossviz(harness, page):
 
 def test_label_drag_snaps_and_reaches_python(harness, page):
     """Test that dragging the label handle to the top snaps y to 1, and a middle drop gives a soft label."""
-    open_app(page, f"{harness.base_url}/?h_y=0.5")
+    open_app(page, f"{harness.base_url}/?h_y=0.5", page_css=False)
     root = view(page, "curve")
     handle = root.get_by_test_id("lv-handle-y")
     handle.scroll_into_view_if_needed()
@@ -302,7 +302,7 @@ def test_label_drag_snaps_and_reaches_python(harness, page):
 
 def test_bars_drag_click_and_keyboard(harness, page):
     """Test that dragging a logit bar changes −log p before release, clicking picks the true class, Enter too."""
-    open_app(page, f"{harness.base_url}/")
+    open_app(page, f"{harness.base_url}/", page_css=False)
     root = view(page, "bars")
     assert readout(root, "loss") == fmt.cell(F.cross_entropy([0.8, 0.2, 0.4], 0)) == py_text(page, "py_bars")
     bar = root.get_by_test_id("lv-bar-0")
@@ -340,7 +340,7 @@ def test_bars_drag_click_and_keyboard(harness, page):
 
 def test_cells_horizontal_drag(harness, page):
     """Test that dragging a cell sideways changes its logit and the mean loss live, then Python's value."""
-    open_app(page, f"{harness.base_url}/")
+    open_app(page, f"{harness.base_url}/", page_css=False)
     root = view(page, "cells")
     cell = root.get_by_test_id("lv-cell-0-1")
     cell.scroll_into_view_if_needed()
@@ -361,7 +361,7 @@ def test_cells_horizontal_drag(harness, page):
 
 def test_invalid_values_from_the_browser_are_ignored(harness, page):
     """Test that NaN, out-of-range, wrong-length and wrong-type commits leave Python's state alone, with no error."""
-    open_app(page, f"{harness.base_url}/")
+    open_app(page, f"{harness.base_url}/", page_css=False)
     bad = [
         ("curve", {"x": None, "y": 0.5}),
         ("curve", {"x": 5000, "y": 0.5}),
