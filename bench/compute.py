@@ -127,7 +127,7 @@ def _control(at, page_id: str):
 
     key = control_for(page_id).get("widget")
     if key:
-        for kind in ("slider", "number_input", "radio", "button_group"):
+        for kind in ("slider", "number_input", "button_group"):
             try:
                 getattr(at, kind)(key=key)
             except KeyError:
@@ -139,8 +139,9 @@ def _control(at, page_id: str):
 
 def _next_value(widget, kind: str, i: int, state: dict):
     """The value one step on: a slider walks and turns at its ends, a number input goes up
-    and down in turn (the browser's stepper), a radio or segmented control (button_group) takes the next option."""
-    if kind in ("radio", "button_group"):
+    and down in turn (the browser's stepper), a choice (ui.choice's segmented control, AppTest's
+    button_group) takes the next option."""
+    if kind == "button_group":
         options = list(widget.options)
         return options[(options.index(str(widget.value)) + 1) % len(options)]
     step = float(widget.step or 1)
