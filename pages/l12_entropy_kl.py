@@ -60,6 +60,19 @@ def decomposition_numbers(s: E.Split) -> None:
             icon="🧱")
 
 
+def split_view(x: list[float], tgt: E.Target, s: E.Split) -> None:
+    # The chart is sent first; the numbers and torch checks around it are containers made in screen order
+    # and written after it: a step redraws the charts first (bench/README.md).
+    numbers = st.container()
+    decomposition_charts(s)
+    checks = st.container()
+    with numbers:
+        decomposition_numbers(s)
+    with checks:
+        ui.torch_check("cross_entropy", np.array([x]), tgt.y[None])
+        ui.torch_check("kl_div", s.logp[None], tgt.y[None], reduction="batchmean")
+
+
 def mean_trap(x: list[float], tgt: E.Target, n: int) -> E.Reductions:
     r = _reductions(tuple(x), tuple(tgt.y.tolist()), n)
     c = r.c
@@ -80,14 +93,15 @@ def mean_trap(x: list[float], tgt: E.Target, n: int) -> E.Reductions:
     return r
 
 
-def soft_controls(x: list[float]) -> tuple[int, float, float]:
-    ui.subheader(t("entropy_kl.soft_title"))
-    ui.prose("entropy_kl_soft")
-    cols = st.columns(3)
-    k = ui.choice("ek_k", t("entropy_kl.true_class"), list(range(len(x))), 0, container=cols[0])
-    eps = ui.slider("ek_eps", t("entropy_kl.eps"), *E.LIMITS["eps"], 0.1, 0.01, container=cols[1])
+def soft_controls(x: list[float], view_open: bool) -> tuple[int, float, float]:
+    if view_open:
+        ui.prose("entropy_kl_soft")
+    cols = st.columns(3) if view_open else [st] * 3
+    k = ui.choice("ek_k", t("entropy_kl.true_class"), list(range(len(x))), 0, container=cols[0], view_open=view_open)
+    eps = ui.slider("ek_eps", t("entropy_kl.eps"), *E.LIMITS["eps"], 0.1, 0.01, container=cols[1], view_open=view_open)
     temp = ui.slider("ek_t", t("entropy_kl.temperature"), *E.LIMITS["t"], 4.0, 0.5, container=cols[2],
-                     help=t("entropy_kl.temperature_help", teacher=fmt.array(np.array(E.TEACHER[:len(x)]), 2)))
+                     help=t("entropy_kl.temperature_help", teacher=fmt.array(np.array(E.TEACHER[:len(x)]), 2)),
+                     view_open=view_open)
     return int(k), float(eps), float(temp)
 
 
@@ -127,28 +141,23 @@ def lesson() -> None:
     top = int(np.argmax(tgt.y))
     ui_drag.logit_bars("ek_drag", logits=x, target=top, state_keys=[f"ek_x{i}" for i in range(c)])
     st.caption(t("entropy_kl.drag_note", k=top))
-    # Every chart is sent first; the numbers, tables and torch checks around them are containers made in
-    # screen order and written after the last chart: a step redraws the charts first (bench/README.md).
     s = _split(tuple(x), tuple(tgt.y.tolist()))
-    numbers = st.container()
-    decomposition_charts(s)
-    split_checks = st.container()
-    ui.subheader(t("entropy_kl.trap_title"))
-    ui.prose("entropy_kl_trap")
-    n = int(ui.slider("ek_n", t("entropy_kl.batch"), *E.LIMITS["n"], 4, 1))
-    trap = st.container()
-    k, eps, temp = soft_controls(x)
-    soft = _softened(tuple(x), k, eps, temp)
-    soft_chart(soft)
-    with numbers:
-        decomposition_numbers(s)
-    with split_checks:
-        ui.torch_check("cross_entropy", np.array([x]), tgt.y[None])
-        ui.torch_check("kl_div", s.logp[None], tgt.y[None], reduction="batchmean")
-    with trap:
-        r = mean_trap(x, tgt, n)
-    soft_numbers(x, soft)
-    ui.code_panel(E.split_code(x, tgt.y, r.n) + "\n\n" + E.softened_code(x, soft.k, soft.eps, soft.temperature))
+    # Three views of the same x and y, in lazy tabs: a step re-sends the open one only (bench/README.md).
+    view, tab = ui.views("ek_view", E.VIEWS, lambda v: t(f"entropy_kl.view_{v}"))
+    with tab:
+        if view == "split":
+            split_view(x, tgt, s)
+        if view == "trap":
+            ui.prose("entropy_kl_trap")
+        n = int(ui.slider("ek_n", t("entropy_kl.batch"), *E.LIMITS["n"], 4, 1, view_open=view == "trap"))
+        if view == "trap":
+            mean_trap(x, tgt, n)
+        k, eps, temp = soft_controls(x, view == "soft")
+        if view == "soft":
+            soft = _softened(tuple(x), k, eps, temp)
+            soft_chart(soft)
+            soft_numbers(x, soft)
+    ui.code_panel(E.split_code(x, tgt.y, n) + "\n\n" + E.softened_code(x, k, eps, temp))
     ui.record_tasks("entropy_kl", {"t1": s.kl < 0.01 and s.entropy > 0.1, "t2": tgt.fix == "normalised"})
 
 

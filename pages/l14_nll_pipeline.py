@@ -34,15 +34,7 @@ def loss_text(v) -> str:
     return fmt.array(v, 10) if v.ndim else fmt.cell(v, 10)
 
 
-@st.fragment
-def lesson() -> None:
-    targets, weight, red, logits = controls()
-    try:
-        p = P.pipeline(logits, targets, weight, red)
-        m = P.mistakes(logits, targets, weight, red, pipe=p)  # reuses the pipeline's softmax and CE
-    except LossVizError as exc:
-        ui.show_error(exc)
-        return
+def tensors_view(p: P.Pipeline, red: str) -> None:
     ui.subheader(t("nll_pipeline.tensors"))
     ignored, rows = t("nll_pipeline.ignored"), range(P.N)
     ui.table({t("nll_pipeline.col_n"): [str(n) for n in rows], "x[n]": [fmt.array(r, 4) for r in p.logits],
@@ -63,8 +55,14 @@ def lesson() -> None:
     ui.torch_check("nll_loss", p.log_probs, p.targets, **kw)
     ui.torch_check("cross_entropy", p.logits, p.targets, **kw)
 
-    n = ui.choice("nl_n", t("nll_pipeline.inspect"), list(rows), 0)
-    y = int(p.targets[n]) if p.keep[n] else None
+
+def inspected(p: P.Pipeline, view_open: bool = True) -> tuple[int, int | None]:
+    """The sample chosen for the row chart and the gradient (one choice, in both of their tabs), and its target."""
+    n = ui.choice("nl_n", t("nll_pipeline.inspect"), list(range(P.N)), 0, view_open=view_open)
+    return n, (int(p.targets[n]) if p.keep[n] else None)
+
+
+def row_chart(p: P.Pipeline, n: int, y: int | None) -> None:
     fig = pipeline_figure(p.logits[n], p.log_probs[n], target=y,
                           labels={"title": t("nll_pipeline.pipe_fig", n=n), "x": t("nll_pipeline.col_class"),
                                   "y": t("nll_pipeline.value_axis"), "logits": "x", "log_probs": "log_softmax(x)"})
@@ -73,7 +71,10 @@ def lesson() -> None:
                if y is not None else t("nll_pipeline.pipe_summary_ignored", **shift))
     ui.plot(fig, "nl_pipe", summary)
 
+
+def gradient_view(p: P.Pipeline, red: str) -> None:
     ui.subheader(t("nll_pipeline.grad_title"))
+    n, y = inspected(p)
     g = P.grad_rows(p, n)
     ui.table({t("nll_pipeline.col_quantity"): [t(f"nll_pipeline.row_{k}") for k in P.GRAD_ROWS],
               **{t("nll_pipeline.class_c", c=c): [fmt.cell(g[k][c]) for k in P.GRAD_ROWS] for c in range(P.C)}})
@@ -86,7 +87,14 @@ def lesson() -> None:
     ui.plot(gfig, "nl_grad", t("nll_pipeline.grad_summary", n=n, chain=fmt.array(p.grad_chain[n], 4),
                                  ce=fmt.array(p.grad_ce[n], 4)))
 
+
+def mistakes_view(p: P.Pipeline, red: str) -> None:
     ui.subheader(t("nll_pipeline.mistakes_title"))
+    try:
+        m = P.mistakes(p.logits, p.targets, p.weight, red, pipe=p)  # reuses the pipeline's softmax and CE
+    except LossVizError as exc:
+        ui.show_error(exc)
+        return
     ui.prose("nll_pipeline_mistakes")
     ui.table({t("nll_pipeline.col_route"): [P.CALLS[r] for r in P.ROUTES],
               t("nll_pipeline.col_loss", red=red): [loss_text(m.values[r]) for r in P.ROUTES],
@@ -100,7 +108,28 @@ def lesson() -> None:
                                     right=fmt.array(m.per_sample["right"], 4)))
     for route in P.ROUTES[1:]:
         name, inp = m.calls[route]
-        ui.torch_check(name, inp, p.targets, **kw)
+        ui.torch_check(name, inp, p.targets, weight=p.weight, reduction=red)
+
+
+@st.fragment
+def lesson() -> None:
+    targets, weight, red, logits = controls()
+    try:
+        p = P.pipeline(logits, targets, weight, red)
+    except LossVizError as exc:
+        ui.show_error(exc)
+        return
+    # Three views of the same batch, in lazy tabs: a step re-sends the open one only (bench/README.md).
+    view, tab = ui.views("nl_view", P.VIEWS, lambda v: t(f"nll_pipeline.view_{v}"))
+    with tab:
+        if view == "tensors":
+            tensors_view(p, red)
+            row_chart(p, *inspected(p))
+        elif view == "gradient":
+            gradient_view(p, red)
+        else:
+            inspected(p, view_open=False)  # not drawn here: its ?nl_n= stays in the link
+            mistakes_view(p, red)
     ui.code_panel(P.code(logits, targets, weight, red))
 
 

@@ -11,6 +11,9 @@ import streamlit as st
 from lossviz.ui import _internals
 from lossviz.ui.display import panel
 from lossviz.ui.lang import t
+from lossviz.ui.page import PAGE_MEMORY
+
+VIEWS_OPEN = "lv_views_open"  # plain session key: {(page id, views key): open view id} of the lazy tabs
 
 
 def _url_value(key: str) -> str | None:
@@ -74,12 +77,31 @@ def slider(
     help: str | None = None,
     container=st,
     fmt_str: str | None = None,
+    view_open: bool | None = None,
 ) -> float:
-    """A slider bound to ``?<key>=``; a bad URL value gets a notice and the default."""
-    _check_url_number(key, label, lo, hi)
-    return container.slider(
-        label, lo, hi, default, step, key=key, bind="query-params", help=help, format=fmt_str
-    )
+    """A slider bound to ``?<key>=``; a bad URL value gets a notice and the default.
+
+    ``view_open``: the slider is in a lazy view (:func:`views`), open or not. Its link is then kept by
+    hand, as Streamlit drops a bound widget's parameter once the widget is gone: in a closed view the
+    slider is not drawn and its value is read from the link (a bad one: the default, and the notice
+    once the view is open)."""
+    if view_open is None:
+        _check_url_number(key, label, lo, hi)
+        return container.slider(
+            label, lo, hi, default, step, key=key, bind="query-params", help=help, format=fmt_str
+        )
+    _internals.known_params().add(key)
+    whole = all(isinstance(v, int) for v in (lo, hi, default, step))
+    if not view_open:
+        raw = _url_value(key)
+        v = None if raw is None else _url_number_ok(raw, lo, hi)
+        return default if v is None else (int(v) if whole else v)
+    if key not in st.session_state:
+        v = _url_number(key, label, lo, hi, default)
+        st.session_state[key] = int(v) if whole else v
+    value = container.slider(label, lo, hi, step=step, key=key, help=help, format=fmt_str)
+    _set_url(key, None if value == default else repr(value))
+    return value
 
 
 def number(
@@ -169,6 +191,7 @@ def choice(
     horizontal: bool = True,
     container=st,
     help: str | None = None,
+    view_open: bool | None = None,
 ):
     """One of a few options, kept in ``?<key>=<option>``; an unknown URL value gets a notice and the default.
 
@@ -180,10 +203,16 @@ def choice(
 
     The URL holds ``str(option)``, never the displayed text: Streamlit's own binding writes the
     *formatted* label into the URL, which would make a link depend on the language when
-    ``format_func`` translates. So the binding is done here, by hand.
+    ``format_func`` translates. So the binding is done here, by hand; ``view_open``: the choice is in a
+    lazy view (:func:`views`), and while that is closed its option is read from the link.
     """
     options = list(options)
     codes = [str(o) for o in options]
+    if view_open is not None:
+        _internals.known_params().add(key)
+    if view_open is False:  # a closed lazy view: the link's option, else the default (its notice once open)
+        raw = _url_value(key)
+        return options[codes.index(raw)] if raw in codes else default
     if key not in st.session_state:
         raw = _url_value(key)
         if raw is not None and raw not in codes:
@@ -202,6 +231,38 @@ def choice(
         value = container.radio(label, options, format_func=format_func, key=key, help=help)
     _set_url(key, None if value == default else str(value))  # set here, so a drag's new value reaches the URL too
     return value
+
+
+def views(key: str, ids: Sequence[str], label: Callable[[str], str]):
+    """Lazy tabs: views of the same inputs, of which only the open one runs and reaches the browser.
+
+    Returns the open view's id and its tab (a container). The open view is kept in ``?<key>=<id>``
+    (the id, not the translated label; nothing for the first view), so a link opens that view, and
+    per page and key for the session. The tabs' own state is the open tab's label: when it is missing
+    (a link, back on the page) or not one of these labels (after a language switch, which also makes
+    the tabs a new widget, as their id includes the labels) it is set to the remembered view.
+    A control inside a view gets ``view_open`` (:func:`slider`, :func:`choice`): while its view is closed
+    its value comes from the link. A bad ``?<key>=`` gets a notice above the tabs and the first view.
+
+    Why: a step of a lesson whose sections all follow the same logits re-sent every section (Entropy/KL,
+    three sections: 134 ms per step; one: 98 ms, bench/README.md)."""
+    ids = list(ids)
+    _internals.known_params().add(key)
+    memory: dict = st.session_state.setdefault(VIEWS_OPEN, {})
+    where = (st.session_state.get(PAGE_MEMORY), key)
+    if memory.get(where) not in ids:
+        raw = _url_value(key)
+        if raw is not None and raw not in ids:
+            bad_url_notice(raw, t("common.tab"))
+        memory[where] = raw if raw in ids else ids[0]
+    labels = [label(i) for i in ids]
+    if st.session_state.get(key) not in labels:
+        st.session_state[key] = labels[ids.index(memory[where])]
+    tabs = st.tabs(labels, key=key, on_change="rerun")
+    opened = next(i for i, tab in zip(ids, tabs, strict=True) if tab.open)
+    memory[where] = opened
+    _set_url(key, None if opened == ids[0] else opened)
+    return opened, tabs[ids.index(opened)]
 
 
 def toggle(key: str, label: str, default: bool = False, *, container=st, help: str | None = None) -> bool:

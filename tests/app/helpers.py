@@ -42,6 +42,19 @@ def open_page(page_id: str, lang: str = "en", *, panels: bool = True, **params: 
     return at
 
 
+def show_view(at: AppTest, key: str, label: str) -> AppTest:
+    """Open the lazy tab (``ui.views``) labelled ``label``, as a learner's click on it does, and rerun."""
+    at.session_state[key] = label
+    return at.run()
+
+
+def open_tab(at: AppTest) -> str:
+    """The label of the one tab with content (a lazy ``ui.views`` runs only the open one)."""
+    full = [tab.label for tab in at.tabs if len(tab.children)]
+    assert len(full) == 1, full
+    return full[0]
+
+
 def texts(at: AppTest) -> str:
     """All visible text of markdown, captions, metrics, alerts, titles and chart summaries, joined."""
     parts: list[str] = []

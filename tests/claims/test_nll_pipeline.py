@@ -194,10 +194,10 @@ def test_nll_takes_no_log_and_checks_no_values():
 def test_page_sentences_carry_torchs_numbers():
     """Test the formatted sentences of the default page in torch: sample 0's logsumexp, log_softmax at its target and
     loss (pipe_summary), and the per-sample −p[y] beside the right losses (mistakes_summary)."""
-    at = open_page("nll_pipeline", "en")
+    (pipe,) = chart_summaries(open_page("nll_pipeline", "en"))
+    (mistakes,) = chart_summaries(open_page("nll_pipeline", "en", nl_view="mistakes"))
     x = torch.tensor(P.LOGITS, dtype=torch.float64)
     logp = F.log_softmax(x, 1)
-    pipe, _, mistakes = chart_summaries(at)
     lse = torch.logsumexp(x[0], 0).item()
     assert f"x − {lse:.6g}" in pipe and f"log_softmax {logp[0, 0].item():.6g}" in pipe
     assert f"l = {-logp[0, 0].item():.6g}" in pipe

@@ -1,5 +1,6 @@
 """Real-browser tests of lesson 12, Entropy, cross-entropy, KL: the class-bars drag moves the page's numbers,
-and a cold deep link with values in the URL opens that view in Chinese."""
+a cold deep link with values in the URL opens that view in Chinese, and the three tabs (a click, the link, the
+language switch, a reload, a phone's width)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import torch.nn.functional as TF
 
 from lossviz.lessons import entropy_kl as E
 from lossviz.text import fmt
-from tests.e2e.conftest import assert_no_exception, h1, open_app, wait_finished
+from lossviz.text.i18n import translate
+from tests.e2e.conftest import assert_no_exception, h1, open_app, switch_language, wait_finished
 
 
 def metric(page, label: str) -> str:
@@ -54,3 +56,49 @@ def test_deep_link_with_a_target_that_does_not_sum_to_one(server, page, lang):
     assert h1(page) == "熵、交叉熵与 KL 散度"
     assert page.get_by_text("除以 2").count() >= 1
     assert metric(page, "F.cross_entropy(x, y)") == fmt.cell(torch_ce([1.5, 1.0], [0.5, 0.5]))
+
+
+def tab_states(page) -> dict[str, bool]:
+    """Each tab's label → whether it is the selected one."""
+    tabs = page.locator("[data-testid=stMain] [role=tab]")
+    return {tabs.nth(i).inner_text().strip(): tabs.nth(i).get_attribute("aria-selected") == "true"
+            for i in range(tabs.count())}
+
+
+def soft_summary(lang: str) -> str:
+    """The soft-target chart's text for the default logits (C = 4, k = 0, ε = 0.1, T = 4), computed in torch."""
+    c, eps, temp = 4, 0.1, 4.0
+    smoothed = (1 - eps) * TF.one_hot(torch.tensor(0), c).double() + eps / c
+    teacher = torch.softmax(torch.tensor(E.TEACHER[:c], dtype=torch.float64) / temp, 0)
+    h1, h2 = (torch.special.entr(y).sum().item() for y in (smoothed, teacher))
+    return translate(lang, "entropy_kl.soft_summary", h0=fmt.cell(0.0), h1=fmt.cell(h1), h2=fmt.cell(h2),
+                     eps=fmt.cell(eps), temp=fmt.cell(temp))
+
+
+def test_a_tab_opens_on_click_keeps_through_language_and_reload_and_fits_a_phone(server, page):
+    """Test that a click on the soft-target tab puts it in the link and draws its chart with torch's entropies in the
+    text beneath; that the Chinese page and a reload of its link show that tab; and that the three tabs fit in one
+    row at 375 px in both languages (none hidden in a sideways scroll)."""
+    open_app(page, f"{server.base_url}/entropy-kl?lang=en")
+    assert tab_states(page) == {translate("en", f"entropy_kl.view_{v}"): v == "split" for v in E.VIEWS}
+    page.get_by_role("tab", name=translate("en", "entropy_kl.view_soft")).click()
+    page.wait_for_function("() => new URL(location.href).searchParams.get('ek_view') === 'soft'")
+    wait_finished(page)
+    caption = page.locator("[data-testid=stMain] [data-testid=lv-chart] figcaption")
+    caption.first.wait_for()
+    assert caption.count() == 1 and caption.first.text_content() == soft_summary("en")
+    switch_language(page, "简体中文", "zh")
+    assert tab_states(page)[translate("zh", "entropy_kl.view_soft")] is True
+    page.reload()
+    wait_finished(page)
+    assert_no_exception(page)
+    assert tab_states(page)[translate("zh", "entropy_kl.view_soft")] is True
+    caption.first.wait_for()
+    assert caption.first.text_content() == soft_summary("zh")
+    page.set_viewport_size({"width": 375, "height": 800})
+    for lang in ("zh", "en"):
+        open_app(page, f"{server.base_url}/entropy-kl?lang={lang}")
+        overflow = page.evaluate("""() => { const l = document.querySelector('[data-testid=stMain] [role=tablist]');
+          const r = l.getBoundingClientRect();
+          return Math.max(...[...l.querySelectorAll('[role=tab]')].map(t => t.getBoundingClientRect().right)) - r.right; }""")
+        assert overflow <= 0, (lang, overflow)
