@@ -58,18 +58,32 @@ def _pair() -> str:
     return src
 
 
+def p_and_x(view_open: bool, left=st, right=st) -> tuple[float, float]:
+    """The pair of sliders of part 1 (kept in the link by hand: they live in a lazy tab)."""
+    p = ui.slider("lo_p", t("log_odds.p"), *L.P_RANGE, L.P_DEFAULT, L.P_STEP, container=left, fmt_str="%.3f",
+                  view_open=view_open)
+    x = ui.slider("lo_x", t("log_odds.x"), *L.X_RANGE, L.x_step(L.P_DEFAULT), L.X_STEP, container=right,
+                  help=t("log_odds.pair_help"), view_open=view_open)
+    return p, x
+
+
+def w_and_b(view_open: bool, left=st, right=st) -> tuple[float, float]:
+    """The toy model's sliders of part 2."""
+    w = float(ui.slider("lo_w", t("log_odds.w"), *L.W_RANGE, 0.0, L.WB_STEP, container=left, view_open=view_open))
+    b = float(ui.slider("lo_b", t("log_odds.b"), *L.B_RANGE, 0.0, L.WB_STEP, container=right, view_open=view_open))
+    return w, b
+
+
 ui.page_setup("log_odds")
 ui.prose("log_odds_intro")
+ui.predict_first("log_odds")
 
 
 @st.fragment
 def the_logit() -> None:
     ui.header(t("log_odds.part1"))
     src = _pair()
-    left, right = st.columns(2)
-    p = ui.slider("lo_p", t("log_odds.p"), *L.P_RANGE, L.P_DEFAULT, L.P_STEP, container=left, fmt_str="%.3f")
-    x = ui.slider("lo_x", t("log_odds.x"), *L.X_RANGE, L.x_step(L.P_DEFAULT), L.X_STEP, container=right,
-                  help=t("log_odds.pair_help"))
+    p, x = p_and_x(True, *st.columns(2))
     o = L.from_p(p) if src == "p" else L.from_x(x)
     ui_drag.logit_curve("lo_drag", x=x, x_range=L.X_RANGE, state_keys=("lo_x", None), steps=(L.X_STEP, 0.01))
     numbers = st.container()  # shown above the chart, written after it: a step redraws the chart first
@@ -92,18 +106,13 @@ def the_logit() -> None:
     ui.code_panel(L.odds_code(o))
 
 
-the_logit()
-st.latex(L.FORMULAS)
-ui.predict_first("log_odds")
 
 
 @st.fragment
 def the_likelihood() -> None:
     ui.header(t("log_odds.part2"))
     ui.prose("log_odds_likelihood")
-    left, right = st.columns(2)
-    w = float(ui.slider("lo_w", t("log_odds.w"), *L.W_RANGE, 0.0, L.WB_STEP, container=left))
-    b = float(ui.slider("lo_b", t("log_odds.b"), *L.B_RANGE, 0.0, L.WB_STEP, container=right))
+    w, b = w_and_b(True, *st.columns(2))
     f, (surf, (bw, bb)) = L.fit(w, b), _surface()
     top = L.fit(bw, bb)
     ui.metric_row([(t("log_odds.likelihood"), cell(f.likelihood, 4)),
@@ -143,14 +152,31 @@ def the_likelihood() -> None:
     ui.code_panel(L.fit_code(w, b), key="lv_code_toy")
 
 
-the_likelihood()
-ui.header(t("log_odds.part3"))
-ui.prose("log_odds_ce")
-ce = L.ce_example()
-ui.metric_row([(t("log_odds.ce_p_true"), ", ".join(cell(v, 4) for v in ce.p_true)),
-               (t("log_odds.ce_product"), cell(ce.likelihood, 4)), (t("log_odds.ce_nll"), cell(ce.nll_mean)),
-               (t("log_odds.ce_value"), cell(ce.ce))])
-ui.torch_check("cross_entropy", L.CE_LOGITS, L.CE_TARGET)
+def cross_entropy_too() -> None:
+    ui.header(t("log_odds.part3"))
+    ui.prose("log_odds_ce")
+    ce = L.ce_example()
+    ui.metric_row([(t("log_odds.ce_p_true"), ", ".join(cell(v, 4) for v in ce.p_true)),
+                   (t("log_odds.ce_product"), cell(ce.likelihood, 4)), (t("log_odds.ce_nll"), cell(ce.nll_mean)),
+                   (t("log_odds.ce_value"), cell(ce.ce))])
+    ui.torch_check("cross_entropy", L.CE_LOGITS, L.CE_TARGET)
+
+
+# The three parts in lazy tabs: a step re-sends the open part only, and the browser re-renders a smaller
+# page on every commit (bench/README.md). A closed part's sliders keep their values in the link.
+view, tab = ui.views("lo_view", L.VIEWS, lambda v: t(f"log_odds.tab_{v}"))
+with tab:
+    if view == "logit":
+        the_logit()
+    else:
+        p_and_x(False)
+    if view == "likelihood":
+        the_likelihood()
+    else:
+        w_and_b(False)
+    if view == "ce":
+        cross_entropy_too()
+st.latex(L.FORMULAS)
 ui.prose("log_odds_takeaway")
 ui.quiz("log_odds", [("q1", ["a", "b", "c"], "b"), ("q2", ["a", "b", "c"], "a"), ("q3", ["a", "b", "c"], "a")])
 ui.page_links("log_odds")

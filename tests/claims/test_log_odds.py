@@ -227,9 +227,9 @@ def test_cross_entropy_is_categorical_nll(data, n, c):
 
 def test_ce_example_on_the_page():
     """Test the page's two rows: true classes 0 and 2, −log(product) / 2 = F.cross_entropy, as shown."""
-    at = open_page("log_odds", "en")
+    at = open_page("log_odds", "en", lo_view="ce")
     m = {p.label: float(p.value) for p in metric_pairs(at) if p.label.startswith(("F.cross", "−log(product)"))}
     logits = t64(L.CE_LOGITS)
     ce = F.cross_entropy(logits, torch.tensor([0, 2])).item()
     assert m["F.cross_entropy(logits, target)"] == pytest.approx(ce, rel=1e-5) == m["−log(product) / 2"]
-    assert any("L = 0.01648" in s for s in chart_summaries(at))
+    assert any("L = 0.01648" in s for s in chart_summaries(open_page("log_odds", "en", lo_view="likelihood")))
