@@ -106,8 +106,6 @@ def the_logit() -> None:
     ui.code_panel(L.odds_code(o))
 
 
-
-
 @st.fragment
 def the_likelihood() -> None:
     ui.header(t("log_odds.part2"))

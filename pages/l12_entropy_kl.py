@@ -73,7 +73,7 @@ def split_view(x: list[float], tgt: E.Target, s: E.Split) -> None:
         ui.torch_check("kl_div", s.logp[None], tgt.y[None], reduction="batchmean")
 
 
-def mean_trap(x: list[float], tgt: E.Target, n: int) -> E.Reductions:
+def mean_trap(x: list[float], tgt: E.Target, n: int) -> None:
     r = _reductions(tuple(x), tuple(tgt.y.tolist()), n)
     c = r.c
     ui.table({t("entropy_kl.col_call"): [f'F.kl_div(log p, y, reduction="{k}")' for k in E.REDUCTIONS]
@@ -90,7 +90,6 @@ def mean_trap(x: list[float], tgt: E.Target, n: int) -> E.Reductions:
     st.caption(t("entropy_kl.torch_warns"))
     ui.raw_message("UserWarning: " + r.warning)
     ui.torch_check("kl_div", r.logp, r.target, reduction="mean")
-    return r
 
 
 def soft_controls(x: list[float], view_open: bool) -> tuple[int, float, float]:
