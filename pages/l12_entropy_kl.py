@@ -128,11 +128,10 @@ def soft_numbers(x: list[float], s: E.Softened) -> None:
 def lesson() -> None:
     ui.subheader(t("entropy_kl.controls"))
     c = int(ui.slider("ek_c", t("entropy_kl.classes"), *E.LIMITS["c"], 4, 1))
-    cols = st.columns(c)
-    x = [ui.slider(f"ek_x{i}", t("entropy_kl.logit", i=i), *E.LIMITS["logit"], E.LOGITS[i], 0.1, container=cols[i])
+    logits, targets = ui.row("ek_x"), ui.row("ek_y")
+    x = [ui.slider(f"ek_x{i}", t("entropy_kl.logit", i=i), *E.LIMITS["logit"], E.LOGITS[i], 0.1, container=logits)
          for i in range(c)]
-    cols = st.columns(c)
-    raw = [ui.number(f"ek_y{i}", t("entropy_kl.target", i=i), *E.LIMITS["y"], E.TARGET[i], 0.05, container=cols[i])
+    raw = [ui.number(f"ek_y{i}", t("entropy_kl.target", i=i), *E.LIMITS["y"], E.TARGET[i], 0.05, container=targets)
            for i in range(c)]
     tgt = E.target(raw)
     if tgt.fix:

@@ -45,6 +45,7 @@ def main() -> None:
     ap.add_argument("base")
     ap.add_argument("out", type=Path)
     ap.add_argument("only", nargs="*", help="url paths (default: every page)")
+    ap.add_argument("--query", default="", help="more URL parameters for every page, e.g. ek_c=6&ek_view=soft")
     ap.add_argument("--lang", action="append", choices=("en", "zh"), help="default: both")
     ap.add_argument("--width", action="append", type=int, choices=(1280, 375), help="default: both")
     args = ap.parse_args()
@@ -59,7 +60,7 @@ def main() -> None:
             for lang in args.lang or ("en", "zh"):
                 for width, height in sizes:
                     page = browser.new_page(viewport={"width": width, "height": height})
-                    page.goto(f"{base}/{page_def.url_path}?lang={lang}")
+                    page.goto(f"{base}/{page_def.url_path}?lang={lang}" + (f"&{args.query}" if args.query else ""))
                     page.wait_for_selector("[data-testid=stAppViewContainer]")
                     page.wait_for_timeout(500)
                     page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=30000)

@@ -19,7 +19,7 @@ not ``app.py`` ran before it.
 
 from lossviz.ui.checks import code_panel, torch_check
 from lossviz.ui.classroom import predict_first
-from lossviz.ui.controls import choice, link_text, number, number_grid, slider, text, text_area, toggle, views
+from lossviz.ui.controls import choice, link_text, number, number_grid, row, slider, text, text_area, toggle, views
 from lossviz.ui.display import metric_row, plot, raw_message, show_error, table
 from lossviz.ui.lang import lang, language_selector, presenter_toggle, presenting, prose, t
 from lossviz.ui.page import header, lesson_link, page_links, page_setup, sidebar_nav, subheader
@@ -28,6 +28,6 @@ from lossviz.ui.quiz import quiz, record_tasks
 __all__ = [
     "choice", "code_panel", "header", "lang", "language_selector", "lesson_link", "link_text", "metric_row", "number",
     "number_grid", "page_links", "page_setup", "plot", "predict_first", "presenter_toggle", "presenting", "prose",
-    "quiz", "raw_message", "record_tasks", "show_error", "sidebar_nav", "slider", "subheader", "t", "table", "text",
-    "text_area", "toggle", "torch_check", "views",
+    "quiz", "raw_message", "record_tasks", "row", "show_error", "sidebar_nav", "slider", "subheader", "t", "table",
+    "text", "text_area", "toggle", "torch_check", "views",
 ]

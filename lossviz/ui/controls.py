@@ -233,6 +233,14 @@ def choice(
     return value
 
 
+def row(key: str):
+    """A row of like controls (one per class): they share its width in one line, as ``st.columns`` lays
+    them out, and wrap two a row on a phone, where columns would stack one under the other (style.css).
+    One flex block instead of columns' block plus one per column: each of a step's re-renders of the
+    page goes through fewer components (bench/README.md)."""
+    return st.container(horizontal=True, key=f"lv_row_{key}")
+
+
 def views(key: str, ids: Sequence[str], label: Callable[[str], str]):
     """Lazy tabs: views of the same inputs, of which only the open one runs and reaches the browser.
 

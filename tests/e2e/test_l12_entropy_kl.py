@@ -102,3 +102,49 @@ def test_a_tab_opens_on_click_keeps_through_language_and_reload_and_fits_a_phone
           const r = l.getBoundingClientRect();
           return Math.max(...[...l.querySelectorAll('[role=tab]')].map(t => t.getBoundingClientRect().right)) - r.right; }""")
         assert overflow <= 0, (lang, overflow)
+
+
+
+
+BOXES = """([prefix, ids]) => ids.map(i => { const e = document.querySelector(`.st-key-${prefix}${i}`);
+  if (!e) return null; const r = e.getBoundingClientRect(); return {x: r.left, y: r.top, width: r.width}; })"""
+
+
+def same_line_groups(page, prefix: str, groups: list[list[int]]) -> list[list[dict]]:
+    """The boxes of the controls ``<prefix><i>``, group by group, measured at one instant (the page may scroll
+    between two separate measurements), once each group shares its top edge below the one before (up to 5 s while
+    the page settles); then that is asserted."""
+    ids = [i for g in groups for i in g]
+    measure = "(a) => { const b = (" + BOXES + ")(a); if (b.includes(null)) return null; return b; }"
+
+    def grouped(boxes):
+        it = iter(boxes)
+        return [[next(it) for _ in g] for g in groups]
+
+    def ok(boxes):
+        tops = [[b["y"] for b in g] for g in grouped(boxes)]
+        return (all(max(t) - min(t) < 2 for t in tops)
+                and all(tops[k][0] > tops[k - 1][0] + 2 for k in range(1, len(tops))))
+
+    boxes = None
+    for _ in range(25):
+        boxes = page.evaluate(measure, [prefix, ids])
+        if boxes is not None and ok(boxes):
+            break
+        page.wait_for_timeout(200)
+    assert boxes is not None and ok(boxes), (prefix, boxes)
+    return grouped(boxes)
+
+
+def test_logits_and_targets_share_one_line_each_and_go_two_a_line_on_a_phone(server, page):
+    """Test the controls' rows (ui.row): with six classes at 1280 px the six logit sliders sit on one line and so do
+    the six target inputs (Streamlit's own flex basis put the sixth on a line of its own); at 375 px they go two a
+    line, in class order, instead of one under the other, and an odd last one keeps half the width."""
+    open_app(page, f"{server.base_url}/entropy-kl?lang=en&ek_c=6")
+    for prefix in ("ek_x", "ek_y"):
+        same_line_groups(page, prefix, [[0, 1, 2, 3, 4, 5]])
+    page.set_viewport_size({"width": 375, "height": 800})
+    open_app(page, f"{server.base_url}/entropy-kl?lang=zh&ek_c=5")
+    for prefix in ("ek_x", "ek_y"):
+        (first, second), _, (last,) = same_line_groups(page, prefix, [[0, 1], [2, 3], [4]])
+        assert last["width"] < 0.6 * (second["x"] + second["width"] - first["x"]), (prefix, first, second, last)
