@@ -135,7 +135,7 @@ try:  # the terms of the weighted mean depend on the batch only: computed here, 
 except LossVizError as exc:
     terms = exc
 lesson(targets, weight, logits, terms)
-ui.lesson_link("entropy_kl", t("ce_options.see_entropy_kl"))
+ui.lesson_link("entropy_kl", t("ce_options.see_entropy_kl"), {"ek_view": "soft"})  # its soft-targets tab
 ui.subheader(t("ce_options.formula"))
 for formula in (
     r"\text{mean}=\frac{\sum_{n:\,y_n\neq-100} w_{y_n}\,\ell_n}{\sum_{n:\,y_n\neq-100} w_{y_n}}",

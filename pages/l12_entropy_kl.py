@@ -32,6 +32,7 @@ def _softened(x: tuple[float, ...], k: int, eps: float, temp: float) -> E.Soften
 
 ui.page_setup("entropy_kl")
 ui.prose("entropy_kl_intro")
+ui.predict_first("entropy_kl")
 
 
 def split_labels(title: str) -> dict[str, str]:
@@ -162,7 +163,6 @@ def lesson() -> None:
 lesson()
 st.latex(E.FORMULAS)
 ui.prose("entropy_kl_takeaway")
-ui.predict_first("entropy_kl")
 ui.quiz("entropy_kl", [("q1", ["a", "b", "c"], "b"), ("q2", ["a", "b", "c"], "c"), ("q3", ["a", "b", "c"], "a")],
         tasks=("t1", "t2"))
 ui.page_links("entropy_kl")

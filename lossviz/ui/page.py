@@ -133,9 +133,10 @@ def _drop_unknown_params() -> None:
         st.toast(t("common.unknown_params", names=", ".join(k[:30] for k in unknown[:5])), icon="ℹ️")
 
 
-def lesson_link(page_id: str, lead: str) -> None:
+def lesson_link(page_id: str, lead: str, params: dict[str, str] | None = None) -> None:
     """A pointer to another lesson where the learner meets its question: the lead-in sentence, then a
-    link labelled with that lesson's name (``<id>.nav``). Nothing for a page the syllabus lacks, or with
+    link labelled with that lesson's name (``<id>.nav``); ``params``: the link's parameters, e.g. the tab
+    that answers the question (``{"ek_view": "soft"}``). Nothing for a page the syllabus lacks, or with
     ``?hide=links`` (a slide has no use for a link)."""
     if hidden("links"):
         return
@@ -144,7 +145,7 @@ def lesson_link(page_id: str, lead: str) -> None:
     except KeyError:
         return
     st.markdown(lead)
-    st.page_link(lesson.file, label=t(f"{page_id}.nav"), icon=lesson.icon)
+    st.page_link(lesson.file, label=t(f"{page_id}.nav"), icon=lesson.icon, query_params=params)
 
 
 def page_links(page_id: str) -> None:

@@ -94,21 +94,22 @@ def test_ids_unique():
     assert len(set(ids)) == len(ids), ids
 
 
-WHY_LINKS = [  # (page, its lead-in key, the lesson it links)
-    ("sigmoid_bce", "sigmoid_bce.see_log_odds", "log_odds"),
-    ("ce_vs_bce", "ce_vs_bce.see_entropy_kl", "entropy_kl"),
-    ("ce_options", "ce_options.see_entropy_kl", "entropy_kl"),
-    ("mistakes", "mistakes.see_softmax_ce", "nll_pipeline"),
-    ("train", "train.see_why_mse", "why_mse"),
-    ("train", "train.see_reading_loss", "reading_loss"),
+WHY_LINKS = [  # (page, its lead-in key, the lesson it links, the link's parameters: the tab that answers it)
+    ("sigmoid_bce", "sigmoid_bce.see_log_odds", "log_odds", ""),
+    ("ce_vs_bce", "ce_vs_bce.see_entropy_kl", "entropy_kl", ""),
+    ("ce_options", "ce_options.see_entropy_kl", "entropy_kl", "ek_view=soft"),
+    ("mistakes", "mistakes.see_softmax_ce", "nll_pipeline", ""),
+    ("train", "train.see_why_mse", "why_mse", ""),
+    ("train", "train.see_reading_loss", "reading_loss", ""),
 ]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize(("page", "lead", "target"), WHY_LINKS, ids=[f"{p}-{t}" for p, _, t in WHY_LINKS])
-def test_lessons_link_the_why_lessons(page, lead, target, lang):
+@pytest.mark.parametrize(("page", "lead", "target", "query"), WHY_LINKS, ids=[f"{p}-{t}" for p, _, t, _ in WHY_LINKS])
+def test_lessons_link_the_why_lessons(page, lead, target, query, lang):
     """Test that a lesson links the "why" lesson where the learner meets its question: the lead-in sentence in
-    the page's language, then a page link labelled with the target lesson's name, to that lesson's script."""
+    the page's language, then a page link labelled with the target lesson's name, to that lesson's script, with
+    the parameters of the tab that answers it (lesson 8's label smoothing: lesson 12's soft targets)."""
     from lossviz.lessons.syllabus import by_id
     from lossviz.text.i18n import translate
     from tests.app.helpers import open_page, texts
@@ -116,5 +117,5 @@ def test_lessons_link_the_why_lessons(page, lead, target, lang):
     at = open_page(page, lang, panels=False)
     assert not at.exception
     assert translate(lang, lead) in texts(at)
-    links = [(el.proto.label, el.proto.page) for el in at.get("page_link")]
-    assert (translate(lang, f"{target}.nav"), Path(by_id(target).file).stem) in links
+    links = [(el.proto.label, el.proto.page, el.proto.query_string) for el in at.get("page_link")]
+    assert (translate(lang, f"{target}.nav"), Path(by_id(target).file).stem, query) in links

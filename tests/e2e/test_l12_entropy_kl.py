@@ -148,3 +148,21 @@ def test_logits_and_targets_share_one_line_each_and_go_two_a_line_on_a_phone(ser
     for prefix in ("ek_x", "ek_y"):
         (first, second), _, (last,) = same_line_groups(page, prefix, [[0, 1], [2, 3], [4]])
         assert last["width"] < 0.6 * (second["x"] + second["width"] - first["x"]), (prefix, first, second, last)
+
+
+def test_lesson_8s_label_smoothing_link_opens_the_soft_targets_tab(server, page):
+    """Test that the link under lesson 8's label smoothing opens lesson 12 on its soft-targets tab (the tab that
+    shows a smoothed target's floor), in the learner's language, with that tab's chart and torch's entropies."""
+    open_app(page, f"{server.base_url}/ce-weights-smoothing?lang=zh")
+    link = page.locator("[data-testid=stMain] [data-testid=stPageLink] a").filter(
+        has_text=translate("zh", "entropy_kl.nav"))
+    link.first.scroll_into_view_if_needed()
+    link.first.click()
+    page.wait_for_function("() => location.pathname.endsWith('/entropy-kl')")
+    wait_finished(page)
+    assert_no_exception(page)
+    assert h1(page) == "熵、交叉熵与 KL 散度"
+    assert tab_states(page)[translate("zh", "entropy_kl.view_soft")] is True
+    caption = page.locator("[data-testid=stMain] [data-testid=lv-chart] figcaption")
+    caption.first.wait_for()
+    assert caption.first.text_content() == soft_summary("zh")
