@@ -1,7 +1,7 @@
 """LossViz benchmark: every page against a minimal Streamlit app, in real Chromium.
 
     make bench                      # = .venv/bin/python bench/run.py
-    .venv/bin/python bench/run.py [--steps 25] [--renders 5] [--sessions 10] [--out bench/results.md] [page_id ...]
+    .venv/bin/python bench/run.py [--steps 50] [--renders 10] [--sessions 10] [--out bench/results.md] [page_id ...]
 
 Measured per page, and on bench/minimal_app.py (one slider → one plotly line chart) in the
 same run so that results are ratios. The minimal app runs with bare Streamlit's server settings:
@@ -276,8 +276,8 @@ BARE_STREAMLIT = ["--runner.postScriptGC=true"]
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--steps", type=int, default=25)
-    ap.add_argument("--renders", type=int, default=5)
+    ap.add_argument("--steps", type=int, default=50)  # 25 until 2026-12-05: bench/README.md
+    ap.add_argument("--renders", type=int, default=10)
     ap.add_argument("--sessions", type=int, default=10)
     ap.add_argument("--compute-reps", type=int, default=30)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
