@@ -14,6 +14,13 @@ ui.prose("nll_pipeline_intro")
 ui.predict_first("nll_pipeline")
 
 
+# Cached by its exact inputs, as lesson 12's splits: a step back to a batch seen before (by this learner or
+# another: a class starts from the same defaults) costs no computation; ≈ 0.9 ms otherwise (bench/results.md).
+@st.cache_data(max_entries=512, show_spinner=False)
+def _pipeline(logits: tuple, targets: tuple, weight: tuple, red: str) -> P.Pipeline:
+    return P.pipeline(logits, targets, weight, red)
+
+
 def controls() -> tuple[list, list[float], str, list[list[float]]]:
     """The batch: targets (ignore_index allowed), class weights, the reduction and the logits, all in the URL."""
     ui.subheader(t("nll_pipeline.controls", n=P.N, c=P.C))
@@ -115,7 +122,7 @@ def mistakes_view(p: P.Pipeline, red: str) -> None:
 def lesson() -> None:
     targets, weight, red, logits = controls()
     try:
-        p = P.pipeline(logits, targets, weight, red)
+        p = _pipeline(tuple(map(tuple, logits)), tuple(targets), tuple(weight), red)
     except LossVizError as exc:
         ui.show_error(exc)
         return
