@@ -104,10 +104,10 @@ def test_a_tab_opens_on_click_keeps_through_language_and_reload_and_fits_a_phone
         assert overflow <= 0, (lang, overflow)
 
 
-
-
-BOXES = """([prefix, ids]) => ids.map(i => { const e = document.querySelector(`.st-key-${prefix}${i}`);
-  if (!e) return null; const r = e.getBoundingClientRect(); return {x: r.left, y: r.top, width: r.width}; })"""
+# The boxes of the controls, or null while any of them is missing.
+BOXES = """([prefix, ids]) => { const boxes = ids.map(i => document.querySelector(`.st-key-${prefix}${i}`))
+  .map(e => e && e.getBoundingClientRect()).map(r => r && {x: r.left, y: r.top, width: r.width});
+  return boxes.includes(null) ? null : boxes; }"""
 
 
 def same_line_groups(page, prefix: str, groups: list[list[int]]) -> list[list[dict]]:
@@ -115,7 +115,6 @@ def same_line_groups(page, prefix: str, groups: list[list[int]]) -> list[list[di
     between two separate measurements), once each group shares its top edge below the one before (up to 5 s while
     the page settles); then that is asserted."""
     ids = [i for g in groups for i in g]
-    measure = "(a) => { const b = (" + BOXES + ")(a); if (b.includes(null)) return null; return b; }"
 
     def grouped(boxes):
         it = iter(boxes)
@@ -128,7 +127,7 @@ def same_line_groups(page, prefix: str, groups: list[list[int]]) -> list[list[di
 
     boxes = None
     for _ in range(25):
-        boxes = page.evaluate(measure, [prefix, ids])
+        boxes = page.evaluate(BOXES, [prefix, ids])
         if boxes is not None and ok(boxes):
             break
         page.wait_for_timeout(200)
