@@ -59,7 +59,7 @@ def _pair() -> str:
 
 
 def p_and_x(view_open: bool, left=st, right=st) -> tuple[float, float]:
-    """The pair of sliders of part 1 (kept in the link by hand: they live in a lazy tab)."""
+    """The pair of sliders of part 1 (kept in the link by hand: they live in a lazy view)."""
     p = ui.slider("lo_p", t("log_odds.p"), *L.P_RANGE, L.P_DEFAULT, L.P_STEP, container=left, fmt_str="%.3f",
                   view_open=view_open)
     x = ui.slider("lo_x", t("log_odds.x"), *L.X_RANGE, L.x_step(L.P_DEFAULT), L.X_STEP, container=right,
@@ -160,10 +160,10 @@ def cross_entropy_too() -> None:
     ui.torch_check("cross_entropy", L.CE_LOGITS, L.CE_TARGET)
 
 
-# The three parts in lazy tabs: a step re-sends the open part only, and the browser re-renders a smaller
+# The three parts in lazy views: a step re-sends the open part only, and the browser re-renders a smaller
 # page on every commit (bench/README.md). A closed part's sliders keep their values in the link.
-view, tab = ui.views("lo_view", L.VIEWS, lambda v: t(f"log_odds.tab_{v}"))
-with tab:
+view, box = ui.views("lo_view", L.VIEWS, lambda v: t(f"log_odds.tab_{v}"))
+with box:
     if view == "logit":
         the_logit()
     else:

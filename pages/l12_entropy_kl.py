@@ -141,9 +141,9 @@ def lesson() -> None:
     ui_drag.logit_bars("ek_drag", logits=x, target=top, state_keys=[f"ek_x{i}" for i in range(c)])
     st.caption(t("entropy_kl.drag_note", k=top))
     s = _split(tuple(x), tuple(tgt.y.tolist()))
-    # Three views of the same x and y, in lazy tabs: a step re-sends the open one only (bench/README.md).
-    view, tab = ui.views("ek_view", E.VIEWS, lambda v: t(f"entropy_kl.view_{v}"))
-    with tab:
+    # Three views of the same x and y, in lazy views: a step re-sends the open one only (bench/README.md).
+    view, box = ui.views("ek_view", E.VIEWS, lambda v: t(f"entropy_kl.view_{v}"))
+    with box:
         if view == "split":
             split_view(x, tgt, s)
         if view == "trap":

@@ -64,7 +64,7 @@ def tensors_view(p: P.Pipeline, red: str) -> None:
 
 
 def inspected(p: P.Pipeline, view_open: bool = True) -> tuple[int, int | None]:
-    """The sample chosen for the row chart and the gradient (one choice, in both of their tabs), and its target."""
+    """The sample chosen for the row chart and the gradient (one choice, in both of their views), and its target."""
     n = ui.choice("nl_n", t("nll_pipeline.inspect"), list(range(P.N)), 0, view_open=view_open)
     return n, (int(p.targets[n]) if p.keep[n] else None)
 
@@ -126,9 +126,9 @@ def lesson() -> None:
     except LossVizError as exc:
         ui.show_error(exc)
         return
-    # Three views of the same batch, in lazy tabs: a step re-sends the open one only (bench/README.md).
-    view, tab = ui.views("nl_view", P.VIEWS, lambda v: t(f"nll_pipeline.view_{v}"))
-    with tab:
+    # Three views of the same batch, in lazy views: a step re-sends the open one only (bench/README.md).
+    view, box = ui.views("nl_view", P.VIEWS, lambda v: t(f"nll_pipeline.view_{v}"))
+    with box:
         if view == "tensors":
             tensors_view(p, red)
             row_chart(p, *inspected(p))

@@ -25,7 +25,7 @@ LOGITS = (2.0, 1.0, 0.1, -1.0, 0.5, -0.5)
 TARGET = (0.7, 0.2, 0.1, 0.0, 0.0, 0.0)
 TEACHER = (4.0, 2.0, 0.5, -1.0, 1.0, -2.0)  # a fixed teacher's logits for distillation
 REDUCTIONS = ("sum", "batchmean", "mean")
-VIEWS = ("split", "trap", "soft")  # the page's tabs: H + KL = CE, the kl_div "mean" trap, softened targets
+VIEWS = ("split", "trap", "soft")  # ui.views: H + KL = CE, the kl_div "mean" trap, softened targets
 FORMULAS = (  # one formula per line: they fit a phone's width
     r"\begin{gathered}"
     r"H(y) = -\sum_c y_c \log y_c \\"

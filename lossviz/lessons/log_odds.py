@@ -34,7 +34,7 @@ DATA_Y = np.array([0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0])
 N = DATA_X.size
 CE_LOGITS = np.array([[2.0, 0.5, -1.0], [0.1, 1.2, 0.3]])
 CE_TARGET = np.array([0, 2])
-VIEWS = ("logit", "likelihood", "ce")  # the page's tabs: parts 1, 2 and 3
+VIEWS = ("logit", "likelihood", "ce")  # ui.views: parts 1, 2 and 3
 FORMULAS = (  # one formula per line: they fit a phone's width
     r"\begin{gathered}"
     r"\operatorname{logit}(p) = \log\frac{p}{1-p} \\ \sigma(\operatorname{logit}(p)) = p \\[8pt]"

@@ -29,7 +29,7 @@ X_RANGE = (-20.0, 20.0)  # a logit's number input
 W_RANGE = (0.0, 10.0)  # a class weight's number input
 REDUCTIONS = ("mean", "sum", "none")
 ROUTES = ("right", "twice", "ce_on_logp", "on_probs")  # see :class:`Mistakes`
-VIEWS = ("tensors", "gradient", "mistakes")  # the page's tabs: the pipeline, one row's gradient, the mistakes
+VIEWS = ("tensors", "gradient", "mistakes")  # ui.views: the pipeline, one row's gradient, the mistakes
 # Language-neutral names (the call itself), for legends and tables.
 CALLS = {
     "right": "CrossEntropyLoss(x, y)",

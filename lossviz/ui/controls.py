@@ -13,7 +13,7 @@ from lossviz.ui.display import panel
 from lossviz.ui.lang import t
 from lossviz.ui.page import PAGE_MEMORY
 
-VIEWS_OPEN = "lv_views_open"  # plain session key: {(page id, views key): open view id} of the lazy tabs
+VIEWS_OPEN = "lv_views_open"  # plain session key: {(page id, views key): open view id} of the lazy views
 
 
 def _url_value(key: str) -> str | None:
@@ -242,18 +242,22 @@ def row(key: str):
 
 
 def views(key: str, ids: Sequence[str], label: Callable[[str], str]):
-    """Lazy tabs: views of the same inputs, of which only the open one runs and reaches the browser.
+    """Lazy views: views of the same inputs, of which only the open one runs and reaches the browser.
 
-    Returns the open view's id and its tab (a container). The open view is kept in ``?<key>=<id>``
-    (the id, not the translated label; nothing for the first view), so a link opens that view, and
-    per page and key for the session. The tabs' own state is the open tab's label: when it is missing
-    (a link, back on the page) or not one of these labels (after a language switch, which also makes
-    the tabs a new widget, as their id includes the labels) it is set to the remembered view.
-    A control inside a view gets ``view_open`` (:func:`slider`, :func:`choice`): while its view is closed
-    its value comes from the link. A bad ``?<key>=`` gets a notice above the tabs and the first view.
+    A segmented control labelled "View" (one button per view, ``label(id)`` on it; the label tells it
+    from the lesson's own inputs, which are segmented controls too) picks the view; returns the open
+    view's id and the container to draw it in, below the control. The open view is kept in
+    ``?<key>=<id>`` (the id, not the translated label; nothing for the first view), so a link opens
+    that view, and per page and key for the session (a widget's state is dropped while its page is
+    not shown). The control's value is the id, so a language switch keeps the view. A control inside a
+    view gets ``view_open`` (:func:`slider`, :func:`choice`): while its view is closed its value comes
+    from the link. A bad ``?<key>=`` gets a notice above the control and the first view.
 
-    Why: a step of a lesson whose sections all follow the same logits re-sent every section (Entropy/KL,
-    three sections: 134 ms per step; one: 98 ms, bench/README.md)."""
+    Why lazy: a step of a lesson whose sections all follow the same logits re-sent every section
+    (Entropy/KL, three sections: 134 ms per step; one: 98 ms, bench/README.md). Why not ``st.tabs``:
+    its tab panel searches itself for a focusable element after every render of the page (three per
+    step) and the tab list re-renders after each; the same lessons stepped 4-8 ms faster with this
+    control (bench/README.md)."""
     ids = list(ids)
     _internals.known_params().add(key)
     memory: dict = st.session_state.setdefault(VIEWS_OPEN, {})
@@ -261,16 +265,16 @@ def views(key: str, ids: Sequence[str], label: Callable[[str], str]):
     if memory.get(where) not in ids:
         raw = _url_value(key)
         if raw is not None and raw not in ids:
-            bad_url_notice(raw, t("common.tab"))
+            bad_url_notice(raw, t("common.view"))
         memory[where] = raw if raw in ids else ids[0]
-    labels = [label(i) for i in ids]
-    if st.session_state.get(key) not in labels:
-        st.session_state[key] = labels[ids.index(memory[where])]
-    tabs = st.tabs(labels, key=key, on_change="rerun")
-    opened = next(i for i, tab in zip(ids, tabs, strict=True) if tab.open)
+    if st.session_state.get(key) not in ids:
+        st.session_state[key] = memory[where]
+    labels = {i: label(i) for i in ids}  # in this run's language
+    opened = st.segmented_control(t("common.view"), ids, format_func=labels.__getitem__, key=key, required=True,
+                                  wrap=True)
     memory[where] = opened
     _set_url(key, None if opened == ids[0] else opened)
-    return opened, tabs[ids.index(opened)]
+    return opened, st.container()
 
 
 def toggle(key: str, label: str, default: bool = False, *, container=st, help: str | None = None) -> bool:

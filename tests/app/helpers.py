@@ -42,17 +42,28 @@ def open_page(page_id: str, lang: str = "en", *, panels: bool = True, **params: 
     return at
 
 
-def show_view(at: AppTest, key: str, label: str) -> AppTest:
-    """Open the lazy tab (``ui.views``) labelled ``label``, as a learner's click on it does, and rerun."""
-    at.session_state[key] = label
-    return at.run()
+def view_control(at: AppTest):
+    """The page's view control (``ui.views``: a segmented control keyed ``<prefix>_view``)."""
+    found = [bg for bg in at.button_group if (bg.key or "").endswith("_view")]
+    assert len(found) == 1, [bg.key for bg in found]
+    return found[0]
 
 
-def open_tab(at: AppTest) -> str:
-    """The label of the one tab with content (a lazy ``ui.views`` runs only the open one)."""
-    full = [tab.label for tab in at.tabs if len(tab.children)]
-    assert len(full) == 1, full
-    return full[0]
+def view_labels(at: AppTest) -> list[str]:
+    """The labels on the view control's buttons, in order."""
+    return list(view_control(at).options)
+
+
+def open_view(at: AppTest) -> str:
+    """The label of the view control's selected button."""
+    control = view_control(at)
+    (index,) = control.indices
+    return control.options[index]
+
+
+def show_view(at: AppTest, key: str, view: str) -> AppTest:
+    """Open the lazy view ``view`` (its id, ``ui.views``) as a learner's click on its button does, and rerun."""
+    return at.button_group(key=key).set_value(view).run()
 
 
 def texts(at: AppTest) -> str:

@@ -8,7 +8,17 @@ import torch.nn.functional as F
 
 from lossviz.lessons import log_odds as L
 from lossviz.text.i18n import translate
-from tests.app.helpers import chart_summaries, charts, metrics, open_page, open_tab, show_view, tables, texts
+from tests.app.helpers import (
+    chart_summaries,
+    charts,
+    metrics,
+    open_page,
+    open_view,
+    show_view,
+    tables,
+    texts,
+    view_labels,
+)
 
 TITLES = {"en": "From log-odds to likelihood", "zh": "从对数几率到似然"}
 X = torch.tensor([-2.1, -1.3, -0.7, -0.2, 0.4, 0.9, 1.5, 2.2], dtype=torch.float64)
@@ -33,22 +43,22 @@ def _check_pair(at, p, x):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_page_runs_in_both_languages(lang):
-    """Test that the page runs in each language with its title and its three parts as tabs: the logit's chart, the
+    """Test that the page runs in each language with its title and its three parts as views: the logit's chart, the
     likelihood's three, the cross-entropy's metrics, every torch check green."""
     at = open_page("log_odds", lang)
     assert at.title[0].value == TITLES[lang]
-    assert [t.label for t in at.tabs] == [tab(v, lang) for v in L.VIEWS] and open_tab(at) == tab("logit", lang)
+    assert view_labels(at) == [tab(v, lang) for v in L.VIEWS] and open_view(at) == tab("logit", lang)
     assert len(charts(at)) == 1 and len(at.success) >= 1 and not at.error
-    show_view(at, "lo_view", tab("likelihood", lang))
-    assert open_tab(at) == tab("likelihood", lang) and len(charts(at)) == 3 and at.success and not at.error
-    show_view(at, "lo_view", tab("ce", lang))
-    assert open_tab(at) == tab("ce", lang) and not charts(at) and at.success and not at.error
+    show_view(at, "lo_view", "likelihood")
+    assert open_view(at) == tab("likelihood", lang) and len(charts(at)) == 3 and at.success and not at.error
+    show_view(at, "lo_view", "ce")
+    assert open_view(at) == tab("ce", lang) and not charts(at) and at.success and not at.error
 
 
 def test_defaults_are_torchs_numbers():
     at = open_page("log_odds")
     _check_pair(at, 0.8, torch.logit(torch.tensor(0.8, dtype=torch.float64)).item())
-    m = metrics(show_view(at, "lo_view", tab("likelihood")))
+    m = metrics(show_view(at, "lo_view", "likelihood"))
     lik, bce = torch_fit(0.0, 0.0)
     assert float(m["likelihood L"]) == pytest.approx(lik, rel=1e-3) and float(m["mean BCE (BCEWithLogitsLoss)"]) == pytest.approx(bce, rel=1e-5)
     assert float(m["−log L / N"]) == pytest.approx(math.log(2), rel=1e-5)
@@ -126,15 +136,15 @@ def test_a_closed_part_keeps_its_sliders_in_the_link():
     part 2; and that a link to part 3 with p and w keeps both."""
     at = open_page("log_odds", lo_view="likelihood")
     at.slider(key="lo_w").set_value(1.0).run()
-    show_view(at, "lo_view", tab("logit"))
+    show_view(at, "lo_view", "logit")
     at.slider(key="lo_p").set_value(0.3).run()
     assert not at.exception and (at.query_params["lo_w"], at.query_params["lo_p"]) == ("1.0", "0.3")
-    show_view(at, "lo_view", tab("likelihood"))
+    show_view(at, "lo_view", "likelihood")
     assert at.slider(key="lo_w").value == 1.0 and at.query_params["lo_p"] == "0.3"
     assert float(metrics(at)["mean BCE (BCEWithLogitsLoss)"]) == pytest.approx(torch_fit(1.0, 0.0)[1], rel=1e-5)
     at = open_page("log_odds", lo_view="ce", lo_p="0.3", lo_w="1.0")
     assert not at.toast and (at.query_params["lo_p"], at.query_params["lo_w"]) == ("0.3", "1.0")
-    _check_pair(show_view(at, "lo_view", tab("logit")), 0.3, torch.logit(torch.tensor(0.3, dtype=torch.float64)).item())
+    _check_pair(show_view(at, "lo_view", "logit"), 0.3, torch.logit(torch.tensor(0.3, dtype=torch.float64)).item())
 
 
 @pytest.mark.parametrize(("qid", "right"), [("q1", "b"), ("q2", "a"), ("q3", "a")])
@@ -158,4 +168,4 @@ def test_bad_url_value_gives_a_notice(key, value):
     assert not at.exception and "链接中" in texts(at)
     at = open_page("log_odds", "en", **{key: value}, **view)
     assert "is not usable here" in texts(at) and key not in at.query_params
-    _check_pair(show_view(at, "lo_view", tab("logit")), 0.8, torch.logit(torch.tensor(0.8, dtype=torch.float64)).item())
+    _check_pair(show_view(at, "lo_view", "logit"), 0.8, torch.logit(torch.tensor(0.8, dtype=torch.float64)).item())

@@ -13,11 +13,12 @@ from tests.app.helpers import (
     charts,
     metric_pairs,
     open_page,
-    open_tab,
+    open_view,
     raw_messages,
     show_view,
     tables,
     texts,
+    view_labels,
 )
 
 TITLES = {"en": "Entropy, cross-entropy, KL", "zh": "熵、交叉熵与 KL 散度"}
@@ -49,24 +50,24 @@ def tab(view: str, lang: str = "en") -> str:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_page_runs_in_both_languages(lang):
-    """Test that the page runs in each language with its title and three tabs; the first, open, has its two charts
-    and green torch checks; a link opens the "mean" trap tab (torch's warning shown) or the soft-target tab (its chart)."""
+    """Test that the page runs in each language with its title and three views; the first, open, has its two charts
+    and green torch checks; a link opens the "mean" trap view (torch's warning shown) or the soft-target view (its chart)."""
     at = open_page("entropy_kl", lang)
     assert at.title[0].value == TITLES[lang]
-    assert [t.label for t in at.tabs] == [tab(v, lang) for v in E.VIEWS] and open_tab(at) == tab("split", lang)
+    assert view_labels(at) == [tab(v, lang) for v in E.VIEWS] and open_view(at) == tab("split", lang)
     assert len(charts(at)) == 2 and len(at.success) >= 2 and not at.error
     at = open_page("entropy_kl", lang, ek_view="trap")
-    assert open_tab(at) == tab("trap", lang) and not charts(at) and not at.error
+    assert open_view(at) == tab("trap", lang) and not charts(at) and not at.error
     assert any("divides the total loss by both the batch size" in m for m in raw_messages(at))
     at = open_page("entropy_kl", lang, ek_view="soft")
-    assert open_tab(at) == tab("soft", lang) and len(charts(at)) == 1 and not at.error
+    assert open_view(at) == tab("soft", lang) and len(charts(at)) == 1 and not at.error
 
 
 def test_defaults_are_torchs_numbers():
     """Test the default view (C = 4) against torch, and that the "mean" row is the batchmean row / 4."""
     at = open_page("entropy_kl")
     check_split(at, list(E.LOGITS[:4]), list(E.TARGET[:4]))
-    show_view(at, "ek_view", tab("trap"))
+    show_view(at, "ek_view", "trap")
     col = tables(at)[0]["value"].astype(float).tolist()
     assert col[2] == pytest.approx(col[1] / 4, rel=1e-5)
     assert any("The factor is C = 4" in w.value for w in at.warning)
@@ -107,7 +108,7 @@ def test_batch_and_soft_controls_move_their_numbers():
     at.slider(key="ek_n").set_value(10).run()
     _, kl, _ = torch_split(list(E.LOGITS[:4]), list(E.TARGET[:4]))
     assert float(tables(at)[0]["value"][0]) == pytest.approx(10 * kl, rel=1e-5)
-    show_view(at, "ek_view", tab("soft"))
+    show_view(at, "ek_view", "soft")
     at.slider(key="ek_eps").set_value(0.3).run()
     at.button_group(key="ek_k").set_value(2).run()
     at.slider(key="ek_t").set_value(8.0).run()
@@ -123,43 +124,43 @@ def test_batch_and_soft_controls_move_their_numbers():
 
 
 def test_closed_tabs_keep_their_values_in_the_link_and_the_code():
-    """Test that values set in a tab stay in the link and in the code panel's snippet once another tab is open,
-    and that the tab opened again starts from them."""
+    """Test that values set in a view stay in the link and in the code panel's snippet once another view is open,
+    and that the view opened again starts from them."""
     at = open_page("entropy_kl", ek_view="trap")
     at.slider(key="ek_n").set_value(10).run()
-    show_view(at, "ek_view", tab("soft"))
+    show_view(at, "ek_view", "soft")
     at.slider(key="ek_eps").set_value(0.3).run()
-    show_view(at, "ek_view", tab("split"))
+    show_view(at, "ek_view", "split")
     assert not at.exception and "ek_view" not in at.query_params
     assert (at.query_params["ek_n"], at.query_params["ek_eps"]) == ("10", "0.3")
     code = at.code[0].value
     assert ".repeat(10, 1)" in code and "k, eps, T = torch.tensor([0]), 0.3, 4.0" in code
     assert "ek_n" not in [s.key for s in at.slider]
-    show_view(at, "ek_view", tab("trap"))
+    show_view(at, "ek_view", "trap")
     assert at.slider(key="ek_n").value == 10
     assert float(tables(at)[0]["value"][0]) == pytest.approx(10 * torch_split(list(E.LOGITS[:4]),
                                                                               list(E.TARGET[:4]))[1], rel=1e-5)
 
 
 def test_a_linked_value_of_a_closed_tab_is_kept_and_used():
-    """Test that a link with a soft-target value, opened on the first tab, keeps it (no "unknown" notice), uses it in
-    the code, and that the soft tab opens with it."""
+    """Test that a link with a soft-target value, opened on the first view, keeps it (no "unknown" notice), uses it in
+    the code, and that the soft view opens with it."""
     at = open_page("entropy_kl", ek_eps="0.25", ek_t="2.5")
     assert not at.toast and at.query_params["ek_eps"] == "0.25"
     assert "k, eps, T = torch.tensor([0]), 0.25, 2.5" in at.code[0].value
-    show_view(at, "ek_view", tab("soft"))
+    show_view(at, "ek_view", "soft")
     assert (at.slider(key="ek_eps").value, at.slider(key="ek_t").value) == (0.25, 2.5)
     assert "ε = 0.25" in chart_summaries(at)[0]
 
 
 def test_the_open_tab_survives_a_language_switch():
-    """Test that the soft-target tab opened in English is the open tab once the page is Chinese, and in the link."""
+    """Test that the soft-target view opened in English is the open view once the page is Chinese, and in the link."""
     at = open_page("entropy_kl", "en")
-    show_view(at, "ek_view", tab("soft"))
+    show_view(at, "ek_view", "soft")
     assert at.query_params["ek_view"] == "soft"
     at.query_params["lang"] = "zh"  # what the language switch's callback writes
     at.run()
-    assert not at.exception and open_tab(at) == tab("soft", "zh") and at.query_params["ek_view"] == "soft"
+    assert not at.exception and open_view(at) == tab("soft", "zh") and at.query_params["ek_view"] == "soft"
 
 
 def test_one_hot_target_says_the_floor_is_zero():
@@ -168,7 +169,7 @@ def test_one_hot_target_says_the_floor_is_zero():
     assert "y is one-hot" in texts(at)
     at = open_page("entropy_kl", ek_c="2", ek_x0="0", ek_x1="0", ek_y0="0.5", ek_y1="0.5")
     assert metrics(at)["KL(y‖p)"] == 0.0
-    show_view(at, "ek_view", tab("trap"))
+    show_view(at, "ek_view", "trap")
     assert "every reduction gives 0" in texts(at)
 
 
@@ -176,12 +177,12 @@ def test_one_hot_target_says_the_floor_is_zero():
     ("ek_x0", "abc", "split"), ("ek_x1", "99", "split"), ("ek_y0", "2", "split"), ("ek_c", "9", "split"),
     ("ek_n", "nan", "trap"), ("ek_k", "7", "soft"), ("ek_t", "0", "soft"), ("ek_view", "bogus", None)])
 def test_bad_url_value_gives_a_notice(key, value, view):
-    """Test that a bad link value gets a notice (a tab's control: once its tab is open) and the page still runs."""
+    """Test that a bad link value gets a notice (a view's control: once its view is open) and the page still runs."""
     at = open_page("entropy_kl", "zh", **{key: value}, **({"ek_view": view} if view else {}))
     assert not at.exception
     assert "链接中" in texts(at)
     assert key not in at.query_params
-    assert open_tab(at) == tab(view or "split", "zh")
+    assert open_view(at) == tab(view or "split", "zh")
 
 
 @pytest.mark.parametrize(("qid", "right"), [("q1", "b"), ("q2", "c"), ("q3", "a")])

@@ -6,7 +6,17 @@ import torch.nn.functional as F
 
 from lossviz.lessons import nll_pipeline as P
 from lossviz.text.i18n import translate
-from tests.app.helpers import chart_summaries, charts, metric_pairs, open_page, open_tab, show_view, tables, texts
+from tests.app.helpers import (
+    chart_summaries,
+    charts,
+    metric_pairs,
+    open_page,
+    open_view,
+    show_view,
+    tables,
+    texts,
+    view_labels,
+)
 
 NLL, CE = "NLLLoss(log_softmax(x), y)", "CrossEntropyLoss(x, y)"
 
@@ -28,36 +38,35 @@ def tab(view: str, lang: str = "en") -> str:
 
 
 def _check(at, **kwargs):
-    """The pipeline tab's two losses and the mistakes tab's softmax route are torch's; the pipeline tab is left open."""
+    """The pipeline view's two losses and the mistakes view's softmax route are torch's; the pipeline view is left open."""
     nll, ce, on_probs = torch_losses(**kwargs)
-    lang = at.query_params["lang"]
-    show_view(at, "nl_view", tab("tensors", lang))
+    show_view(at, "nl_view", "tensors")
     m = {k: v for k, v in metric_pairs(at)}
     assert _values(m[NLL]) == pytest.approx(nll, rel=1e-9, nan_ok=True)
     assert _values(m[CE]) == pytest.approx(ce, rel=1e-9, nan_ok=True)
     assert m[NLL] == m[CE]  # side by side, the same text: torch's two numbers are bit-for-bit equal
     assert not at.error
-    show_view(at, "nl_view", tab("mistakes", lang))
+    show_view(at, "nl_view", "mistakes")
     routes = tables(at)[0]
     routes = routes.set_index(routes.columns[0])  # "pipeline" / "流水线"
     assert _values(routes.loc["NLLLoss(softmax(x), y)"].iloc[0]) == pytest.approx(on_probs, rel=1e-9, nan_ok=True)
     assert not at.error
-    show_view(at, "nl_view", tab("tensors", lang))
+    show_view(at, "nl_view", "tensors")
 
 
 @pytest.mark.parametrize(("lang", "title"), [("en", "log_softmax + NLLLoss = CrossEntropyLoss"),
                                              ("zh", "log_softmax + NLLLoss = CrossEntropyLoss")])
 def test_page_runs_in_both_languages(lang, title):
-    """Test that the page runs in each language with its title and three tabs, each with its chart; the pipeline's
+    """Test that the page runs in each language with its title and three views, each with its chart; the pipeline's
     two torch checks and the mistakes' three are green."""
     at = open_page("nll_pipeline", lang)
     assert at.title[0].value == title
-    assert [t.label for t in at.tabs] == [tab(v, lang) for v in P.VIEWS] and open_tab(at) == tab("tensors", lang)
+    assert view_labels(at) == [tab(v, lang) for v in P.VIEWS] and open_view(at) == tab("tensors", lang)
     assert len(charts(at)) == 1 and len(at.success) >= 2 and not at.error
-    show_view(at, "nl_view", tab("gradient", lang))
-    assert open_tab(at) == tab("gradient", lang) and len(charts(at)) == 1 and not at.error
-    show_view(at, "nl_view", tab("mistakes", lang))
-    assert open_tab(at) == tab("mistakes", lang) and len(charts(at)) == 1 and not at.error
+    show_view(at, "nl_view", "gradient")
+    assert open_view(at) == tab("gradient", lang) and len(charts(at)) == 1 and not at.error
+    show_view(at, "nl_view", "mistakes")
+    assert open_view(at) == tab("mistakes", lang) and len(charts(at)) == 1 and not at.error
     assert len(at.success) >= 3
     assert ("logit（对数几率）" in texts(at)) == (lang == "zh")
 
@@ -153,20 +162,20 @@ def test_inspected_sample_moves_the_charts():
     at.button_group(key="nl_n").set_value(2).run()
     lse = torch.logsumexp(torch.tensor(P.LOGITS[2], dtype=torch.float64), 0).item()
     assert chart_summaries(at)[0].startswith(f"Sample 2: log_softmax(x) = x − logsumexp(x) = x − {lse:.6g}")
-    show_view(at, "nl_view", tab("gradient"))
+    show_view(at, "nl_view", "gradient")
     assert at.button_group(key="nl_n").value == 2 and at.query_params["nl_n"] == "2"
     assert chart_summaries(at)[0].startswith("Sample 2:")
 
 
 def test_the_inspected_sample_stays_in_the_link_on_the_mistakes_tab():
-    """Test that a link to the mistakes tab with a sample to inspect keeps it (no "unknown" notice), and that the
-    gradient tab then opens on that sample; back on the first tab the tab leaves the link."""
+    """Test that a link to the mistakes view with a sample to inspect keeps it (no "unknown" notice), and that the
+    gradient view then opens on that sample; back on the first view the view leaves the link."""
     at = open_page("nll_pipeline", "zh", nl_view="mistakes", nl_n="2")
-    assert not at.exception and not at.toast and open_tab(at) == tab("mistakes", "zh")
+    assert not at.exception and not at.toast and open_view(at) == tab("mistakes", "zh")
     assert at.query_params["nl_n"] == "2" and at.query_params["nl_view"] == "mistakes"
-    show_view(at, "nl_view", tab("gradient", "zh"))
+    show_view(at, "nl_view", "gradient")
     assert at.button_group(key="nl_n").value == 2 and chart_summaries(at)[0].startswith("样本 2")
-    show_view(at, "nl_view", tab("tensors", "zh"))
+    show_view(at, "nl_view", "tensors")
     assert "nl_view" not in at.query_params and at.query_params["nl_n"] == "2"
 
 
@@ -174,14 +183,14 @@ def test_ignored_sample_has_zero_gradient():
     """Test that an ignored sample, inspected, shows torch's zero gradient row on both routes and says so."""
     at = open_page("nll_pipeline", "en", nl_y1="-100", nl_red="none", nl_n="1")
     _check(at, targets=(0, -100, 2), reduction="none")
-    show_view(at, "nl_view", tab("gradient"))
+    show_view(at, "nl_view", "gradient")
     x = torch.tensor(P.LOGITS, dtype=torch.float64, requires_grad=True)
     (g,) = torch.autograd.grad(F.cross_entropy(x, torch.tensor([0, -100, 2]), reduction="none").sum(), x)
     assert g[1].tolist() == [0.0] * P.C
     grads = tables(at)[0].set_index("per class")
     assert [float(v) for v in grads.loc["∂loss/∂x of CrossEntropyLoss"]] == [0.0] * P.C
     assert any("Sample 1 is ignored" in c.value and "gradient is 0" in c.value for c in at.caption)
-    show_view(at, "nl_view", tab("mistakes"))
+    show_view(at, "nl_view", "mistakes")
     cells = [e for v in tables(at)[0].iloc[:, 1] for e in v.strip("[]").split(", ")]
     assert "0" in cells and "-0" not in cells  # +0 for the ignored sample, as torch gives it
 

@@ -94,7 +94,7 @@ def test_ids_unique():
     assert len(set(ids)) == len(ids), ids
 
 
-WHY_LINKS = [  # (page, its lead-in key, the lesson it links, the link's parameters: the tab that answers it)
+WHY_LINKS = [  # (page, its lead-in key, the lesson it links, the link's parameters: the view that answers it)
     ("sigmoid_bce", "sigmoid_bce.see_log_odds", "log_odds", ""),
     ("ce_vs_bce", "ce_vs_bce.see_entropy_kl", "entropy_kl", ""),
     ("ce_options", "ce_options.see_entropy_kl", "entropy_kl", "ek_view=soft"),
@@ -109,7 +109,7 @@ WHY_LINKS = [  # (page, its lead-in key, the lesson it links, the link's paramet
 def test_lessons_link_the_why_lessons(page, lead, target, query, lang):
     """Test that a lesson links the "why" lesson where the learner meets its question: the lead-in sentence in
     the page's language, then a page link labelled with the target lesson's name, to that lesson's script, with
-    the parameters of the tab that answers it (lesson 8's label smoothing: lesson 12's soft targets)."""
+    the parameters of the view that answers it (lesson 8's label smoothing: lesson 12's soft targets)."""
     from lossviz.lessons.syllabus import by_id
     from lossviz.text.i18n import translate
     from tests.app.helpers import open_page, texts

@@ -1,6 +1,6 @@
 """Real-browser tests of lesson 12, Entropy, cross-entropy, KL: the class-bars drag moves the page's numbers,
-a cold deep link with values in the URL opens that view in Chinese, and the three tabs (a click, the link, the
-language switch, a reload, a phone's width)."""
+a cold deep link with values in the URL opens that view in Chinese, and the three views (a click on the view
+control, the link, the language switch, a reload, a phone's width)."""
 
 from __future__ import annotations
 
@@ -58,11 +58,14 @@ def test_deep_link_with_a_target_that_does_not_sum_to_one(server, page, lang):
     assert metric(page, "F.cross_entropy(x, y)") == fmt.cell(torch_ce([1.5, 1.0], [0.5, 0.5]))
 
 
-def tab_states(page) -> dict[str, bool]:
-    """Each tab's label → whether it is the selected one."""
-    tabs = page.locator("[data-testid=stMain] [role=tab]")
-    return {tabs.nth(i).inner_text().strip(): tabs.nth(i).get_attribute("aria-selected") == "true"
-            for i in range(tabs.count())}
+VIEW_BUTTONS = ".st-key-ek_view [role=radiogroup] [role=radio]"
+
+
+def view_states(page) -> dict[str, bool]:
+    """Each button of the view control: its label → whether it is the selected one."""
+    buttons = page.locator(VIEW_BUTTONS)
+    return {buttons.nth(i).inner_text().strip(): buttons.nth(i).get_attribute("aria-checked") == "true"
+            for i in range(buttons.count())}
 
 
 def soft_summary(lang: str) -> str:
@@ -75,33 +78,34 @@ def soft_summary(lang: str) -> str:
                      eps=fmt.cell(eps), temp=fmt.cell(temp))
 
 
-def test_a_tab_opens_on_click_keeps_through_language_and_reload_and_fits_a_phone(server, page):
-    """Test that a click on the soft-target tab puts it in the link and draws its chart with torch's entropies in the
-    text beneath; that the Chinese page and a reload of its link show that tab; and that the three tabs fit in one
-    row at 375 px in both languages (none hidden in a sideways scroll)."""
+def test_a_view_opens_on_click_keeps_through_language_and_reload_and_fits_a_phone(server, page):
+    """Test that a click on the soft-target view's button puts it in the link and draws its chart with torch's
+    entropies in the text beneath; that the Chinese page and a reload of its link show that view; and that the three
+    buttons are inside the page at 375 px in both languages (none cut off or in a sideways scroll)."""
     open_app(page, f"{server.base_url}/entropy-kl?lang=en")
-    assert tab_states(page) == {translate("en", f"entropy_kl.view_{v}"): v == "split" for v in E.VIEWS}
-    page.get_by_role("tab", name=translate("en", "entropy_kl.view_soft")).click()
+    assert view_states(page) == {translate("en", f"entropy_kl.view_{v}"): v == "split" for v in E.VIEWS}
+    page.locator(VIEW_BUTTONS).filter(has_text=translate("en", "entropy_kl.view_soft")).click()
     page.wait_for_function("() => new URL(location.href).searchParams.get('ek_view') === 'soft'")
     wait_finished(page)
     caption = page.locator("[data-testid=stMain] [data-testid=lv-chart] figcaption")
     caption.first.wait_for()
     assert caption.count() == 1 and caption.first.text_content() == soft_summary("en")
     switch_language(page, "简体中文", "zh")
-    assert tab_states(page)[translate("zh", "entropy_kl.view_soft")] is True
+    assert view_states(page)[translate("zh", "entropy_kl.view_soft")] is True
     page.reload()
     wait_finished(page)
     assert_no_exception(page)
-    assert tab_states(page)[translate("zh", "entropy_kl.view_soft")] is True
+    assert view_states(page)[translate("zh", "entropy_kl.view_soft")] is True
     caption.first.wait_for()
     assert caption.first.text_content() == soft_summary("zh")
     page.set_viewport_size({"width": 375, "height": 800})
     for lang in ("zh", "en"):
         open_app(page, f"{server.base_url}/entropy-kl?lang={lang}")
-        overflow = page.evaluate("""() => { const l = document.querySelector('[data-testid=stMain] [role=tablist]');
-          const r = l.getBoundingClientRect();
-          return Math.max(...[...l.querySelectorAll('[role=tab]')].map(t => t.getBoundingClientRect().right)) - r.right; }""")
-        assert overflow <= 0, (lang, overflow)
+        edges = page.evaluate("""(sel) => { const main = document.querySelector('[data-testid=stMainBlockContainer]');
+          const r = main.getBoundingClientRect(), pad = parseFloat(getComputedStyle(main).paddingRight);
+          return [r.right - pad, ...[...document.querySelectorAll(sel)].map(b => b.getBoundingClientRect().right)]; }""",
+                              VIEW_BUTTONS)
+        assert len(edges) == 4 and max(edges[1:]) <= edges[0] + 0.5, (lang, edges)
 
 
 # The boxes of the controls, or null while any of them is missing.
@@ -149,9 +153,9 @@ def test_logits_and_targets_share_one_line_each_and_go_two_a_line_on_a_phone(ser
         assert last["width"] < 0.6 * (second["x"] + second["width"] - first["x"]), (prefix, first, second, last)
 
 
-def test_lesson_8s_label_smoothing_link_opens_the_soft_targets_tab(server, page):
-    """Test that the link under lesson 8's label smoothing opens lesson 12 on its soft-targets tab (the tab that
-    shows a smoothed target's floor), in the learner's language, with that tab's chart and torch's entropies."""
+def test_lesson_8s_label_smoothing_link_opens_the_soft_targets_view(server, page):
+    """Test that the link under lesson 8's label smoothing opens lesson 12 on its soft-targets view (the view that
+    shows a smoothed target's floor), in the learner's language, with that view's chart and torch's entropies."""
     open_app(page, f"{server.base_url}/ce-weights-smoothing?lang=zh")
     link = page.locator("[data-testid=stMain] [data-testid=stPageLink] a").filter(
         has_text=translate("zh", "entropy_kl.nav"))
@@ -161,7 +165,7 @@ def test_lesson_8s_label_smoothing_link_opens_the_soft_targets_tab(server, page)
     wait_finished(page)
     assert_no_exception(page)
     assert h1(page) == "熵、交叉熵与 KL 散度"
-    assert tab_states(page)[translate("zh", "entropy_kl.view_soft")] is True
+    assert view_states(page)[translate("zh", "entropy_kl.view_soft")] is True
     caption = page.locator("[data-testid=stMain] [data-testid=lv-chart] figcaption")
     caption.first.wait_for()
     assert caption.first.text_content() == soft_summary("zh")
