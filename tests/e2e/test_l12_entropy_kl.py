@@ -62,8 +62,10 @@ VIEW_BUTTONS = ".st-key-ek_view [role=radiogroup] [role=radio]"
 
 
 def view_states(page) -> dict[str, bool]:
-    """Each button of the view control: its label → whether it is the selected one."""
+    """Each button of the view control: its label → whether it is the selected one (once the control is drawn: its
+    code may still be loading when a fresh tab's run has finished)."""
     buttons = page.locator(VIEW_BUTTONS)
+    buttons.first.wait_for()
     return {buttons.nth(i).inner_text().strip(): buttons.nth(i).get_attribute("aria-checked") == "true"
             for i in range(buttons.count())}
 
